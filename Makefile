@@ -1,0 +1,24 @@
+# The two commands of the README. Both create ./.venv on first use and install the pinned packages.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test install lint
+
+$(BIN)/syncsettle: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $(BIN)/syncsettle
+
+install: $(BIN)/syncsettle
+
+demo: install
+	$(BIN)/syncsettle demo
+
+lint: install
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest -q

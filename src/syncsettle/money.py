@@ -1,0 +1,166 @@
+"""Money, ratios and quantities as exact integers.
+
+Inside the platform an amount is an ``int`` of fen (分, 0.01 yuan). At the edges it is a yuan string
+with at most two decimals in and exactly two out (``"1176.94"``). A Python ``float`` is refused
+everywhere: binary floating point cannot hold 0.10 exactly, and a settlement must add up to the fen.
+
+Ratios (pooled-fund ratio, 乙类 ``selfpay_prop``, a product's payout ratio) are ``Fraction`` values
+parsed from decimal strings, so ``0.125`` stays exactly one eighth.
+
+Rounding happens at named points only, always half-up (half away from zero), through
+:func:`round_half_up` / :func:`apply_ratio`. Splitting one amount over several parts uses the
+largest-remainder method so the parts always add back to the whole.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from fractions import Fraction
+
+Fen = int
+
+_YUAN = re.compile(r"^(-)?(\d+)(?:\.(\d{1,2}))?$")
+_DECIMAL = re.compile(r"^(-)?(\d+)(?:\.(\d+))?$")
+
+
+class MoneyError(ValueError):
+    """A value that cannot be an amount, ratio or quantity; the message says why."""
+
+
+def _reject_non_string(value: object, what: str) -> str:
+    if isinstance(value, float):
+        raise MoneyError(f'{what} must be a decimal string such as "150.00", not the JSON number {value!r}')
+    if isinstance(value, bool) or not isinstance(value, str):
+        raise MoneyError(f'{what} must be a decimal string such as "150.00", got {type(value).__name__}')
+    return value
+
+
+def parse_yuan(value: object, *, allow_negative: bool = False) -> Fen:
+    """Parse a yuan string with at most two decimals into integer fen.
+
+    ``"12"`` → 1200, ``"12.3"`` → 1230, ``"0.05"`` → 5. Floats, ints, more than two decimals,
+    exponents and (unless ``allow_negative``) a minus sign are rejected with :class:`MoneyError`.
+    """
+    text = _reject_non_string(value, "an amount").strip()
+    m = _YUAN.match(text)
+    if not m:
+        raise MoneyError(f"{value!r} is not a yuan amount with at most two decimals")
+    sign, whole, frac = m.groups()
+    fen: int = int(whole) * 100 + int((frac or "").ljust(2, "0"))
+    if sign:
+        if not allow_negative and fen != 0:
+            raise MoneyError(f"{value!r} is negative")
+        fen = -fen
+    return fen
+
+
+def format_yuan(fen: Fen) -> str:
+    """Format integer fen as a yuan string with exactly two decimals (``1176.94``, ``-0.05``)."""
+    if isinstance(fen, bool) or not isinstance(fen, int):
+        raise MoneyError(f"format_yuan needs integer fen, got {type(fen).__name__}")
+    sign = "-" if fen < 0 else ""
+    whole, part = divmod(abs(fen), 100)
+    return f"{sign}{whole}.{part:02d}"
+
+
+def parse_scaled(value: object, places: int, *, what: str = "a quantity", allow_negative: bool = False) -> int:
+    """Parse a decimal string into an integer scaled by ``10**places`` (no rounding: extra places fail).
+
+    Used for ``cnt`` (4 places) and ``pric`` (6 places) as the national interface sizes them.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    text = _reject_non_string(value, what).strip()
+    m = _DECIMAL.match(text)
+    if not m:
+        raise MoneyError(f"{value!r} is not a decimal number")
+    sign, whole, frac = m.groups()
+    frac = frac or ""
+    if len(frac) > places:
+        raise MoneyError(f"{value!r} has more than {places} decimals")
+    scaled: int = int(whole) * 10**places + int(frac.ljust(places, "0") or "0")
+    if sign and scaled != 0:
+        if not allow_negative:
+            raise MoneyError(f"{value!r} is negative")
+        scaled = -scaled
+    return scaled
+
+
+def parse_ratio(value: object) -> Fraction:
+    """Parse a ratio given as a decimal string in [0, 1] (``"0.10"`` → 1/10)."""
+    text = _reject_non_string(value, "a ratio").strip()
+    m = _DECIMAL.match(text)
+    if not m or m.group(1):
+        raise MoneyError(f"{value!r} is not a ratio between 0 and 1")
+    ratio = Fraction(text)
+    if ratio > 1:
+        raise MoneyError(f"{value!r} is greater than 1")
+    return ratio
+
+
+def ratio_from_config(value: object) -> Fraction:
+    """A ratio read from a policy/product file: a decimal string, or a YAML int 0/1; never a float."""
+    if isinstance(value, int) and not isinstance(value, bool) and value in (0, 1):
+        return Fraction(value)
+    return parse_ratio(value)
+
+
+def format_ratio(ratio: Fraction) -> str:
+    """Format a ratio with at least two decimals and as many more as it needs (0.7 → ``"0.70"``,
+    0.125 → ``"0.125"``). Ratios that are not finite decimals are shown to 6 places, rounded half-up."""
+    for places in range(2, 7):
+        scaled = ratio * 10**places
+        if scaled.denominator == 1:
+            break
+    else:
+        places = 6
+    units = round_half_up(ratio.numerator * 10**places, ratio.denominator)
+    whole, part = divmod(units, 10**places)
+    return f"{whole}.{part:0{places}d}"
+
+
+def round_half_up(numerator: int, denominator: int) -> int:
+    """``numerator / denominator`` rounded to the nearest integer, halves away from zero."""
+    if denominator <= 0:
+        raise MoneyError("denominator must be positive")
+    if numerator >= 0:
+        return (2 * numerator + denominator) // (2 * denominator)
+    return -((2 * -numerator + denominator) // (2 * denominator))
+
+
+def round_fraction(value: Fraction) -> Fen:
+    """An exact amount in fen (possibly fractional) rounded half-up to whole fen."""
+    return round_half_up(value.numerator, value.denominator)
+
+
+def apply_ratio(fen: Fen, ratio: Fraction) -> Fen:
+    """``fen × ratio`` rounded half-up to the fen: the one rounding point of a payer's share."""
+    return round_half_up(fen * ratio.numerator, ratio.denominator)
+
+
+def allocate(total: Fen, weights: Sequence[int]) -> list[Fen]:
+    """Split ``total`` fen over ``weights`` proportionally with the largest-remainder method.
+
+    The parts add up to ``total`` exactly; ties in the remainder go to the earlier weight. All
+    weights zero → the parts are zero except that ``total`` must then be zero as well.
+    """
+    if any(w < 0 for w in weights):
+        raise MoneyError("allocation weights must not be negative")
+    weight_sum = sum(weights)
+    if weight_sum == 0:
+        if total != 0:
+            raise MoneyError("cannot allocate a non-zero amount over zero weights")
+        return [0] * len(weights)
+    sign = -1 if total < 0 else 1
+    magnitude = abs(total)
+    parts = []
+    remainders = []
+    for index, weight in enumerate(weights):
+        quotient, remainder = divmod(magnitude * weight, weight_sum)
+        parts.append(quotient)
+        remainders.append((-remainder, index))
+    short = magnitude - sum(parts)
+    for _, index in sorted(remainders)[:short]:
+        parts[index] += 1
+    return [sign * p for p in parts]
