@@ -28,11 +28,11 @@ class MoneyError(ValueError):
     """A value that cannot be an amount, ratio or quantity; the message says why."""
 
 
-def _reject_non_string(value: object, what: str) -> str:
+def _reject_non_string(value: object, what: str, example: str = "150.00") -> str:
     if isinstance(value, float):
-        raise MoneyError(f'{what} must be a decimal string such as "150.00", not the JSON number {value!r}')
+        raise MoneyError(f'{what} must be a decimal string such as "{example}", not the number {value!r}')
     if isinstance(value, bool) or not isinstance(value, str):
-        raise MoneyError(f'{what} must be a decimal string such as "150.00", got {type(value).__name__}')
+        raise MoneyError(f'{what} must be a decimal string such as "{example}", got {type(value).__name__}')
     return value
 
 
@@ -71,7 +71,7 @@ def parse_scaled(value: object, places: int, *, what: str = "a quantity", allow_
     """
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    text = _reject_non_string(value, what).strip()
+    text = _reject_non_string(value, what, "2").strip()
     m = _DECIMAL.match(text)
     if not m:
         raise MoneyError(f"{value!r} is not a decimal number")
@@ -89,7 +89,7 @@ def parse_scaled(value: object, places: int, *, what: str = "a quantity", allow_
 
 def parse_ratio(value: object) -> Fraction:
     """Parse a ratio given as a decimal string in [0, 1] (``"0.10"`` → 1/10)."""
-    text = _reject_non_string(value, "a ratio").strip()
+    text = _reject_non_string(value, "a ratio", "0.10").strip()
     m = _DECIMAL.match(text)
     if not m or m.group(1):
         raise MoneyError(f"{value!r} is not a ratio between 0 and 1")

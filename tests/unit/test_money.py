@@ -32,7 +32,7 @@ def test_parse_yuan_rejects(bad: str) -> None:
 
 
 def test_float_is_rejected_with_a_clear_message() -> None:
-    with pytest.raises(MoneyError, match="not the JSON number"):
+    with pytest.raises(MoneyError, match="not the number"):
         parse_yuan(150.0)
     with pytest.raises(MoneyError):
         parse_ratio(0.1)

@@ -1,0 +1,33 @@
+"""Schema of a medical-insurance catalogue (就医地目录) of one treatment region.
+
+For a ``med_list_codg`` the catalogue supplies the charge level (``chrgitm_lv`` 01 甲类 / 02 乙类 /
+03 丙类), the 乙类 up-front co-pay ratio ``selfpay_prop`` and the unit price cap
+``pric_uplmt_amt``. A fee line may carry these itself; what the line gives wins.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from syncsettle.domain.rules.fields import Amount, Ratio, Strict
+
+
+class CatalogueEntry(Strict):
+    name: str
+    chrgitm_lv: str = Field(pattern=r"^0[123]$")
+    selfpay_prop: Ratio | None = None
+    pric_uplmt_amt: Amount | None = None
+    med_chrgitm_type: str = "14"
+
+    @model_validator(mode="after")
+    def _prop_for_class_b(self) -> CatalogueEntry:
+        if self.chrgitm_lv == "02" and self.selfpay_prop is None:
+            raise ValueError("a 乙类 (02) entry needs selfpay_prop")
+        return self
+
+
+class Catalogue(Strict):
+    kind: str = Field(default="catalogue", pattern="^catalogue$")
+    region: str = Field(pattern=r"^\d{6}$")
+    name: str = ""
+    entries: dict[str, CatalogueEntry]

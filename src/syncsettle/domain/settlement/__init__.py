@@ -1,0 +1,1 @@
+"""The pure settlement calculation: one bill → every payer's share (DESIGN.md §4)."""

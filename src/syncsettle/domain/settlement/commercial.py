@@ -1,0 +1,261 @@
+"""Step 4 of the waterfall: commercial products, in filing priority order (补偿原则).
+
+Each product sees only what the public funds and the products before it left of the patient's
+burden (:mod:`burden`). Per responsibility: base = what is left of the components it covers (for the
+care it covers); deductible applied = ``min(base, deductible − deductible_used)``; payable =
+``(base − deductible applied) × ratio`` rounded half-up, then capped by the responsibility's annual
+cap, any shared cap, the product's per-person cap and what the patient still owes. The payment is
+taken from the covered components in proportion to what is left of each (largest remainder).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from fractions import Fraction
+
+from syncsettle.domain.codes import MED_TYPES, Benefit, care_setting
+from syncsettle.domain.rules.product import Product, ProductVersion, RatioPair, RatioRule, Responsibility
+from syncsettle.domain.settlement.basic import constant_text
+from syncsettle.domain.settlement.burden import COMPONENTS, BurdenRow
+from syncsettle.domain.settlement.model import (
+    Bill,
+    Coverage,
+    Person,
+    ProductAccumulators,
+    ResponsibilityAccumulator,
+)
+from syncsettle.money import allocate, apply_ratio, format_ratio, format_yuan
+
+_Y = format_yuan
+
+
+@dataclass(frozen=True, slots=True)
+class ResponsibilityResult:
+    id: str
+    name: str
+    base: int
+    deductible_applied: int
+    ratio: Fraction
+    payable: int
+    reason_code: str
+    explain: Callable[[], str] = field(compare=False, repr=False)
+    consumed: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def reason(self) -> str:
+        """Why this amount, in words (built on demand: the calculation never formats text)."""
+        return self.explain()
+
+
+@dataclass(frozen=True, slots=True)
+class ProductResult:
+    product_id: str
+    name: str
+    insurer: str
+    route: str
+    priority: int
+    version: int | None
+    payable: int
+    responsibilities: tuple[ResponsibilityResult, ...]
+    accumulators_after: ProductAccumulators
+
+
+def resolve_deductible(resp: Responsibility, person: Person, cov: Coverage) -> int:
+    """The responsibility's annual deductible for this person (fen)."""
+    rule = resp.deductible
+    if person.insutype in rule.by_insutype:
+        amount = rule.by_insutype[person.insutype]
+    elif cov.pre_existing and rule.pre_existing is not None:
+        amount = rule.pre_existing
+    else:
+        amount = rule.standard
+    hist = rule.claim_history
+    if hist is not None:
+        amount -= hist.per_claim_free_year * max(0, cov.claim_free_years)
+        if cov.claimed_last_year:
+            amount += hist.claimed_last_year
+        amount = min(hist.max, max(hist.min, amount))
+    return amount
+
+
+def resolve_ratio(rule: RatioRule, cov: Coverage, status: str) -> Fraction:
+    """Standard/pre-existing ratio, replaced by the enrollment-year step reached, then by the
+    cross-region status entry when the product has one."""
+    pair: RatioPair = rule
+    years = max(1, cov.enrolled_years)
+    for step in sorted(rule.by_enrolled_years, key=lambda s: s.from_year):
+        if step.from_year <= years:
+            pair = step
+    ratio = pair.for_class(cov.pre_existing)
+    if status in rule.cross_region:
+        ratio = rule.cross_region[status].for_class(cov.pre_existing)
+    return ratio
+
+
+def _covers_care(resp: Responsibility, med_type: str) -> bool:
+    scope = resp.med_types
+    if scope == "any":
+        return True
+    if isinstance(scope, list):
+        return med_type in scope
+    return care_setting(med_type) is (Benefit.INPATIENT if scope == "inpatient" else Benefit.OUTPATIENT)
+
+
+def _eligibility(version: ProductVersion | None, cov: Coverage, bill: Bill, day: date) -> tuple[str, str] | None:
+    """Why the whole product pays nothing on this bill, or ``None`` when it may pay."""
+    if version is None:
+        return "not_in_force", f"产品在 {day.isoformat()} 不在有效期内（未参保）"
+    if (cov.enrolled_from and day < cov.enrolled_from) or (cov.enrolled_to and day > cov.enrolled_to):
+        return "not_enrolled", f"就医日期 {day.isoformat()} 不在参保期间"
+    if cov.enrolled_from and version.waiting_period_days:
+        ends = cov.enrolled_from + timedelta(days=version.waiting_period_days)
+        if day < ends:
+            return "waiting_period", f"等待期内（{ends.isoformat()} 起保障）"
+    for diagnosis in bill.diagnoses:
+        for prefix in version.excluded_diagnoses:
+            if diagnosis.upper().startswith(prefix.upper()):
+                return "excluded_diagnosis", f"诊断 {diagnosis} 属责任免除"
+    return None
+
+
+def _atoms(resp: Responsibility, rows: list[BurdenRow], lists_of: dict[str, str]) -> list[tuple[int, int]]:
+    """(row, column) cells of the burden this responsibility may pay from."""
+    covers = set(resp.covers)
+    cells: list[tuple[int, int]] = []
+    for r, row in enumerate(rows):
+        drug_list = lists_of.get(row.code) if row.code is not None else None
+        if drug_list is not None:
+            if f"drug_list:{drug_list}" in covers:
+                cells.extend((r, c) for c in range(len(COMPONENTS)) if row.amounts[c])
+        else:
+            cells.extend((r, c) for c, name in enumerate(COMPONENTS) if name in covers and row.amounts[c])
+    return cells
+
+
+def _explainer(
+    code: str,
+    base: int,
+    applied: int,
+    ratio: Fraction,
+    computed: int,
+    pay: int,
+    deductible: int,
+    open_ded: int,
+    binding: str,
+    status: str,
+) -> Callable[[], str]:
+    def explain() -> str:
+        formula = f"({_Y(base)} − 免赔额 {_Y(applied)}) × {format_ratio(ratio)} = {_Y(computed)}"
+        if code == "no_base":
+            return "无本责任范围内的费用"
+        if code == "deductible_not_reached":
+            return f"未达免赔额：费用 {_Y(base)}，免赔额 {_Y(deductible)} 尚余 {_Y(open_ded)}"
+        if code == "ratio_zero":
+            return f"{formula}：本情形下本责任不赔付（{status}）"
+        if code == "cap_reached":
+            return f"{formula}；受{binding}限制，赔付 {_Y(pay)}"
+        return formula
+
+    return explain
+
+
+def adjudicate(
+    product: Product,
+    cov: Coverage,
+    person: Person,
+    bill: Bill,
+    day: date,
+    status: str,
+    rows: list[BurdenRow],
+    owed_limit: int,
+) -> ProductResult:
+    """Adjudicate one product against the burden rows, consuming what it pays from them."""
+    version = product.version_on(day)
+    acc = cov.accumulators
+    blocked = _eligibility(version, cov, bill, day)
+    results: list[ResponsibilityResult] = []
+    new_acc: dict[str, ResponsibilityAccumulator] = dict(acc.responsibilities)
+    paid_now: dict[str, int] = {}
+    product_total = 0
+    responsibilities = version.responsibilities if version else product.versions[-1].responsibilities
+    lists_of = {code: name for name, codes in version.drug_lists.items() for code in codes} if version else {}
+    for resp in responsibilities:
+        if blocked is not None or version is None:
+            code, text = blocked if blocked else ("not_in_force", "")
+            results.append(
+                ResponsibilityResult(resp.id, resp.name, 0, 0, resp.ratio.standard, 0, code, constant_text(text))
+            )
+            continue
+        ratio = resolve_ratio(resp.ratio, cov, status)
+        if not _covers_care(resp, bill.med_type):
+            results.append(
+                ResponsibilityResult(
+                    resp.id, resp.name, 0, 0, ratio, 0, "med_type_not_covered",
+                    lambda: f"本责任不保障{MED_TYPES.get(bill.med_type, bill.med_type)}",
+                )
+            )  # fmt: skip
+            continue
+        cells = _atoms(resp, rows, lists_of)
+        base = sum(rows[r].amounts[c] for r, c in cells)
+        racc = acc.of(resp.id)
+        deductible = resolve_deductible(resp, person, cov)
+        open_ded = max(0, deductible - racc.deductible_used)
+        applied = min(open_ded, base)
+        computed = apply_ratio(base - applied, ratio)
+        limits = [("年度限额", max(0, resp.cap - racc.paid))]
+        for shared in version.shared_caps:
+            if resp.id in shared.responsibilities:
+                used = sum(acc.of(m).paid + paid_now.get(m, 0) for m in shared.responsibilities)
+                limits.append((f"共用限额 {shared.id}", max(0, shared.cap - used)))
+        if version.person_cap is not None:
+            limits.append(("个人累计限额", max(0, version.person_cap - acc.total() - product_total)))
+        limits.append(("剩余个人负担", max(0, owed_limit - product_total)))
+        pay = computed
+        binding = ""
+        for label, left in limits:
+            if left < pay:
+                pay, binding = left, label
+        if base == 0:
+            code = "no_base"
+        elif applied == base:
+            code = "deductible_not_reached"
+        elif ratio == 0:
+            code = "ratio_zero"
+        elif pay < computed:
+            code = "cap_reached"
+        else:
+            code = "paid"
+        explain = _explainer(code, base, applied, ratio, computed, pay, deductible, open_ded, binding, status)
+        consumed: list[tuple[str, int]] = []
+        if pay:
+            parts = allocate(pay, [rows[r].amounts[c] for r, c in cells])
+            taken: dict[str, int] = {}
+            for (r, c), part in zip(cells, parts, strict=True):
+                rows[r].amounts[c] -= part
+                row = rows[r]
+                name = f"drug_list:{lists_of[row.code]}" if row.code in lists_of else COMPONENTS[c]
+                taken[name] = taken.get(name, 0) + part
+            consumed = sorted(taken.items())
+        results.append(
+            ResponsibilityResult(resp.id, resp.name, base, applied, ratio, pay, code, explain, tuple(consumed))
+        )
+        new_acc[resp.id] = ResponsibilityAccumulator(racc.deductible_used + applied, racc.paid + pay)
+        paid_now[resp.id] = pay
+        product_total += pay
+    after = ProductAccumulators(
+        responsibilities=tuple((r.id, new_acc.get(r.id, ResponsibilityAccumulator())) for r in responsibilities),
+        total_paid=acc.total() + product_total,
+    )
+    return ProductResult(
+        product_id=product.id,
+        name=product.name,
+        insurer=product.insurer,
+        route=product.route,
+        priority=product.priority,
+        version=version.version if version else None,
+        payable=product_total,
+        responsibilities=tuple(results),
+        accumulators_after=after,
+    )

@@ -1,0 +1,220 @@
+"""The settlement waterfall (DESIGN.md §4): one bill → every payer's share.
+
+1. split the fee lines with the treatment region's catalogue;
+2–3. basic pooled fund and public top-ups with the insured region's policy — or, in the
+   dual-platform variant, a medical-insurance result given from elsewhere;
+4. commercial products in filing priority order, each on what is left;
+5. the personal account (when the person chose to use it), then cash.
+
+A pure function of frozen values: no clock, no I/O. ``total = public funds + commercial + personal
+account + cash`` holds by construction (cash is the remainder and is never negative).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from fractions import Fraction
+
+from syncsettle.domain.codes import Benefit, care_setting
+from syncsettle.domain.rules.catalogue import CatalogueEntry
+from syncsettle.domain.rules.policy import PolicyVersion
+from syncsettle.domain.rules.product import Product
+from syncsettle.domain.settlement.basic import BasicLeg, FundDetail, SplitTotals, constant_text, settle_basic
+from syncsettle.domain.settlement.burden import ComponentTotals, build_burden, remaining_total
+from syncsettle.domain.settlement.commercial import ProductResult, adjudicate
+from syncsettle.domain.settlement.cross_region import product_status
+from syncsettle.domain.settlement.errors import InvalidInput
+from syncsettle.domain.settlement.model import (
+    BasicAccumulators,
+    BenefitAccumulator,
+    Bill,
+    Coverage,
+    GivenBasic,
+    Person,
+)
+from syncsettle.domain.settlement.split import LineSplit, split_bill
+from syncsettle.money import format_yuan
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """Every payer's share of one bill (fen) and the accumulators after it."""
+
+    day: date
+    splits: tuple[LineSplit, ...]
+    basic: BasicLeg
+    basic_given: bool
+    products: tuple[ProductResult, ...]
+    acct_pay: int
+    cash: int
+    basic_after: BasicAccumulators
+
+    @property
+    def total(self) -> int:
+        return self.basic.totals.medfee_sumamt
+
+    @property
+    def public_funds(self) -> int:
+        return self.basic.fund_pay_sumamt
+
+    @property
+    def commercial(self) -> int:
+        return sum(p.payable for p in self.products)
+
+    @property
+    def psn_part_amt(self) -> int:
+        """The patient's burden after the public funds (national ``psn_part_amt``)."""
+        return self.total - self.public_funds
+
+
+def _totals(splits: Sequence[LineSplit]) -> SplitTotals:
+    medfee = fulamt = overlmt = preself = inscp = 0
+    for s in splits:
+        medfee += s.det_item_fee_sumamt
+        fulamt += s.fulamt_ownpay_amt
+        overlmt += s.overlmt_amt
+        preself += s.preselfpay_amt
+        inscp += s.inscp_scp_amt
+    return SplitTotals(medfee, fulamt, overlmt, preself, inscp)
+
+
+def given_leg(given: GivenBasic, splits: Sequence[LineSplit], bill: Bill) -> BasicLeg:
+    """Take a medical-insurance result made elsewhere as the basic leg, after checking it adds up."""
+    parts = given.fulamt_ownpay_amt + given.overlmt_selfpay + given.preselfpay_amt + given.inscp_scp_amt
+    if parts != given.medfee_sumamt:
+        raise InvalidInput(
+            "basic_result.medfee_sumamt",
+            f"{format_yuan(given.medfee_sumamt)} is not fulamt_ownpay_amt + overlmt_selfpay + preselfpay_amt + "
+            f"inscp_scp_amt = {format_yuan(parts)}",
+        )
+    lines = sum(s.det_item_fee_sumamt for s in splits)
+    if lines != given.medfee_sumamt:
+        raise InvalidInput(
+            "bill.items",
+            f"the lines add up to {format_yuan(lines)}, "
+            f"not basic_result.medfee_sumamt {format_yuan(given.medfee_sumamt)}",
+        )
+    if given.fund_pay_sumamt > given.inscp_scp_amt:
+        raise InvalidInput("basic_result.hifp_pay", "the public funds pay more than the in-scope amount")
+    if given.acct_pay > given.medfee_sumamt - given.fund_pay_sumamt:
+        raise InvalidInput("basic_result.acct_pay", "the personal account pays more than the patient's part")
+    totals = SplitTotals(
+        given.medfee_sumamt, given.fulamt_ownpay_amt, given.overlmt_selfpay, given.preselfpay_amt, given.inscp_scp_amt
+    )
+    funds = [
+        ("hifp_pay", "310100", given.hifp_pay),
+        ("hifmi_pay", "390200", given.hifmi_pay),
+        ("hifob_pay", "330100", given.hifob_pay),
+        ("cvlserv_pay", "320100", given.cvlserv_pay),
+        ("maf_pay", "610100", given.maf_pay),
+        ("oth_pay", "999997", given.oth_pay),
+    ]
+    details = tuple(
+        FundDetail(
+            code,
+            given.inscp_scp_amt,
+            amount,
+            amount,
+            constant_text(f"医保平台已结算（{name} {format_yuan(amount)}）"),
+        )
+        for name, code, amount in funds
+        if amount
+    )
+    return BasicLeg(
+        totals=totals,
+        cross_region_selfpay=0,
+        act_pay_dedc=given.act_pay_dedc,
+        hifp_pay=given.hifp_pay,
+        pool_prop_selfpay=given.pool_prop_selfpay or Fraction(0),
+        hifmi_pay=given.hifmi_pay,
+        hifob_pay=given.hifob_pay,
+        cvlserv_pay=given.cvlserv_pay,
+        maf_pay=given.maf_pay,
+        oth_pay=given.oth_pay,
+        details=details,
+        benefit=care_setting(bill.med_type).value,
+    )
+
+
+def _given_accumulators(given: GivenBasic, bill: Bill, acc: BasicAccumulators) -> BasicAccumulators:
+    """Year-to-date figures implied by a given result (its deductible, fund and top-up payments)."""
+    inpatient = care_setting(bill.med_type) is Benefit.INPATIENT
+    name = "inpatient" if inpatient else "outpatient"
+    old = acc.benefit(name)
+    after = replace(
+        acc,
+        admissions=acc.admissions + (1 if inpatient else 0),
+        subsidy_base=acc.subsidy_base + (given.inscp_scp_amt - given.hifp_pay if inpatient else 0),
+        subsidy_paid=acc.subsidy_paid + given.hifmi_pay + given.hifob_pay,
+    )
+    updated = BenefitAccumulator(old.deductible_used + given.act_pay_dedc, old.fund_paid + given.hifp_pay)
+    return after.with_benefit(name, updated)
+
+
+def settle(
+    *,
+    day: date,
+    person: Person,
+    bill: Bill,
+    coverages: Sequence[tuple[Product, Coverage]],
+    basic_accumulators: BasicAccumulators,
+    catalogue: Mapping[str, CatalogueEntry],
+    policy: PolicyVersion | None = None,
+    given: GivenBasic | None = None,
+) -> Settlement:
+    """Price one bill. Exactly one of ``policy`` (compute the basic leg) or ``given`` (dual platform)."""
+    if (policy is None) == (given is None):
+        raise InvalidInput("policy", "give exactly one of policy or basic_result")
+    splits = split_bill(bill.lines, catalogue)
+    if given is not None:
+        leg = given_leg(given, splits, bill)
+        basic_after = _given_accumulators(given, bill, basic_accumulators)
+        owed = leg.totals.medfee_sumamt - leg.fund_pay_sumamt - given.acct_pay
+    else:
+        assert policy is not None
+        leg, basic_after = settle_basic(_totals(splits), person, bill, policy, basic_accumulators)
+        owed = leg.totals.medfee_sumamt - leg.fund_pay_sumamt
+
+    components = ComponentTotals(
+        in_scope_selfpay=leg.totals.inscp_scp_amt - leg.cross_region_selfpay - leg.fund_pay_sumamt,
+        preselfpay=leg.totals.preselfpay_amt,
+        cross_region_selfpay=leg.cross_region_selfpay,
+        overlimit=leg.totals.overlmt_selfpay,
+        out_of_scope=leg.totals.fulamt_ownpay_amt,
+        inscp_scp_amt=leg.totals.inscp_scp_amt,
+    )
+    ordered = sorted(enumerate(coverages), key=lambda item: (item[1][0].priority, item[0]))
+    special: set[str] = set()
+    for _, (product, _cov) in ordered:
+        version = product.version_on(day)
+        if version is not None:
+            for codes in version.drug_lists.values():
+                special.update(codes)
+    rows = build_burden(splits, components, frozenset(special))
+    status = product_status(person, bill)
+    results = []
+    for _, (product, cov) in ordered:
+        result = adjudicate(product, cov, person, bill, day, status, rows, owed)
+        owed -= result.payable
+        results.append(result)
+    left = remaining_total(rows) if given is None else owed
+    if given is not None and given.acct_pay:
+        acct = given.acct_pay
+    elif person.use_personal_account:
+        acct = max(0, min(person.account_balance, left))
+    else:
+        acct = 0
+    commercial = sum(r.payable for r in results)
+    cash = leg.totals.medfee_sumamt - leg.fund_pay_sumamt - commercial - acct
+    return Settlement(
+        day=day,
+        splits=tuple(splits),
+        basic=leg,
+        basic_given=given is not None,
+        products=tuple(results),
+        acct_pay=acct,
+        cash=cash,
+        basic_after=basic_after,
+    )

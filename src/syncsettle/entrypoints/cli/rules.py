@@ -1,0 +1,52 @@
+"""``syncsettle rules check DIR``: validate every policy, product and catalogue file under DIR."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from syncsettle.adapters.rulebook import RuleFileError, load_rule_file, rule_files
+from syncsettle.domain.rules.catalogue import Catalogue
+from syncsettle.domain.rules.policy import Policy
+
+rules_app = typer.Typer(help="Policy, product and catalogue rule files.", no_args_is_help=True)
+
+
+@rules_app.command("check")
+def check(directory: Path = typer.Argument(..., help="directory of rule files (searched recursively)")) -> None:
+    """Validate rule files; print each file's id and versions, or the file, field and reason of each problem."""
+    if not directory.is_dir():
+        typer.echo(f"error: {directory}: not a directory", err=True)
+        raise typer.Exit(2)
+    files = rule_files(directory)
+    if not files:
+        typer.echo(f"error: {directory}: no .yaml rule files found", err=True)
+        raise typer.Exit(2)
+    table = Table("file", "kind", "id", "versions")
+    problems = 0
+    for path in files:
+        try:
+            item = load_rule_file(path)
+        except RuleFileError as exc:
+            problems += 1
+            typer.echo(f"error: {exc}", err=True)
+            continue
+        rel = str(path.relative_to(directory))
+        if isinstance(item, Catalogue):
+            table.add_row(rel, "catalogue", item.region, f"{len(item.entries)} entries")
+        else:
+            kind = "policy" if isinstance(item, Policy) else "product"
+            spans = ", ".join(f"v{v.version} {v.effective_from}→{v.effective_to or '…'}" for v in item.versions)
+            table.add_row(rel, kind, item.id, spans)
+    Console(width=200).print(table)
+    if problems:
+        typer.echo(f"{problems} of {len(files)} files rejected", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{len(files)} files valid")
+
+
+def register(app: typer.Typer, bench: typer.Typer) -> None:
+    app.add_typer(rules_app, name="rules")
