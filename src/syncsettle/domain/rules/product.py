@@ -10,6 +10,7 @@ annual cap. Caps can also be shared between responsibilities and set per person 
 from __future__ import annotations
 
 from datetime import date
+from functools import cached_property
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -45,6 +46,14 @@ class RatioRule(RatioPair):
 
     by_enrolled_years: list[YearsRatio] = []
     cross_region: dict[str, RatioPair] = {}
+
+    @field_validator("by_enrolled_years")
+    @classmethod
+    def _increasing(cls, value: list[YearsRatio]) -> list[YearsRatio]:
+        years = [v.from_year for v in value]
+        if years != sorted(set(years)):
+            raise ValueError("by_enrolled_years must be in increasing order of from_year")
+        return value
 
     @field_validator("cross_region")
     @classmethod
@@ -120,6 +129,11 @@ class ProductVersion(Effective):
     responsibilities: list[Responsibility]
     shared_caps: list[SharedCap] = []
     person_cap: Amount | None = None
+
+    @cached_property
+    def list_of_code(self) -> dict[str, str]:
+        """``med_list_codg`` → the name of the drug list it is on (computed once per version)."""
+        return {code: name for name, codes in self.drug_lists.items() for code in codes}
 
     @model_validator(mode="after")
     def _consistent(self) -> ProductVersion:

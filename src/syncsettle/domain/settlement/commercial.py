@@ -11,9 +11,10 @@ taken from the covered components in proportion to what is left of each (largest
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
+from typing import NamedTuple
 
 from syncsettle.domain.codes import MED_TYPES, Benefit, care_setting
 from syncsettle.domain.rules.product import Product, ProductVersion, RatioPair, RatioRule, Responsibility
@@ -31,8 +32,9 @@ from syncsettle.money import allocate, apply_ratio, format_ratio, format_yuan
 _Y = format_yuan
 
 
-@dataclass(frozen=True, slots=True)
-class ResponsibilityResult:
+class ResponsibilityResult(NamedTuple):
+    """One responsibility's adjudication (fen). A NamedTuple: several are built per bill."""
+
     id: str
     name: str
     base: int
@@ -40,7 +42,7 @@ class ResponsibilityResult:
     ratio: Fraction
     payable: int
     reason_code: str
-    explain: Callable[[], str] = field(compare=False, repr=False)
+    explain: Callable[[], str]
     consumed: tuple[tuple[str, int], ...] = ()
 
     @property
@@ -85,7 +87,7 @@ def resolve_ratio(rule: RatioRule, cov: Coverage, status: str) -> Fraction:
     cross-region status entry when the product has one."""
     pair: RatioPair = rule
     years = max(1, cov.enrolled_years)
-    for step in sorted(rule.by_enrolled_years, key=lambda s: s.from_year):
+    for step in rule.by_enrolled_years:  # validated to be in increasing order of from_year
         if step.from_year <= years:
             pair = step
     ratio = pair.for_class(cov.pre_existing)
@@ -163,6 +165,7 @@ def _explainer(
 
 def adjudicate(
     product: Product,
+    version: ProductVersion | None,
     cov: Coverage,
     person: Person,
     bill: Bill,
@@ -172,7 +175,6 @@ def adjudicate(
     owed_limit: int,
 ) -> ProductResult:
     """Adjudicate one product against the burden rows, consuming what it pays from them."""
-    version = product.version_on(day)
     acc = cov.accumulators
     blocked = _eligibility(version, cov, bill, day)
     results: list[ResponsibilityResult] = []
@@ -180,7 +182,7 @@ def adjudicate(
     paid_now: dict[str, int] = {}
     product_total = 0
     responsibilities = version.responsibilities if version else product.versions[-1].responsibilities
-    lists_of = {code: name for name, codes in version.drug_lists.items() for code in codes} if version else {}
+    lists_of = version.list_of_code if version else {}
     for resp in responsibilities:
         if blocked is not None or version is None:
             code, text = blocked if blocked else ("not_in_force", "")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 from fractions import Fraction
-from typing import Literal
+from typing import Literal, NamedTuple
 
 CNT_PLACES = 4  # national interface: cnt (16,4)
 PRIC_PLACES = 6  # national interface: pric (16,6)
@@ -106,10 +106,14 @@ class BasicAccumulators:
         return dict(self.category_paid).get(kind, 0)
 
 
-@dataclass(frozen=True, slots=True)
-class ResponsibilityAccumulator:
+class ResponsibilityAccumulator(NamedTuple):
+    """Year-to-date figures of one responsibility (fen). A NamedTuple: several are built per bill."""
+
     deductible_used: int = 0
     paid: int = 0
+
+
+_EMPTY = ResponsibilityAccumulator()
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +125,10 @@ class ProductAccumulators:
     total_paid: int | None = None
 
     def of(self, resp_id: str) -> ResponsibilityAccumulator:
-        return dict(self.responsibilities).get(resp_id, ResponsibilityAccumulator())
+        for rid, acc in self.responsibilities:
+            if rid == resp_id:
+                return acc
+        return _EMPTY
 
     def total(self) -> int:
         if self.total_paid is not None:

@@ -186,17 +186,13 @@ def settle(
         inscp_scp_amt=leg.totals.inscp_scp_amt,
     )
     ordered = sorted(enumerate(coverages), key=lambda item: (item[1][0].priority, item[0]))
-    special: set[str] = set()
-    for _, (product, _cov) in ordered:
-        version = product.version_on(day)
-        if version is not None:
-            for codes in version.drug_lists.values():
-                special.update(codes)
-    rows = build_burden(splits, components, frozenset(special))
+    versions = [product.version_on(day) for _, (product, _cov) in ordered]
+    special = frozenset(code for v in versions if v is not None for code in v.list_of_code)
+    rows = build_burden(splits, components, special)
     status = product_status(person, bill)
     results = []
-    for _, (product, cov) in ordered:
-        result = adjudicate(product, cov, person, bill, day, status, rows, owed)
+    for (_, (product, cov)), version in zip(ordered, versions, strict=True):
+        result = adjudicate(product, version, cov, person, bill, day, status, rows, owed)
         owed -= result.payable
         results.append(result)
     left = remaining_total(rows) if given is None else owed
