@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from decimal import Decimal
 from fractions import Fraction
 
 Fen = int
@@ -29,6 +30,8 @@ class MoneyError(ValueError):
 
 
 def _reject_non_string(value: object, what: str, example: str = "150.00") -> str:
+    if isinstance(value, Decimal):  # exact JSON numbers, as the hospital interface parses them
+        return format(value, "f")
     if isinstance(value, float):
         raise MoneyError(f'{what} must be a decimal string such as "{example}", not the number {value!r}')
     if isinstance(value, bool) or not isinstance(value, str):

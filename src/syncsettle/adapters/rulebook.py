@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from syncsettle.domain.rules.catalogue import Catalogue, CatalogueEntry
-from syncsettle.domain.rules.policy import Policy
+from syncsettle.domain.rules.policy import Policy, PolicyVersion
 from syncsettle.domain.rules.product import Product
 
 SHIPPED = Path(__file__).resolve().parent.parent / "config"
@@ -90,6 +91,15 @@ class Rulebook:
         if key in target:
             raise RuleFileError(source, "id", f"{key} is defined twice")
         target[key] = item
+
+    def policy_for(self, region: str, insutype: str, day: date) -> tuple[Policy, PolicyVersion] | None:
+        """The basic policy of an insured region and insutype in force on ``day``."""
+        for policy in sorted(self.policies.values(), key=lambda p: p.id):
+            if policy.region == region and policy.insutype == insutype:
+                version = policy.version_on(day)
+                if version is not None:
+                    return policy, version
+        return None
 
     def catalogue_for(self, region: str) -> dict[str, CatalogueEntry]:
         cat = self.catalogues.get(region)

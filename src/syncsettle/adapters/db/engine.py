@@ -1,0 +1,53 @@
+"""Database engines: the embedded SQLite default (WAL) and PostgreSQL via ``SYNCSETTLE_DATABASE_URL``.
+
+SQLite: WAL journal, foreign keys on, a generous busy timeout, and every transaction opened with
+``BEGIN IMMEDIATE`` so writers queue for the lock up front instead of failing half-way (this is how
+settlements of one person serialise on SQLite). PostgreSQL: psycopg 3 with a pool sized for the
+service's concurrency; per-person serialisation uses row locks (``SELECT … FOR UPDATE``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+
+DEFAULT_SQLITE_PATH = Path("var") / "syncsettle.db"
+
+
+def database_url(explicit: str | None = None) -> str:
+    """The URL to use: the explicit one, else ``SYNCSETTLE_DATABASE_URL``, else ``./var/syncsettle.db``."""
+    url = explicit or os.environ.get("SYNCSETTLE_DATABASE_URL")
+    if url:
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        return url
+    return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def make_engine(url: str | None = None, *, pool_size: int = 40) -> Engine:
+    resolved = database_url(url)
+    if resolved.startswith("sqlite"):
+        path = resolved.removeprefix("sqlite:///")
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(resolved, connect_args={"check_same_thread": False, "timeout": 60})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+            cur = dbapi_connection.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=60000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(resolved, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)

@@ -1,0 +1,283 @@
+"""The tables. Money is ``BigInteger`` fen everywhere (never ``Numeric``: SQLite would store REAL).
+
+Ledgers: every journal's postings sum to zero; the code builds balanced journals and the database
+refuses an unbalanced one (triggers installed by the migrations, see ``ledger_guards``).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from syncsettle.adapters.db.types import UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+TS = UTCDateTime()
+Money = BigInteger
+
+hospitals = Table(
+    "hospitals",
+    metadata,
+    Column("fixmedins_code", String(20), primary_key=True),
+    Column("fixmedins_name", String(200), nullable=False),
+    Column("hosp_lv", String(2), nullable=False),
+    Column("admdvs", String(6), nullable=False),
+    Column("secret_hash", String(128), nullable=False),
+    Column("created_at", TS, nullable=False),
+)
+
+persons = Table(
+    "persons",
+    metadata,
+    Column("psn_no", String(30), primary_key=True),
+    Column("psn_name", String(100), nullable=False),
+    Column("psn_cert_type", String(3), nullable=False, default="01"),
+    Column("certno", String(50), nullable=False),
+    Column("gend", String(1), nullable=False),
+    Column("brdy", Date, nullable=False),
+    Column("insuplc_admdvs", String(6), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Index("ix_persons_certno", "certno"),
+)
+
+insurance_rows = Table(
+    "insurance_rows",
+    metadata,
+    Column("psn_no", String(30), ForeignKey("persons.psn_no"), primary_key=True),
+    Column("insutype", String(6), primary_key=True),
+    Column("psn_type", String(6), nullable=False),
+    Column("insuplc_admdvs", String(6), nullable=False),
+    Column("psn_insu_stas", String(3), nullable=False, default="1"),
+    Column("psn_insu_date", Date, nullable=False),
+    Column("balc", Money, nullable=False, default=0),
+    Column("cross_region", JSON, nullable=True),
+    CheckConstraint("balc >= 0", name="balc_not_negative"),
+)
+
+rule_versions = Table(
+    "rule_versions",
+    metadata,
+    Column("kind", String(10), primary_key=True),
+    Column("rule_id", String(80), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("effective_from", Date, nullable=False),
+    Column("effective_to", Date, nullable=True),
+    Column("content", JSON, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("loaded_at", TS, nullable=False),
+)
+
+enrollments = Table(
+    "enrollments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("psn_no", String(30), ForeignKey("persons.psn_no"), nullable=False),
+    Column("product_id", String(80), nullable=False),
+    Column("begndate", Date, nullable=False),
+    Column("enddate", Date, nullable=False),
+    Column("pre_existing", Boolean, nullable=False, default=False),
+    Column("enrolled_years", Integer, nullable=False, default=1),
+    Column("claim_free_years", Integer, nullable=False, default=0),
+    Column("claimed_last_year", Boolean, nullable=False, default=False),
+    Column("status", String(12), nullable=False, default="active"),
+    Index("ix_enrollments_psn", "psn_no", "product_id"),
+)
+
+visits = Table(
+    "visits",
+    metadata,
+    Column("mdtrt_id", String(40), primary_key=True),
+    Column("psn_no", String(30), ForeignKey("persons.psn_no"), nullable=False),
+    Column("insutype", String(6), nullable=False),
+    Column("fixmedins_code", String(20), ForeignKey("hospitals.fixmedins_code"), nullable=False),
+    Column("med_type", String(6), nullable=False),
+    Column("mdtrtarea_admvs", String(6), nullable=False),
+    Column("insuplc_admdvs", String(6), nullable=False),
+    Column("begntime", TS, nullable=False),
+    Column("endtime", TS, nullable=True),
+    Column("status", String(12), nullable=False),
+    Column("diagnoses", JSON, nullable=False, default=list),
+    Column("created_at", TS, nullable=False),
+    Index("ix_visits_hospital", "fixmedins_code", "begntime"),
+)
+
+fee_lines = Table(
+    "fee_lines",
+    metadata,
+    Column("mdtrt_id", String(40), ForeignKey("visits.mdtrt_id"), primary_key=True),
+    Column("feedetl_sn", String(30), primary_key=True),
+    Column("chrg_bchno", String(30), nullable=False, default=""),
+    Column("med_list_codg", String(50), nullable=False),
+    Column("medins_list_codg", String(50), nullable=False, default=""),
+    Column("cnt", BigInteger, nullable=False),
+    Column("pric", BigInteger, nullable=False),
+    Column("det_item_fee_sumamt", Money, nullable=False),
+    Column("chrgitm_lv", String(2), nullable=False),
+    Column("selfpay_prop", String(12), nullable=False),
+    Column("pric_uplmt_amt", Money, nullable=True),
+    Column("med_chrgitm_type", String(4), nullable=False),
+    Column("fulamt_ownpay_amt", Money, nullable=False),
+    Column("overlmt_amt", Money, nullable=False),
+    Column("preselfpay_amt", Money, nullable=False),
+    Column("inscp_scp_amt", Money, nullable=False),
+    Column("line_chrgitm_lv", String(2), nullable=True),
+    Column("line_selfpay_prop", String(12), nullable=True),
+    Column("line_pric_uplmt_amt", Money, nullable=True),
+    Column("fee_ocur_time", TS, nullable=True),
+    Column("status", String(10), nullable=False, default="active"),
+    Column("setl_id", String(40), nullable=True),
+    Column("created_at", TS, nullable=False),
+    CheckConstraint(
+        "det_item_fee_sumamt = fulamt_ownpay_amt + overlmt_amt + preselfpay_amt + inscp_scp_amt", name="split_adds_up"
+    ),
+)
+
+settlements = Table(
+    "settlements",
+    metadata,
+    Column("setl_id", String(40), primary_key=True),
+    Column("mdtrt_id", String(40), ForeignKey("visits.mdtrt_id"), nullable=False),
+    Column("psn_no", String(30), nullable=False),
+    Column("insutype", String(6), nullable=False),
+    Column("fixmedins_code", String(20), nullable=False),
+    Column("msgid", String(40), nullable=False),
+    Column("med_type", String(6), nullable=False),
+    Column("clr_type", String(4), nullable=False),
+    Column("setl_time", TS, nullable=False),
+    Column("setl_date", Date, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("benefit", String(12), nullable=True),
+    Column("medfee_sumamt", Money, nullable=False),
+    Column("fund_pay_sumamt", Money, nullable=False),
+    Column("commercial_sumamt", Money, nullable=False),
+    Column("acct_pay", Money, nullable=False),
+    Column("psn_cash_pay", Money, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("refd_setl_flag", String(1), nullable=False, default="0"),
+    Column("reverses", String(40), nullable=True),
+    Column("reversed_by", String(40), nullable=True),
+    Column("accumulator_delta", JSON, nullable=False),
+    Column("output", JSON, nullable=False),
+    Column("created_at", TS, nullable=False),
+    CheckConstraint("medfee_sumamt = fund_pay_sumamt + commercial_sumamt + acct_pay + psn_cash_pay", name="adds_up"),
+    Index("ix_settlements_hospital_date", "fixmedins_code", "setl_date"),
+    Index("ix_settlements_psn", "psn_no", "year"),
+    UniqueConstraint("msgid", name="uq_settlements_msgid"),
+)
+
+settlement_shares = Table(
+    "settlement_shares",
+    metadata,
+    Column("setl_id", String(40), ForeignKey("settlements.setl_id"), primary_key=True),
+    Column("payer", String(80), primary_key=True),
+    Column("payer_kind", String(20), nullable=False),
+    Column("amount", Money, nullable=False),
+)
+
+basic_accumulators = Table(
+    "basic_accumulators",
+    metadata,
+    Column("psn_no", String(30), primary_key=True),
+    Column("insutype", String(6), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("inp_deductible_used", Money, nullable=False, default=0),
+    Column("inp_fund_paid", Money, nullable=False, default=0),
+    Column("out_deductible_used", Money, nullable=False, default=0),
+    Column("out_fund_paid", Money, nullable=False, default=0),
+    Column("admissions", Integer, nullable=False, default=0),
+    Column("subsidy_base", Money, nullable=False, default=0),
+    Column("subsidy_paid", Money, nullable=False, default=0),
+)
+
+product_accumulators = Table(
+    "product_accumulators",
+    metadata,
+    Column("psn_no", String(30), primary_key=True),
+    Column("product_id", String(80), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("resp_id", String(20), primary_key=True),
+    Column("deductible_used", Money, nullable=False, default=0),
+    Column("paid", Money, nullable=False, default=0),
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("code", String(120), primary_key=True),
+    Column("ledger", String(12), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("name", String(200), nullable=False),
+    CheckConstraint("ledger in ('medical', 'commercial')", name="known_ledger"),
+)
+
+journals = Table(
+    "journals",
+    metadata,
+    Column("id", String(60), primary_key=True),
+    Column("ledger", String(12), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("setl_id", String(40), nullable=True),
+    Column("memo", Text, nullable=False, default=""),
+    Column("created_at", TS, nullable=False),
+    Index("ix_journals_setl", "setl_id"),
+)
+
+postings = Table(
+    "postings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("journal_id", String(60), nullable=False),
+    Column("account", String(120), ForeignKey("accounts.code"), nullable=False),
+    Column("ledger", String(12), nullable=False),
+    Column("amount", Money, nullable=False),
+    ForeignKeyConstraint(
+        ["journal_id"], ["journals.id"], name="fk_postings_journal", deferrable=True, initially="DEFERRED"
+    ),
+    Index("ix_postings_journal", "journal_id"),
+    Index("ix_postings_account", "account"),
+)
+
+idempotency = Table(
+    "idempotency",
+    metadata,
+    Column("msgid", String(40), primary_key=True),
+    Column("fixmedins_code", String(20), nullable=False),
+    Column("infno", String(6), nullable=False),
+    Column("request_sha256", String(64), nullable=False),
+    Column("response", JSON, nullable=False),
+    Column("created_at", TS, nullable=False),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("topic", String(60), nullable=False),
+    Column("key", String(80), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("published_at", TS, nullable=True),
+)

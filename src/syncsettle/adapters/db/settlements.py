@@ -1,0 +1,157 @@
+"""Repositories of settlements, their shares, year-to-date accumulators, idempotency records and the
+outbox. Accumulator reads for a settlement lock the person's rows (``FOR UPDATE`` on PostgreSQL;
+SQLite transactions are already ``BEGIN IMMEDIATE``). They never commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, and_, select, update
+
+from syncsettle.adapters.db.schema import (
+    basic_accumulators,
+    idempotency,
+    outbox,
+    product_accumulators,
+    settlement_shares,
+    settlements,
+)
+from syncsettle.adapters.db.util import insert_ignore
+
+BASIC_FIELDS = (
+    "inp_deductible_used",
+    "inp_fund_paid",
+    "out_deductible_used",
+    "out_fund_paid",
+    "admissions",
+    "subsidy_base",
+    "subsidy_paid",
+)
+
+
+def lock_basic(conn: Connection, psn_no: str, insutype: str, year: int) -> dict[str, int]:
+    """The person's basic accumulators for the year, locked for this transaction (created at zero)."""
+    key = {"psn_no": psn_no, "insutype": insutype, "year": year}
+    insert_ignore(conn, basic_accumulators, [{**key, **dict.fromkeys(BASIC_FIELDS, 0)}])
+    stmt = select(basic_accumulators).where(
+        and_(
+            basic_accumulators.c.psn_no == psn_no,
+            basic_accumulators.c.insutype == insutype,
+            basic_accumulators.c.year == year,
+        )
+    )
+    if conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    row = conn.execute(stmt).mappings().one()
+    return {f: int(row[f]) for f in BASIC_FIELDS}
+
+
+def read_basic(conn: Connection, psn_no: str, insutype: str, year: int) -> dict[str, int]:
+    stmt = select(basic_accumulators).where(
+        and_(
+            basic_accumulators.c.psn_no == psn_no,
+            basic_accumulators.c.insutype == insutype,
+            basic_accumulators.c.year == year,
+        )
+    )
+    row = conn.execute(stmt).mappings().first()
+    return {f: int(row[f]) if row else 0 for f in BASIC_FIELDS}
+
+
+def add_to_basic(conn: Connection, psn_no: str, insutype: str, year: int, delta: dict[str, int]) -> None:
+    """Add ``delta`` (field → fen or count) to the row, in SQL so the update is relative."""
+    values = {f: basic_accumulators.c[f] + v for f, v in delta.items() if v}
+    if not values:
+        return
+    conn.execute(
+        update(basic_accumulators)
+        .where(
+            and_(
+                basic_accumulators.c.psn_no == psn_no,
+                basic_accumulators.c.insutype == insutype,
+                basic_accumulators.c.year == year,
+            )
+        )
+        .values(**values)
+    )
+
+
+def read_products(
+    conn: Connection, psn_no: str, year: int, product_ids: list[str]
+) -> dict[str, dict[str, tuple[int, int]]]:
+    """product → responsibility → (deductible_used, paid)."""
+    if not product_ids:
+        return {}
+    stmt = select(product_accumulators).where(
+        and_(
+            product_accumulators.c.psn_no == psn_no,
+            product_accumulators.c.year == year,
+            product_accumulators.c.product_id.in_(product_ids),
+        )
+    )
+    if conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    out: dict[str, dict[str, tuple[int, int]]] = {}
+    for row in conn.execute(stmt).mappings():
+        out.setdefault(row["product_id"], {})[row["resp_id"]] = (int(row["deductible_used"]), int(row["paid"]))
+    return out
+
+
+def add_to_products(conn: Connection, psn_no: str, year: int, deltas: list[tuple[str, str, int, int]]) -> None:
+    """Add (product, responsibility, deductible delta, paid delta) to the person's rows."""
+    rows = [
+        {"psn_no": psn_no, "product_id": p, "year": year, "resp_id": r, "deductible_used": 0, "paid": 0}
+        for p, r, d, paid in deltas
+        if d or paid
+    ]
+    insert_ignore(conn, product_accumulators, rows)
+    for p, r, d, paid in deltas:
+        if not (d or paid):
+            continue
+        conn.execute(
+            update(product_accumulators)
+            .where(
+                and_(
+                    product_accumulators.c.psn_no == psn_no,
+                    product_accumulators.c.product_id == p,
+                    product_accumulators.c.year == year,
+                    product_accumulators.c.resp_id == r,
+                )
+            )
+            .values(
+                deductible_used=product_accumulators.c.deductible_used + d,
+                paid=product_accumulators.c.paid + paid,
+            )
+        )
+
+
+def add_settlement(conn: Connection, row: dict[str, Any], shares: list[dict[str, Any]]) -> None:
+    conn.execute(settlements.insert(), row)
+    if shares:
+        conn.execute(settlement_shares.insert(), shares)
+
+
+def settlement(conn: Connection, setl_id: str) -> dict[str, Any] | None:
+    row = conn.execute(select(settlements).where(settlements.c.setl_id == setl_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def mark_reversed(conn: Connection, setl_id: str, reversed_by: str) -> int:
+    return conn.execute(
+        settlements.update()
+        .where(and_(settlements.c.setl_id == setl_id, settlements.c.status == "settled"))
+        .values(status="reversed", reversed_by=reversed_by)
+    ).rowcount
+
+
+def remembered(conn: Connection, msgid: str) -> dict[str, Any] | None:
+    row = conn.execute(select(idempotency).where(idempotency.c.msgid == msgid)).mappings().first()
+    return dict(row) if row else None
+
+
+def remember(conn: Connection, row: dict[str, Any]) -> None:
+    conn.execute(idempotency.insert(), row)
+
+
+def emit(conn: Connection, row: dict[str, Any]) -> None:
+    conn.execute(outbox.insert(), row)

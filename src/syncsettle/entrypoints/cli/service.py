@@ -1,0 +1,175 @@
+"""Service commands: migrations, administration, the server and ``check``.
+
+Every command takes ``--database-url`` (default: ``SYNCSETTLE_DATABASE_URL``, else the embedded
+SQLite file ``./var/syncsettle.db``).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import typer
+import yaml
+from rich.console import Console
+from rich.progress import Progress
+
+from syncsettle.adapters.db.engine import database_url
+from syncsettle.adapters.rulebook import RuleFileError, rule_files
+from syncsettle.domain.settlement.errors import InvalidInput
+from syncsettle.services import admin
+from syncsettle.services.errors import ServiceError
+from syncsettle.services.platform import build_platform
+
+DB = typer.Option(None, "--database-url", help="database URL (default $SYNCSETTLE_DATABASE_URL or ./var/syncsettle.db)")
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+hospital_app = typer.Typer(help="Hospitals (定点医疗机构) and their credentials.", no_args_is_help=True)
+persons_app = typer.Typer(help="Insured persons and their insurance rows.", no_args_is_help=True)
+err = Console(stderr=True)
+
+
+def _fail(exc: Exception) -> None:
+    typer.echo(f"error: {exc}", err=True)
+    raise typer.Exit(2)
+
+
+@db_app.command("upgrade")
+def db_upgrade(database: str | None = DB) -> None:
+    """Apply the migrations (explicit: the server never migrates on start)."""
+    from syncsettle.adapters.db.migrate import current_revision, upgrade
+
+    p = build_platform(database)
+    upgrade(p.engine)
+    typer.echo(f"{database_url(database)}: at revision {current_revision(p.engine)}")
+
+
+@hospital_app.command("add")
+def hospital_add(
+    code: str = typer.Option(..., help="fixmedins_code"),
+    name: str = typer.Option(..., help="fixmedins_name"),
+    level: str = typer.Option(..., help="hospital level 1/2/3"),
+    region: str = typer.Option(..., help="the hospital's region (treatment region, 6 digits)"),
+    database: str | None = DB,
+) -> None:
+    """Register a hospital and print its credential (shown once)."""
+    try:
+        secret = admin.add_hospital(build_platform(database), code, name, level, region)
+    except ServiceError as exc:
+        _fail(exc)
+    typer.echo(json.dumps({"fixmedins_code": code, "secret": secret}))
+
+
+@persons_app.command("import")
+def persons_import(
+    file: Path = typer.Argument(..., help="JSON list (or CSV) of persons"), database: str | None = DB
+) -> None:
+    """Import persons with their insurance rows (as 1101 returns them). JSON: a list of
+    ``{psn_no, psn_name, certno, gend, brdy, insuplc_admdvs, insuinfo: [{insutype, psn_type, balc}]}``;
+    CSV: one row per insurance row with those columns."""
+    try:
+        items = _read_persons(file)
+        count = admin.import_persons(build_platform(database), items)
+    except (ServiceError, InvalidInput, OSError, ValueError) as exc:
+        _fail(exc)
+    typer.echo(f"{count} persons imported")
+
+
+def _read_persons(file: Path) -> list[Any]:
+    text = file.read_text(encoding="utf-8")
+    if file.suffix.lower() == ".csv":
+        import csv
+
+        grouped: dict[str, dict[str, Any]] = {}
+        for row in csv.DictReader(text.splitlines()):
+            person = grouped.setdefault(
+                row["psn_no"], {k: row[k] for k in ("psn_no", "psn_name", "certno", "gend", "brdy", "insuplc_admdvs")}
+            )
+            person.setdefault("insuinfo", []).append(
+                {"insutype": row["insutype"], "psn_type": row["psn_type"], "balc": row.get("balc") or "0.00"}
+            )
+        return list(grouped.values())
+    data = json.loads(text)
+    if not isinstance(data, list):
+        raise ValueError("the file must hold a JSON list of persons")
+    return data
+
+
+@persons_app.command("enroll")
+def persons_enroll(
+    psn_no: str = typer.Argument(...),
+    product: str = typer.Argument(...),
+    begin: str = typer.Option(..., help="YYYY-MM-DD"),
+    end: str = typer.Option(..., help="YYYY-MM-DD"),
+    pre_existing: bool = typer.Option(False),
+    database: str | None = DB,
+) -> None:
+    """Record an enrollment in a product (administrative; the enrollment flow comes with the commercial centre)."""
+    try:
+        eid = admin.enroll(
+            build_platform(database), psn_no, product, date.fromisoformat(begin), date.fromisoformat(end),
+            pre_existing=pre_existing,
+        )  # fmt: skip
+    except (ServiceError, ValueError) as exc:
+        _fail(exc)
+    typer.echo(f"enrollment {eid}")
+
+
+def rules_load(directory: Path = typer.Argument(...), database: str | None = DB) -> None:
+    """Validate and store the policy/product files of DIR as rule versions in the database."""
+    try:
+        docs = [(str(path), yaml.safe_load(path.read_text(encoding="utf-8"))) for path in rule_files(directory)]
+        stored = admin.load_rules(build_platform(database), docs)
+    except (RuleFileError, ServiceError, OSError, yaml.YAMLError) as exc:
+        _fail(exc)
+    typer.echo(f"{stored} rule versions stored")
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1"),
+    port: int = typer.Option(8000),
+    workers: int = typer.Option(1, help="uvicorn worker processes"),
+    database: str | None = DB,
+) -> None:
+    """Run the HTTP service (hospital interface at POST /fsi/api; OpenAPI at /docs)."""
+    import os
+
+    import uvicorn
+
+    if database:
+        os.environ["SYNCSETTLE_DATABASE_URL"] = database
+    uvicorn.run(
+        "syncsettle.entrypoints.http.main:build_app", factory=True, host=host, port=port, workers=workers,
+        log_level="warning", access_log=False,
+    )  # fmt: skip
+
+
+def check(database: str | None = DB, as_json: bool = typer.Option(False, "--json")) -> None:
+    """Verify the whole database: balanced journals, shares, accumulators. Exit 1 on any problem."""
+    from syncsettle.services.settlement.check import check as run_check
+
+    p = build_platform(database)
+    with Progress(console=err, transient=True, disable=as_json) as bar:
+        task = bar.add_task("checking settlements", total=None)
+        report = run_check(p, lambda n: bar.advance(task, n))
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False))
+    else:
+        typer.echo(f"settlements: {report['settlements']}")
+        for problem in report["problems"]:
+            typer.echo(f"problem: {problem}")
+        typer.echo("ok" if report["ok"] else f"{len(report['problems'])} problems")
+    if not report["ok"]:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer, bench: typer.Typer) -> None:
+    app.add_typer(db_app, name="db")
+    app.add_typer(hospital_app, name="hospital")
+    app.add_typer(persons_app, name="persons")
+    app.command("serve")(serve)
+    app.command("check")(check)
+    from syncsettle.entrypoints.cli.rules import rules_app
+
+    rules_app.command("load")(rules_load)

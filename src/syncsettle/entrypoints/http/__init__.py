@@ -1,0 +1,1 @@
+"""HTTP entry points (FastAPI). Only this layer turns business rejections into national answers."""

@@ -1,0 +1,151 @@
+"""Administration use cases: hospitals and their credentials, person import, enrollments, rule versions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from syncsettle.adapters.db import people
+from syncsettle.adapters.db.schema import rule_versions
+from syncsettle.adapters.json_reader import Reader
+from syncsettle.adapters.rulebook import Rulebook, parse_rule_data
+from syncsettle.domain.codes import HOSPITAL_LEVELS, INSUTYPES, PSN_TYPES
+from syncsettle.domain.rules.catalogue import Catalogue
+from syncsettle.entrypoints.http.credentials import issue_secret
+from syncsettle.services.errors import Code, ServiceError
+from syncsettle.services.platform import Platform
+
+
+def add_hospital(p: Platform, code: str, name: str, level: str, region: str) -> str:
+    """Register a hospital; returns the secret (shown once, only its hash is kept)."""
+    if level not in HOSPITAL_LEVELS:
+        raise ServiceError(Code.FIELD, f"unknown hospital level {level!r}", "level")
+    if len(region) != 6 or not region.isdigit():
+        raise ServiceError(Code.FIELD, "region must be a 6-digit code", "region")
+    secret, digest = issue_secret()
+    with p.uow() as uow:
+        if people.hospital(uow.conn, code):
+            raise ServiceError(Code.DUPLICATE, f"hospital {code} already exists", "code")
+        people.add_hospital(
+            uow.conn,
+            {"fixmedins_code": code, "fixmedins_name": name, "hosp_lv": level, "admdvs": region,
+             "secret_hash": digest, "created_at": p.clock.now()},
+        )  # fmt: skip
+        uow.commit()
+    return secret
+
+
+def _person_rows(item: Any, index: int, now: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    r = Reader(item, f"persons[{index}]")
+    region = r.region("insuplc_admdvs")
+    brdy = r.day("brdy")
+    person = {
+        "psn_no": r.req_text("psn_no"),
+        "psn_name": r.req_text("psn_name"),
+        "psn_cert_type": r.text("psn_cert_type", required=False) or "01",
+        "certno": r.req_text("certno"),
+        "gend": r.req_text("gend", codes={"1": "男", "2": "女", "9": "未说明"}),
+        "brdy": brdy,
+        "insuplc_admdvs": region,
+        "created_at": now,
+    }
+    rows = []
+    for j, ins in enumerate(r.items("insuinfo")):
+        ir = Reader(ins, f"{r.at('insuinfo')}[{j}]")
+        cross = ins.get("cross_region") if isinstance(ins, dict) else None
+        rows.append(
+            {
+                "psn_no": person["psn_no"],
+                "insutype": ir.req_text("insutype", codes=INSUTYPES),
+                "psn_type": ir.req_text("psn_type", codes=PSN_TYPES),
+                "insuplc_admdvs": ir.region("insuplc_admdvs") if ir.has("insuplc_admdvs") else region,
+                "psn_insu_stas": ir.text("psn_insu_stas", required=False) or "1",
+                "psn_insu_date": ir.day("psn_insu_date", required=False) or date(2000, 1, 1),
+                "balc": ir.yuan("balc"),
+                "cross_region": cross,
+            }
+        )
+    return person, rows
+
+
+def import_persons(p: Platform, items: list[Any]) -> int:
+    """Insert or replace persons with their insurance rows (one transaction for the whole file)."""
+    now = p.clock.now()
+    parsed = [_person_rows(item, i, now) for i, item in enumerate(items)]
+    with p.uow() as uow:
+        for person, rows in parsed:
+            people.upsert_person(uow.conn, person, rows)
+        uow.commit()
+    return len(parsed)
+
+
+def enroll(p: Platform, psn_no: str, product_id: str, begin: date, end: date, **facts: Any) -> int:
+    """Record an enrollment directly (the commercial centre's enrollment flow builds on this)."""
+    if product_id not in p.rules.products:
+        raise ServiceError(Code.NOT_FOUND, f"unknown product {product_id}", "product_id")
+    with p.uow() as uow:
+        if people.person(uow.conn, psn_no) is None:
+            raise ServiceError(Code.NOT_FOUND, f"unknown person {psn_no}", "psn_no")
+        eid = people.add_enrollment(
+            uow.conn,
+            {"psn_no": psn_no, "product_id": product_id, "begndate": begin, "enddate": end, "status": "active",
+             "pre_existing": facts.get("pre_existing", False), "enrolled_years": facts.get("enrolled_years", 1),
+             "claim_free_years": facts.get("claim_free_years", 0),
+             "claimed_last_year": facts.get("claimed_last_year", False)},
+        )  # fmt: skip
+        uow.commit()
+    return eid
+
+
+def load_rules(p: Platform, documents: list[tuple[str, dict[str, Any]]]) -> int:
+    """Store validated rule files as rule versions (idempotent: an identical version is skipped,
+    a changed one under the same id and version number is refused)."""
+    now = p.clock.now()
+    stored = 0
+    with p.uow() as uow:
+        for source, data in documents:
+            item = parse_rule_data(data, source)
+            if isinstance(item, Catalogue):
+                continue
+            content = json.loads(json.dumps(data, default=str))
+            digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+            kind = "policy" if item.kind == "policy" else "product"
+            for version in item.versions:
+                existing = uow.conn.execute(
+                    select(rule_versions.c.sha256).where(
+                        (rule_versions.c.kind == kind)
+                        & (rule_versions.c.rule_id == item.id)
+                        & (rule_versions.c.version == version.version)
+                    )
+                ).scalar()
+                if existing == digest:
+                    continue
+                if existing is not None:
+                    raise ServiceError(
+                        Code.DUPLICATE, f"{item.id} v{version.version} already loaded with other content", source
+                    )
+                uow.conn.execute(
+                    rule_versions.insert(),
+                    {"kind": kind, "rule_id": item.id, "version": version.version,
+                     "effective_from": version.effective_from, "effective_to": version.effective_to,
+                     "content": content, "sha256": digest, "loaded_at": now},
+                )  # fmt: skip
+                stored += 1
+        uow.commit()
+    return stored
+
+
+def stored_rulebook(p: Platform, base: Rulebook) -> Rulebook:
+    """The shipped rules plus every rule file loaded into the database (latest content per id)."""
+    book = Rulebook(dict(base.policies), dict(base.products), dict(base.catalogues))
+    with p.uow() as uow:
+        rows = uow.conn.execute(select(rule_versions).order_by(rule_versions.c.loaded_at)).mappings().all()
+    for row in rows:
+        item = parse_rule_data(row["content"], f"rule_versions/{row['rule_id']}")
+        target: dict[str, Any] = book.policies if row["kind"] == "policy" else book.products
+        target[item.id] = item  # type: ignore[union-attr]
+    return book

@@ -1,0 +1,35 @@
+"""Business rejections: a stable error code, a Chinese message for the hospital, the field if any.
+
+Only the HTTP layer turns these into ``infcode: -1`` answers; the CLI prints them as one line.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Code(StrEnum):
+    MALFORMED = "SS-1001"  # envelope or JSON malformed
+    FIELD = "SS-1002"  # a field is missing or has a wrong type/value
+    UNKNOWN_INFNO = "SS-1003"
+    UNAUTHORISED = "SS-1101"  # no or bad credentials
+    FORBIDDEN = "SS-1102"  # another hospital's visit, settlement, …
+    NOT_FOUND = "SS-1201"
+    STATE = "SS-1202"  # wrong state: visit closed, settlement already reversed, …
+    DUPLICATE = "SS-1203"  # a fee line or msgid reused with different content
+    NOT_INSURED = "SS-1204"
+    NOTHING_TO_SETTLE = "SS-1205"
+    RULES = "SS-1301"  # no policy in force for the person's insurance
+    CONFLICT = "SS-1401"  # retry: concurrent change
+
+
+class ServiceError(Exception):
+    def __init__(self, code: Code, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        where = f"{self.field}: " if self.field else ""
+        return f"[{self.code.value}] {where}{self.message}"

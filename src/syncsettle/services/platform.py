@@ -1,0 +1,32 @@
+"""What every use case needs: the database engine, the clock, the rules. Wired in one place
+(:func:`build_platform`); nothing connects at import time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from sqlalchemy import Engine
+
+from syncsettle.adapters.clock import Clock, SystemClock
+from syncsettle.adapters.db.engine import make_engine
+from syncsettle.adapters.rulebook import Rulebook, shipped_rulebook
+from syncsettle.services.unit_of_work import UnitOfWork
+
+
+@dataclass
+class Platform:
+    engine: Engine
+    clock: Clock = field(default_factory=SystemClock)
+    rules: Rulebook = field(default_factory=shipped_rulebook)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.engine, self.clock)
+
+    @cached_property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+
+def build_platform(database_url: str | None = None, clock: Clock | None = None) -> Platform:
+    return Platform(engine=make_engine(database_url), clock=clock or SystemClock())

@@ -1,0 +1,45 @@
+"""Checks shared by the hospital use cases: the caller owns the visit, the person is insured."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Connection
+
+from syncsettle.adapters.db import people, visits
+from syncsettle.services.errors import Code, ServiceError
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:24].upper()}"
+
+
+def insured(conn: Connection, psn_no: str, insutype: str) -> dict[str, Any]:
+    row = people.insurance_row(conn, psn_no, insutype)
+    if row is None:
+        if people.person(conn, psn_no) is None:
+            raise ServiceError(Code.NOT_FOUND, f"人员编号 {psn_no} 不存在", "psn_no")
+        raise ServiceError(Code.NOT_INSURED, f"人员 {psn_no} 未参加险种 {insutype}", "insutype")
+    if row["psn_insu_stas"] != "1":
+        raise ServiceError(Code.NOT_INSURED, f"人员 {psn_no} 险种 {insutype} 参保状态异常（暂停/终止）", "insutype")
+    return row
+
+
+def own_visit(conn: Connection, mdtrt_id: str, hospital: str, psn_no: str | None = None) -> dict[str, Any]:
+    """The visit, if it exists and belongs to the calling hospital (another's is refused, not hidden)."""
+    visit = visits.visit(conn, mdtrt_id)
+    if visit is None:
+        raise ServiceError(Code.NOT_FOUND, f"就诊 {mdtrt_id} 不存在", "mdtrt_id")
+    if visit["fixmedins_code"] != hospital:
+        raise ServiceError(Code.FORBIDDEN, f"就诊 {mdtrt_id} 不属于本机构", "mdtrt_id")
+    if psn_no is not None and visit["psn_no"] != psn_no:
+        raise ServiceError(Code.FIELD, f"人员编号与就诊 {mdtrt_id} 不符", "psn_no")
+    return visit
+
+
+def open_visit(conn: Connection, mdtrt_id: str, hospital: str, psn_no: str | None = None) -> dict[str, Any]:
+    visit = own_visit(conn, mdtrt_id, hospital, psn_no)
+    if visit["status"] not in ("registered", "admitted", "discharged"):
+        raise ServiceError(Code.STATE, f"就诊 {mdtrt_id} 状态为 {visit['status']}，不能办理", "mdtrt_id")
+    return visit

@@ -1,0 +1,176 @@
+"""Turn stored rows into the engine's frozen inputs for one visit (and back into accumulator deltas)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import Connection
+
+from syncsettle.adapters.db import people
+from syncsettle.adapters.db import settlements as repo
+from syncsettle.adapters.db import visits as visit_repo
+from syncsettle.domain.rules.catalogue import CatalogueEntry
+from syncsettle.domain.rules.policy import Policy, PolicyVersion
+from syncsettle.domain.rules.product import Product
+from syncsettle.domain.settlement.model import (
+    BasicAccumulators,
+    BenefitAccumulator,
+    Bill,
+    Coverage,
+    CrossRegion,
+    FeeLine,
+    Person,
+    ProductAccumulators,
+    ResponsibilityAccumulator,
+)
+from syncsettle.domain.settlement.waterfall import Settlement
+from syncsettle.services.errors import Code, ServiceError
+from syncsettle.services.platform import Platform
+from syncsettle.services.settlement.common import insured
+
+
+@dataclass
+class VisitInputs:
+    """Everything the engine needs for one visit, plus what the use case writes back."""
+
+    visit: dict[str, Any]
+    insurance: dict[str, Any]
+    person_row: dict[str, Any]
+    policy: Policy
+    version: PolicyVersion
+    person: Person
+    bill: Bill
+    lines: list[dict[str, Any]]
+    basic: BasicAccumulators
+    coverages: list[tuple[Product, Coverage]]
+    year: int
+    catalogue: dict[str, CatalogueEntry]
+
+
+def basic_from_row(row: dict[str, int]) -> BasicAccumulators:
+    return BasicAccumulators(
+        inpatient=BenefitAccumulator(row["inp_deductible_used"], row["inp_fund_paid"]),
+        outpatient=BenefitAccumulator(row["out_deductible_used"], row["out_fund_paid"]),
+        admissions=row["admissions"],
+        subsidy_base=row["subsidy_base"],
+        subsidy_paid=row["subsidy_paid"],
+    )
+
+
+def basic_delta(before: BasicAccumulators, after: BasicAccumulators) -> dict[str, int]:
+    return {
+        "inp_deductible_used": after.inpatient.deductible_used - before.inpatient.deductible_used,
+        "inp_fund_paid": after.inpatient.fund_paid - before.inpatient.fund_paid,
+        "out_deductible_used": after.outpatient.deductible_used - before.outpatient.deductible_used,
+        "out_fund_paid": after.outpatient.fund_paid - before.outpatient.fund_paid,
+        "admissions": after.admissions - before.admissions,
+        "subsidy_base": after.subsidy_base - before.subsidy_base,
+        "subsidy_paid": after.subsidy_paid - before.subsidy_paid,
+    }
+
+
+def product_deltas(s: Settlement) -> list[tuple[str, str, int, int]]:
+    return [
+        (p.product_id, r.id, r.deductible_applied, r.payable)
+        for p in s.products
+        for r in p.responsibilities
+        if r.deductible_applied or r.payable
+    ]
+
+
+def _fee_line(row: dict[str, Any]) -> FeeLine:
+    prop = row["line_selfpay_prop"]
+    return FeeLine(
+        feedetl_sn=row["feedetl_sn"],
+        med_list_codg=row["med_list_codg"],
+        cnt=int(row["cnt"]),
+        pric=int(row["pric"]),
+        chrgitm_lv=row["line_chrgitm_lv"],
+        selfpay_prop=Fraction(prop) if prop is not None else None,
+        pric_uplmt=row["line_pric_uplmt_amt"],
+    )
+
+
+def load(
+    p: Platform, conn: Connection, visit: dict[str, Any], hospital: dict[str, Any], day: date, *, lock: bool,
+    use_account: bool,
+) -> VisitInputs:  # fmt: skip
+    """Gather the inputs; with ``lock`` the person's accumulators are locked for this transaction."""
+    insurance = insured(conn, visit["psn_no"], visit["insutype"])
+    person_row = people.person(conn, visit["psn_no"])
+    assert person_row is not None
+    found = p.rules.policy_for(insurance["insuplc_admdvs"], visit["insutype"], day)
+    if found is None:
+        raise ServiceError(
+            Code.RULES, f"参保地 {insurance['insuplc_admdvs']} 险种 {visit['insutype']} 在 {day} 无有效政策", "insutype"
+        )
+    policy, version = found
+    lines = visit_repo.lines(conn, visit["mdtrt_id"], unsettled_only=True)
+    if not lines:
+        raise ServiceError(Code.NOTHING_TO_SETTLE, f"就诊 {visit['mdtrt_id']} 没有未结算的费用明细", "mdtrt_id")
+    cross = insurance["cross_region"]
+    person = Person(
+        psn_no=visit["psn_no"],
+        insutype=visit["insutype"],
+        psn_type=insurance["psn_type"],
+        insured_region=insurance["insuplc_admdvs"],
+        cross_region=CrossRegion(**cross) if cross else None,
+        use_personal_account=use_account,
+        account_balance=int(insurance["balc"]),
+    )
+    bill = Bill(
+        med_type=visit["med_type"],
+        hospital_level=hospital["hosp_lv"],
+        treatment_region=hospital["admdvs"],
+        lines=tuple(_fee_line(r) for r in lines),
+        diagnoses=tuple(visit["diagnoses"] or ()),
+    )
+    year = day.year
+    basic_row = (
+        repo.lock_basic(conn, person.psn_no, person.insutype, year)
+        if lock
+        else repo.read_basic(conn, person.psn_no, person.insutype, year)
+    )
+    enrolled = people.active_enrollments(conn, person.psn_no, day)
+    product_ids = [e["product_id"] for e in enrolled if e["product_id"] in p.rules.products]
+    accs = repo.read_products(conn, person.psn_no, year, product_ids)
+    coverages = []
+    for e in enrolled:
+        product = p.rules.products.get(e["product_id"])
+        if product is None:
+            continue
+        per = accs.get(product.id, {})
+        coverages.append(
+            (
+                product,
+                Coverage(
+                    product_id=product.id,
+                    pre_existing=bool(e["pre_existing"]),
+                    enrolled_years=int(e["enrolled_years"]),
+                    claim_free_years=int(e["claim_free_years"]),
+                    claimed_last_year=bool(e["claimed_last_year"]),
+                    enrolled_from=e["begndate"],
+                    enrolled_to=e["enddate"],
+                    accumulators=ProductAccumulators(
+                        tuple((rid, ResponsibilityAccumulator(d, paid)) for rid, (d, paid) in sorted(per.items()))
+                    ),
+                ),
+            )
+        )
+    return VisitInputs(
+        visit,
+        insurance,
+        person_row,
+        policy,
+        version,
+        person,
+        bill,
+        lines,
+        basic_from_row(basic_row),
+        coverages,
+        year,
+        p.rules.catalogue_for(hospital["admdvs"]),
+    )

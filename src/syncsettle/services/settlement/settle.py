@@ -1,0 +1,201 @@
+"""Pre-settlement (2206/2303: a quote, nothing written) and settlement (2207/2304: one transaction).
+
+A settlement commits together, or not at all: the settlement and every payer's share, the
+person's accumulators (locked for the transaction), the fee lines marked settled, the personal
+account balance, the balanced journals of both ledgers, the idempotency record and the outbox
+event. It is idempotent on the hospital's ``msgid``: a repeat returns the first answer and books
+nothing; the same ``msgid`` with a different request is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from syncsettle.adapters.case_file import render_commercial, render_setldetail, render_setlinfo
+from syncsettle.adapters.clock import business_date, national_time
+from syncsettle.adapters.db import ledger as ledger_repo
+from syncsettle.adapters.db import people
+from syncsettle.adapters.db import settlements as repo
+from syncsettle.adapters.db import visits as visit_repo
+from syncsettle.domain import ledger
+from syncsettle.domain.codes import INPATIENT_MED_TYPES
+from syncsettle.domain.settlement.errors import InvalidInput
+from syncsettle.domain.settlement.waterfall import Settlement, settle
+from syncsettle.money import format_yuan
+from syncsettle.services.errors import Code, ServiceError
+from syncsettle.services.platform import Platform
+from syncsettle.services.settlement.common import new_id, open_visit
+from syncsettle.services.settlement.inputs import VisitInputs, basic_delta, load, product_deltas
+
+
+def request_hash(infno: str, payload: Any) -> str:
+    return hashlib.sha256(json.dumps([infno, payload], sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _price(vi: VisitInputs, day: Any) -> Settlement:
+    try:
+        return settle(
+            day=day,
+            person=vi.person,
+            bill=vi.bill,
+            coverages=vi.coverages,
+            basic_accumulators=vi.basic,
+            catalogue=vi.catalogue,
+            policy=vi.version,
+        )
+    except InvalidInput as exc:
+        raise ServiceError(Code.FIELD, exc.reason, exc.field) from None
+
+
+def render(s: Settlement, vi: VisitInputs, setl_id: str | None, when: Any) -> dict[str, Any]:
+    """The hospital's answer: national setlinfo/setldetail, the commercial legs, the one-stop summary."""
+    setlinfo: dict[str, Any] = {
+        "mdtrt_id": vi.visit["mdtrt_id"],
+        "psn_no": vi.person.psn_no,
+        "psn_name": vi.person_row["psn_name"],
+        "insutype": vi.person.insutype,
+        "psn_type": vi.person.psn_type,
+        "med_type": vi.bill.med_type,
+        "setl_time": national_time(when),
+        "clr_optins": vi.person.insured_region,
+        "clr_way": "01",
+        "clr_type": "21" if vi.bill.med_type in INPATIENT_MED_TYPES else "11",
+        "balc": format_yuan(vi.person.account_balance - s.acct_pay),
+        **render_setlinfo(s),
+    }
+    if setl_id is not None:
+        setlinfo["setl_id"] = setl_id
+    return {
+        "setlinfo": setlinfo,
+        "setldetail": render_setldetail(s),
+        "commercial": render_commercial(s),
+        "summary": {
+            "total": format_yuan(s.total),
+            "public_funds": format_yuan(s.public_funds),
+            "commercial": format_yuan(s.commercial),
+            "personal_account": format_yuan(s.acct_pay),
+            "cash": format_yuan(s.cash),
+        },
+    }
+
+
+def pre_settle(
+    p: Platform, hospital: dict[str, Any], mdtrt_id: str, psn_no: str | None, use_account: bool
+) -> dict[str, Any]:
+    now = p.clock.now()
+    day = business_date(now)
+    with p.uow() as uow:
+        visit = open_visit(uow.conn, mdtrt_id, hospital["fixmedins_code"], psn_no)
+        vi = load(p, uow.conn, visit, hospital, day, lock=False, use_account=use_account)
+        return render(_price(vi, day), vi, None, now)
+
+
+def shares(s: Settlement) -> list[tuple[str, str, int]]:
+    """(payer, kind, fen) of every payer with a non-zero share; they add up to the total."""
+    out = [(d.fund_pay_type, "fund", d.fund_payamt) for d in s.basic.details if d.fund_payamt]
+    out += [(f"product:{r.product_id}", "product", r.payable) for r in s.products if r.payable]
+    if s.acct_pay:
+        out.append(("acct", "personal_account", s.acct_pay))
+    if s.cash:
+        out.append(("cash", "cash", s.cash))
+    return out
+
+
+def settle_visit(
+    p: Platform, hospital: dict[str, Any], msgid: str, infno: str, mdtrt_id: str, psn_no: str | None,
+    use_account: bool, stated_total: int | None, payload: Any,
+) -> dict[str, Any]:  # fmt: skip
+    """Settle the visit's unsettled lines; retried once when a concurrent duplicate ``msgid`` wins the race."""
+    for attempt in (1, 2):
+        try:
+            return _settle_once(p, hospital, msgid, infno, mdtrt_id, psn_no, use_account, stated_total, payload)
+        except IntegrityError:
+            if attempt == 2:
+                raise ServiceError(Code.CONFLICT, "并发冲突，请重试", None) from None
+    raise AssertionError("unreachable")
+
+
+def replay(conn: Any, msgid: str, infno: str, payload: Any, hospital: dict[str, Any]) -> dict[str, Any] | None:
+    """The stored answer of an earlier identical request with this ``msgid`` (or a refusal)."""
+    seen = repo.remembered(conn, msgid)
+    if seen is None:
+        return None
+    if seen["request_sha256"] != request_hash(infno, payload) or seen["fixmedins_code"] != hospital["fixmedins_code"]:
+        raise ServiceError(Code.DUPLICATE, f"报文ID {msgid} 已用于另一笔交易", "msgid")
+    response: dict[str, Any] = seen["response"]
+    return response
+
+
+def _settle_once(
+    p: Platform, hospital: dict[str, Any], msgid: str, infno: str, mdtrt_id: str, psn_no: str | None,
+    use_account: bool, stated_total: int | None, payload: Any,
+) -> dict[str, Any]:  # fmt: skip
+    now = p.clock.now()
+    day = business_date(now)
+    code = hospital["fixmedins_code"]
+    with p.uow() as uow:
+        conn = uow.conn
+        earlier = replay(conn, msgid, infno, payload, hospital)
+        if earlier is not None:
+            return earlier
+        visit = open_visit(conn, mdtrt_id, code, psn_no)
+        vi = load(p, conn, visit, hospital, day, lock=True, use_account=use_account)
+        earlier = replay(conn, msgid, infno, payload, hospital)  # a duplicate may have committed while we waited
+        if earlier is not None:
+            return earlier
+        s = _price(vi, day)
+        if stated_total is not None and stated_total != s.total:
+            raise ServiceError(
+                Code.FIELD,
+                f"医疗费总额 {format_yuan(stated_total)} 与已上传明细合计 {format_yuan(s.total)} 不符",
+                "medfee_sumamt",
+            )
+        setl_id = new_id("ST")
+        output = render(s, vi, setl_id, now)
+        basic_change = basic_delta(vi.basic, s.basic_after)
+        product_change = product_deltas(s)
+        delta = {"basic": basic_change, "products": product_change}
+        payer_shares = shares(s)
+        repo.add_settlement(
+            conn,
+            {
+                "setl_id": setl_id, "mdtrt_id": mdtrt_id, "psn_no": vi.person.psn_no, "insutype": vi.person.insutype,
+                "fixmedins_code": code, "msgid": msgid, "med_type": vi.bill.med_type,
+                "clr_type": output["setlinfo"]["clr_type"], "setl_time": now, "setl_date": day, "year": vi.year,
+                "benefit": s.basic.benefit, "medfee_sumamt": s.total, "fund_pay_sumamt": s.public_funds,
+                "commercial_sumamt": s.commercial, "acct_pay": s.acct_pay, "psn_cash_pay": s.cash,
+                "status": "settled", "refd_setl_flag": "0", "reverses": None, "reversed_by": None,
+                "accumulator_delta": delta, "output": output, "created_at": now,
+            },
+            [{"setl_id": setl_id, "payer": payer, "payer_kind": kind, "amount": amount}
+             for payer, kind, amount in payer_shares],
+        )  # fmt: skip
+        repo.add_to_basic(conn, vi.person.psn_no, vi.person.insutype, vi.year, basic_change)
+        repo.add_to_products(conn, vi.person.psn_no, vi.year, product_change)
+        visit_repo.mark_settled(conn, mdtrt_id, [line["feedetl_sn"] for line in vi.lines], setl_id)
+        if s.acct_pay:
+            people.set_balance(conn, vi.person.psn_no, vi.person.insutype, vi.person.account_balance - s.acct_pay)
+        for journal in ledger.settlement_journals(
+            setl_id=setl_id,
+            hospital=code,
+            insured_region=vi.person.insured_region,
+            psn_no=vi.person.psn_no,
+            fund_shares=[(d.fund_pay_type, d.fund_payamt) for d in s.basic.details],
+            acct_pay=s.acct_pay,
+            product_shares=[(r.insurer, r.product_id, r.payable) for r in s.products],
+        ):
+            ledger_repo.book(conn, journal, now)
+        repo.remember(
+            conn,
+            {"msgid": msgid, "fixmedins_code": code, "infno": infno, "request_sha256": request_hash(infno, payload),
+             "response": output, "created_at": now},
+        )  # fmt: skip
+        repo.emit(
+            conn, {"topic": "settlement.settled", "key": setl_id, "payload": output["summary"], "created_at": now}
+        )
+        uow.commit()
+        return output

@@ -1,0 +1,145 @@
+"""Service tests run on the embedded SQLite and on PostgreSQL (127.0.0.1:5432, as in CI).
+
+Each PostgreSQL test gets a fresh database. When no server answers, the PostgreSQL variants are
+skipped with a loud reason (and a warning on the terminal) — never silently.
+"""
+
+from __future__ import annotations
+
+import uuid
+import warnings
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from syncsettle.adapters.clock import FixedClock
+from syncsettle.adapters.db.engine import make_engine
+from syncsettle.adapters.db.migrate import upgrade
+from syncsettle.entrypoints.http.app import create_app
+from syncsettle.services import admin
+from syncsettle.services.platform import Platform
+
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def _pg_available() -> str | None:
+    try:
+        with create_engine(PG_ADMIN).connect() as conn:
+            conn.execute(text("select 1"))
+        return None
+    except Exception as exc:  # any failure to reach the server means: skip, loudly
+        return f"PostgreSQL not reachable at 127.0.0.1:5432 ({exc.__class__.__name__}) — PostgreSQL variants SKIPPED"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    reason = _pg_available()
+    if reason:
+        warnings.warn(reason, stacklevel=1)
+        pytest.skip(reason)
+    name = f"syncsettle_t_{uuid.uuid4().hex[:12]}"
+    admin_engine = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin_engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with admin_engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin_engine.dispose()
+
+
+HOSPITALS = [
+    ("H37060000001", "烟台毓璜顶医院", "3", "370600"),
+    ("H37060000002", "烟台市芝罘区医院", "2", "370600"),
+    ("H15090000001", "乌兰察布市中心医院", "3", "150900"),
+]
+
+
+def person(psn_no: str, insutype: str = "390", psn_type: str = "1501", region: str = "370600",
+           balc: str = "0.00") -> dict[str, Any]:  # fmt: skip
+    return {
+        "psn_no": psn_no, "psn_name": f"测试{psn_no}", "certno": f"37060219800101{psn_no[-4:]}", "gend": "1",
+        "brdy": "1980-01-01", "insuplc_admdvs": region,
+        "insuinfo": [{"insutype": insutype, "psn_type": psn_type, "balc": balc}],
+    }  # fmt: skip
+
+
+class World:
+    """A migrated database with three hospitals and a few persons, and an HTTP client per hospital."""
+
+    def __init__(self, url: str) -> None:
+        self.clock = FixedClock(datetime(2025, 6, 10, 2, 0, tzinfo=UTC))
+        self.platform = Platform(engine=make_engine(url), clock=self.clock)
+        upgrade(self.platform.engine)
+        self.secrets = {code: admin.add_hospital(self.platform, code, n, lv, r) for code, n, lv, r in HOSPITALS}
+        admin.import_persons(
+            self.platform,
+            [person("P0001"), person("P0002", "310", "1101", balc="500.00"), person("P0003", "310", "1201"),
+             person("U0001", region="150900")]
+            + [person(f"Q{i:04d}") for i in range(100)],
+        )  # fmt: skip
+        self.app = create_app(self.platform)
+        self.client = TestClient(self.app)
+        self._serial = 0
+
+    def msgid(self, hospital: str = "H37060000001") -> str:
+        self._serial += 1
+        return f"{hospital}20250610100000{self._serial:06d}"
+
+    def call(self, infno: str, payload: dict[str, Any], hospital: str = "H37060000001", msgid: str | None = None,
+             secret: str | None = None) -> dict[str, Any]:  # fmt: skip
+        body = {
+            "infno": infno, "msgid": msgid or self.msgid(hospital), "mdtrtarea_admvs": "370600",
+            "insuplc_admdvs": "370600", "recer_sys_code": "HIS", "infver": "V1.0", "opter_type": "1",
+            "opter": "001", "opter_name": "收费员", "inf_time": "2025-06-10 10:00:00", "fixmedins_code": hospital,
+            "fixmedins_name": "", "sign_no": "", "input": payload,
+        }  # fmt: skip
+        token = secret if secret is not None else self.secrets[hospital]
+        response = self.client.post("/fsi/api", json=body, headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code in (200, 401), response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    def ok(self, infno: str, payload: dict[str, Any], **kw: Any) -> dict[str, Any]:
+        result = self.call(infno, payload, **kw)
+        assert result["infcode"] == 0, result["err_msg"]
+        output: dict[str, Any] = result["output"]
+        return output
+
+    def outpatient_visit(self, psn_no: str, lines: list[dict[str, Any]], insutype: str = "390",
+                         hospital: str = "H37060000001") -> str:  # fmt: skip
+        reg = self.ok("2201", {"data": {"psn_no": psn_no, "insutype": insutype, "begntime": "2025-06-10 10:00:00"}},
+                      hospital=hospital)  # fmt: skip
+        mdtrt_id: str = reg["data"]["mdtrt_id"]
+        self.ok("2204", {"feedetail": [dict(line, mdtrt_id=mdtrt_id, psn_no=psn_no) for line in lines]},
+                hospital=hospital)  # fmt: skip
+        return mdtrt_id
+
+    def inpatient_visit(self, psn_no: str, lines: list[dict[str, Any]], insutype: str = "390",
+                        hospital: str = "H37060000001") -> str:  # fmt: skip
+        adm = self.ok("2401", {"mdtrtinfo": {"psn_no": psn_no, "insutype": insutype, "med_type": "21"},
+                               "diseinfo": [{"diag_code": "I63.9"}]}, hospital=hospital)  # fmt: skip
+        mdtrt_id: str = adm["result"]["mdtrt_id"]
+        self.ok("2301", {"feedetail": [dict(line, mdtrt_id=mdtrt_id, psn_no=psn_no) for line in lines]},
+                hospital=hospital)  # fmt: skip
+        return mdtrt_id
+
+
+def line(sn: str, code: str, cnt: str, pric: str, total: str, **extra: str) -> dict[str, Any]:
+    return {"feedetl_sn": sn, "med_list_codg": code, "cnt": cnt, "pric": pric, "det_item_fee_sumamt": total, **extra}
+
+
+@pytest.fixture
+def world(database_url: str) -> Iterator[World]:
+    w = World(database_url)
+    yield w
+    w.platform.engine.dispose()
