@@ -19,7 +19,11 @@ def book(conn: Connection, journal: Journal, created_at: datetime) -> None:
     insert_ignore(
         conn,
         accounts,
-        [{"code": a.code, "ledger": a.ledger, "kind": a.kind, "name": a.name} for a in journal.accounts()],
+        # sorted, so concurrent transactions creating the same new accounts never wait on each other in a cycle
+        [
+            {"code": a.code, "ledger": a.ledger, "kind": a.kind, "name": a.name}
+            for a in sorted(journal.accounts(), key=lambda a: a.code)
+        ],
     )
     conn.execute(
         postings.insert(),

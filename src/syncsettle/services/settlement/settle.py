@@ -13,7 +13,7 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from syncsettle.adapters.case_file import render_commercial, render_setldetail, render_setlinfo
 from syncsettle.adapters.clock import business_date, national_time
@@ -109,14 +109,23 @@ def settle_visit(
     p: Platform, hospital: dict[str, Any], msgid: str, infno: str, mdtrt_id: str, psn_no: str | None,
     use_account: bool, stated_total: int | None, payload: Any,
 ) -> dict[str, Any]:  # fmt: skip
-    """Settle the visit's unsettled lines; retried once when a concurrent duplicate ``msgid`` wins the race."""
-    for attempt in (1, 2):
+    """Settle the visit's unsettled lines. Retried (the whole transaction) when a concurrent duplicate
+    ``msgid`` wins the race or the database reports a deadlock/serialisation failure."""
+    for attempt in range(1, 4):
         try:
             return _settle_once(p, hospital, msgid, infno, mdtrt_id, psn_no, use_account, stated_total, payload)
-        except IntegrityError:
-            if attempt == 2:
+        except (IntegrityError, OperationalError) as exc:
+            if isinstance(exc, OperationalError) and not retryable(exc):
+                raise
+            if attempt == 3:
                 raise ServiceError(Code.CONFLICT, "并发冲突，请重试", None) from None
     raise AssertionError("unreachable")
+
+
+def retryable(exc: OperationalError) -> bool:
+    """Deadlock (40P01) or serialisation failure (40001) on PostgreSQL; "database is locked" on SQLite."""
+    code = getattr(exc.orig, "sqlstate", None)
+    return code in ("40P01", "40001") or "database is locked" in str(exc.orig)
 
 
 def replay(conn: Any, msgid: str, infno: str, payload: Any, hospital: dict[str, Any]) -> dict[str, Any] | None:
