@@ -20,8 +20,8 @@ class Platform:
     clock: Clock = field(default_factory=SystemClock)
     rules: Rulebook = field(default_factory=shipped_rulebook)
 
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.clock)
+    def uow(self, *, readonly: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.engine, self.clock, readonly=readonly)
 
     @cached_property
     def dialect(self) -> str:

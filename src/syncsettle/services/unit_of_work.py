@@ -14,9 +14,10 @@ from syncsettle.adapters.clock import Clock
 
 
 class UnitOfWork:
-    def __init__(self, engine: Engine, clock: Clock) -> None:
+    def __init__(self, engine: Engine, clock: Clock, *, readonly: bool = False) -> None:
         self.engine = engine
         self.clock = clock
+        self.readonly = readonly
         self._conn: Connection | None = None
         self._done = False
 
@@ -30,8 +31,11 @@ class UnitOfWork:
         return self.engine.dialect.name
 
     def __enter__(self) -> UnitOfWork:
-        self._conn = self.engine.connect()
-        self._conn.begin()
+        conn = self.engine.connect()
+        if self.readonly:  # SQLite: a deferred BEGIN, so readers never queue for the write lock
+            conn = conn.execution_options(syncsettle_readonly=True)
+        self._conn = conn
+        conn.begin()
         self._done = False
         return self
 

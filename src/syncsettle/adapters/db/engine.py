@@ -27,7 +27,7 @@ def database_url(explicit: str | None = None) -> str:
     return f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
-def make_engine(url: str | None = None, *, pool_size: int = 40) -> Engine:
+def make_engine(url: str | None = None, *, pool_size: int = 20) -> Engine:
     resolved = database_url(url)
     if resolved.startswith("sqlite"):
         path = resolved.removeprefix("sqlite:///")
@@ -47,7 +47,8 @@ def make_engine(url: str | None = None, *, pool_size: int = 40) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin_immediate(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            readonly = conn.get_execution_options().get("syncsettle_readonly", False)
+            conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(resolved, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_engine(resolved, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)

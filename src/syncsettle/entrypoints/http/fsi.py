@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -152,11 +153,19 @@ def _authenticate(p: Platform, request: Request, env: Reader) -> dict[str, Any]:
     secret = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else ""
     if not secret:
         raise ServiceError(Code.UNAUTHORISED, "缺少机构凭证（Authorization: Bearer …）")
-    with p.uow() as uow:
+    cached = _AUTHENTICATED.get((code, secret))
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    with p.uow(readonly=True) as uow:
         hospital = people.hospital(uow.conn, code)
     if hospital is None or not matches(secret, hospital["secret_hash"]):
         raise ServiceError(Code.UNAUTHORISED, "机构编码或凭证错误", "fixmedins_code")
+    _AUTHENTICATED[(code, secret)] = (time.monotonic() + _AUTH_TTL_S, hospital)
     return hospital
+
+
+_AUTH_TTL_S = 60.0  # a revoked credential stops working within a minute in every worker
+_AUTHENTICATED: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
 
 
 def handle(p: Platform, request: Request, body: bytes) -> tuple[int, dict[str, Any]]:

@@ -5,13 +5,24 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from syncsettle.adapters.db.migrate import current_revision, head_revision
 from syncsettle.adapters.rulebook import shipped_rulebook
 from syncsettle.entrypoints.http.app import create_app
 from syncsettle.services.admin import stored_rulebook
 from syncsettle.services.platform import build_platform
 
 
+class NotMigrated(RuntimeError):
+    pass
+
+
 def build_app() -> FastAPI:
     platform = build_platform()
+    at, head = current_revision(platform.engine), head_revision()
+    if at != head:
+        raise NotMigrated(
+            f"database {platform.engine.url.render_as_string()} is at revision {at}, code needs {head}: "
+            "run `syncsettle db upgrade` first"
+        )
     platform.rules = stored_rulebook(platform, shipped_rulebook())
     return create_app(platform)

@@ -15,7 +15,7 @@ def query(p: Platform, psn_no: str | None, certno: str | None) -> dict[str, Any]
     if not psn_no and not certno:
         raise ServiceError(Code.FIELD, "请提供人员编号(psn_no)或证件号码(certno/mdtrt_cert_no)", "mdtrt_cert_no")
     today = business_date(p.clock.now())
-    with p.uow() as uow:
+    with p.uow(readonly=True) as uow:
         person = people.person(uow.conn, psn_no) if psn_no else people.person_by_certno(uow.conn, certno or "")
         if person is None:
             raise ServiceError(Code.NOT_FOUND, "未查询到参保人员信息", "psn_no" if psn_no else "certno")

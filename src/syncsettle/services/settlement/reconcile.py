@@ -44,7 +44,7 @@ def totals(p: Platform, hospital: dict[str, Any], data: Reader) -> dict[str, Any
         "fixmedins_setl_cnt": data.integer("fixmedins_setl_cnt"),
     }
     cond = _scope(hospital["fixmedins_code"], insutype, clr_type, begin, end, include)
-    with p.uow() as uow:
+    with p.uow(readonly=True) as uow:
         row = uow.conn.execute(
             select(
                 func.coalesce(func.sum(settlements.c.medfee_sumamt), 0),
@@ -88,7 +88,7 @@ def detail(p: Platform, hospital: dict[str, Any], data: Reader) -> dict[str, Any
             "acct_pay": r.yuan("acct_pay", required=True),
         }
     cond = _scope(hospital["fixmedins_code"], insutype, clr_type, begin, end, include)
-    with p.uow() as uow:
+    with p.uow(readonly=True) as uow:
         rows = uow.conn.execute(
             select(settlements.c.setl_id, settlements.c.mdtrt_id, settlements.c.psn_no, settlements.c.msgid,
                    settlements.c.medfee_sumamt, settlements.c.fund_pay_sumamt, settlements.c.acct_pay,

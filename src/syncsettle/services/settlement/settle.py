@@ -88,7 +88,7 @@ def pre_settle(
 ) -> dict[str, Any]:
     now = p.clock.now()
     day = business_date(now)
-    with p.uow() as uow:
+    with p.uow(readonly=True) as uow:
         visit = open_visit(uow.conn, mdtrt_id, hospital["fixmedins_code"], psn_no)
         vi = load(p, uow.conn, visit, hospital, day, lock=False, use_account=use_account)
         return render(_price(vi, day), vi, None, now)

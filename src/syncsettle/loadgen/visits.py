@@ -1,0 +1,76 @@
+"""Complete hospital visits over HTTP: register → upload fee lines → pre-settle → settle."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from syncsettle.loadgen.server import HOSPITAL
+from syncsettle.money import format_yuan, parse_yuan
+
+_serial = itertools.count(1)
+LINES = [
+    ("001101000010000", "1", "30.00"),
+    ("XJ01CR-0002", "2", "86.50"),
+    ("XC10AA-0003", "28", "4.20"),
+    ("250101001", "2", "25.00"),
+    ("ZA03-0005", "3", "38.00"),
+]
+
+
+@dataclass
+class Tally:
+    settled: int = 0
+    commits: int = 0
+    errors: int = 0
+    settle_ms: list[float] = field(default_factory=list)
+    confirmed: list[str] = field(default_factory=list)
+    last_error: str = ""
+
+
+def envelope(infno: str, payload: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "infno": infno, "msgid": f"{HOSPITAL[0]}{time.strftime('%Y%m%d%H%M%S')}{next(_serial):08d}",
+        "mdtrtarea_admvs": "370600", "insuplc_admdvs": "370600", "inf_time": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "fixmedins_code": HOSPITAL[0], "input": payload,
+    }  # fmt: skip
+
+
+async def call(client: httpx.AsyncClient, infno: str, payload: dict[str, Any]) -> dict[str, Any]:
+    response = await client.post("/fsi/api", json=envelope(infno, payload))
+    body: dict[str, Any] = response.json()
+    if body.get("infcode") != 0:
+        raise RuntimeError(f"{infno}: {body.get('err_msg')}")
+    out: dict[str, Any] = body["output"]
+    return out
+
+
+async def one_visit(client: httpx.AsyncClient, psn_no: str, insutype: str, tally: Tally, rng: random.Random) -> None:
+    """One complete outpatient visit; the settle latency is recorded, the setl_id kept once confirmed."""
+    try:
+        reg = await call(client, "2201", {"data": {"psn_no": psn_no, "insutype": insutype}})
+        tally.commits += 1
+        mdtrt_id = reg["data"]["mdtrt_id"]
+        chosen = rng.sample(LINES, k=rng.randint(2, len(LINES)))
+        feedetail = []
+        for sn, (code, cnt, pric) in enumerate(chosen, 1):
+            total = format_yuan(int(cnt) * parse_yuan(pric))
+            feedetail.append({"feedetl_sn": str(sn), "mdtrt_id": mdtrt_id, "psn_no": psn_no, "med_list_codg": code,
+                              "cnt": cnt, "pric": pric, "det_item_fee_sumamt": total})  # fmt: skip
+        await call(client, "2204", {"feedetail": feedetail})
+        tally.commits += 1
+        await call(client, "2206", {"data": {"mdtrt_id": mdtrt_id, "psn_no": psn_no, "acct_used_flag": "1"}})
+        started = time.perf_counter()
+        out = await call(client, "2207", {"data": {"mdtrt_id": mdtrt_id, "psn_no": psn_no, "acct_used_flag": "1"}})
+        tally.settle_ms.append((time.perf_counter() - started) * 1000)
+        tally.commits += 1
+        tally.settled += 1
+        tally.confirmed.append(out["setlinfo"]["setl_id"])
+    except (httpx.HTTPError, RuntimeError, KeyError, ValueError) as exc:
+        tally.errors += 1
+        tally.last_error = f"{exc.__class__.__name__}: {exc}"
