@@ -152,10 +152,12 @@ def _settle_once(
         if earlier is not None:
             return earlier
         visit = open_visit(conn, mdtrt_id, code, psn_no)
-        vi = load(p, conn, visit, hospital, day, lock=True, use_account=use_account)
+        # serialise on the person first: everything read after this sees what earlier settlements committed
+        repo.lock_basic(conn, visit["psn_no"], visit["insutype"], day.year)
         earlier = replay(conn, msgid, infno, payload, hospital)  # a duplicate may have committed while we waited
         if earlier is not None:
             return earlier
+        vi = load(p, conn, visit, hospital, day, lock=True, use_account=use_account)
         s = _price(vi, day)
         if stated_total is not None and stated_total != s.total:
             raise ServiceError(
