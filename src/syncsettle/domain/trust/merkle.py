@@ -188,7 +188,13 @@ def verify_inclusion(
     root: bytes,
     hasher: TreeHasher = SM3_TREE,
 ) -> bool:
-    """Whether ``proof`` shows the leaf hash ``leaf_hash`` at ``index`` in the tree of ``tree_size`` with ``root``."""
+    """Whether ``proof`` shows the leaf hash ``leaf_hash`` at ``index`` in the tree of ``tree_size`` with ``root``.
+
+    Take ``tree_size`` and ``root`` together from one signed tree head. As in every RFC 9162
+    verifier, a proof can also pass for another size whose tree has the same shape along this
+    leaf's path (leaf 0 of 3 and of 4, say); that is harmless because the signature binds the root
+    to its size, but it means the size alone is not evidence.
+    """
     computed = root_from_inclusion_proof(leaf_hash, index, tree_size, proof, hasher)
     return computed is not None and hmac.compare_digest(computed, root)
 
