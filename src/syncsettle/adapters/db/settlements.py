@@ -89,8 +89,7 @@ def read_products(
             product_accumulators.c.product_id.in_(product_ids),
         )
     )
-    if conn.dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
+    # no row lock here: product rows change only under the person's basic-accumulator lock
     out: dict[str, dict[str, tuple[int, int]]] = {}
     for row in conn.execute(stmt).mappings():
         out.setdefault(row["product_id"], {})[row["resp_id"]] = (int(row["deductible_used"]), int(row["paid"]))

@@ -148,16 +148,13 @@ def _settle_once(
     code = hospital["fixmedins_code"]
     with p.uow() as uow:
         conn = uow.conn
-        earlier = replay(conn, msgid, infno, payload, hospital)
-        if earlier is not None:
-            return earlier
         visit = open_visit(conn, mdtrt_id, code, psn_no)
         # serialise on the person first: everything read after this sees what earlier settlements committed
         repo.lock_basic(conn, visit["psn_no"], visit["insutype"], day.year)
-        earlier = replay(conn, msgid, infno, payload, hospital)  # a duplicate may have committed while we waited
+        earlier = replay(conn, msgid, infno, payload, hospital)  # checked under the lock: no race with a duplicate
         if earlier is not None:
             return earlier
-        vi = load(p, conn, visit, hospital, day, lock=True, use_account=use_account)
+        vi = load(p, conn, visit, hospital, day, lock=False, use_account=use_account)  # already locked above
         s = _price(vi, day)
         if stated_total is not None and stated_total != s.total:
             raise ServiceError(
