@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from syncsettle.adapters.db.schema import metadata
+from syncsettle.adapters.db.tables import metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only reachable through the alembic CLI
