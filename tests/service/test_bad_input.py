@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from syncsettle.adapters.db.schema import fee_lines, idempotency, journals, settlements, visits
-from tests.service.conftest import World, line
+from tests.world import World, line
 
 
 def _rows(world: World) -> tuple[int, ...]:

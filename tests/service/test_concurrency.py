@@ -12,7 +12,7 @@ from syncsettle.adapters.db.schema import settlements
 from syncsettle.services.errors import ServiceError
 from syncsettle.services.settlement.check import check
 from syncsettle.services.settlement.settle import settle_visit
-from tests.service.conftest import World, line
+from tests.world import World, line
 
 
 def _hospital(world: World) -> dict[str, Any]:

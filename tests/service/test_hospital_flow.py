@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from syncsettle.services.settlement.check import check
-from tests.service.conftest import World, line
+from tests.world import World, line
 
 
 def test_outpatient_visit_end_to_end(world: World) -> None:

@@ -9,13 +9,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from syncsettle.adapters.credentials import issue_secret
 from syncsettle.adapters.db import people
 from syncsettle.adapters.db.schema import rule_versions
 from syncsettle.adapters.json_reader import Reader
 from syncsettle.adapters.rulebook import Rulebook, parse_rule_data
 from syncsettle.domain.codes import HOSPITAL_LEVELS, INSUTYPES, PSN_TYPES
 from syncsettle.domain.rules.catalogue import Catalogue
-from syncsettle.entrypoints.http.credentials import issue_secret
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
 

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from syncsettle.adapters.clock import Clock, SystemClock
 from syncsettle.adapters.db.engine import make_engine
 from syncsettle.adapters.rulebook import Rulebook, shipped_rulebook
+from syncsettle.adapters.settings import Settings, load_settings
 from syncsettle.services.unit_of_work import UnitOfWork
 
 
@@ -19,6 +20,7 @@ class Platform:
     engine: Engine
     clock: Clock = field(default_factory=SystemClock)
     rules: Rulebook = field(default_factory=shipped_rulebook)
+    settings: Settings = field(default_factory=Settings)
 
     def uow(self, *, readonly: bool = False) -> UnitOfWork:
         return UnitOfWork(self.engine, self.clock, readonly=readonly)
@@ -29,4 +31,5 @@ class Platform:
 
 
 def build_platform(database_url: str | None = None, clock: Clock | None = None) -> Platform:
-    return Platform(engine=make_engine(database_url), clock=clock or SystemClock())
+    """The platform as configured by the environment (database URL, mode, keys)."""
+    return Platform(engine=make_engine(database_url), clock=clock or SystemClock(), settings=load_settings())

@@ -139,6 +139,14 @@ class Sm2PrivateKey:
         return cls(ts_ec.generate_private_key(ts_ec.SM2()))
 
     @classmethod
+    def from_scalar(cls, scalar: int) -> Sm2PrivateKey:
+        """The key with private value ``scalar`` (1 ≤ scalar < n). For derived development keys and
+        test vectors only: a real key comes from :meth:`generate`."""
+        if not 1 <= scalar < SM2_ORDER:
+            raise KeyFormatError("an SM2 private value must be in 1..n-1")
+        return cls(ts_ec.derive_private_key(scalar, ts_ec.SM2()))
+
+    @classmethod
     def from_pem(cls, pem: bytes, password: bytes | None = None) -> Sm2PrivateKey:
         """Load a PEM ``PRIVATE KEY`` / ``ENCRYPTED PRIVATE KEY`` (PKCS#8) on the SM2 curve."""
         try:

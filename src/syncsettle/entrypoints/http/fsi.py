@@ -18,10 +18,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from syncsettle.adapters.clock import national_time
+from syncsettle.adapters.credentials import matches
 from syncsettle.adapters.db import people
 from syncsettle.adapters.json_reader import Reader
 from syncsettle.domain.settlement.errors import InvalidInput
-from syncsettle.entrypoints.http.credentials import matches
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
 from syncsettle.services.settlement import fees, person, reconcile, reverse, settle, visits

@@ -18,6 +18,7 @@ class NotMigrated(RuntimeError):
 
 def build_app() -> FastAPI:
     platform = build_platform()
+    platform.settings.require_safe()  # production mode refuses development keys
     at, head = current_revision(platform.engine), head_revision()
     if at != head:
         raise NotMigrated(

@@ -1,21 +1,12 @@
-"""Service tests run on the embedded SQLite and on PostgreSQL (127.0.0.1:5432, as in CI).
-
-Each PostgreSQL test gets a fresh database. When no server answers, the PostgreSQL variants are
-skipped with a loud reason (and a warning on the terminal) — never silently.
-"""
+"""The service-test world: a migrated database (SQLite and PostgreSQL through the shared
+``database_url`` fixture of ``tests/conftest.py``) with hospitals, persons and an HTTP client."""
 
 from __future__ import annotations
 
-import uuid
-import warnings
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 
 from syncsettle.adapters.clock import FixedClock
 from syncsettle.adapters.db.engine import make_engine
@@ -23,39 +14,6 @@ from syncsettle.adapters.db.migrate import upgrade
 from syncsettle.entrypoints.http.app import create_app
 from syncsettle.services import admin
 from syncsettle.services.platform import Platform
-
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-
-
-def _pg_available() -> str | None:
-    try:
-        with create_engine(PG_ADMIN).connect() as conn:
-            conn.execute(text("select 1"))
-        return None
-    except Exception as exc:  # any failure to reach the server means: skip, loudly
-        return f"PostgreSQL not reachable at 127.0.0.1:5432 ({exc.__class__.__name__}) — PostgreSQL variants SKIPPED"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.db'}"
-        return
-    reason = _pg_available()
-    if reason:
-        warnings.warn(reason, stacklevel=1)
-        pytest.skip(reason)
-    name = f"syncsettle_t_{uuid.uuid4().hex[:12]}"
-    admin_engine = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin_engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with admin_engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin_engine.dispose()
-
 
 HOSPITALS = [
     ("H37060000001", "烟台毓璜顶医院", "3", "370600"),
@@ -136,10 +94,3 @@ class World:
 
 def line(sn: str, code: str, cnt: str, pric: str, total: str, **extra: str) -> dict[str, Any]:
     return {"feedetl_sn": sn, "med_list_codg": code, "cnt": cnt, "pric": pric, "det_item_fee_sumamt": total, **extra}
-
-
-@pytest.fixture
-def world(database_url: str) -> Iterator[World]:
-    w = World(database_url)
-    yield w
-    w.platform.engine.dispose()

@@ -1,0 +1,1 @@
+"""The commercial side of the boundary: vocabulary of filings, consents and data granularities (pure)."""

@@ -1,0 +1,95 @@
+"""Authentication and role checks for the platform's APIs (everything but the national ``/fsi/api``).
+
+A route declares who may call it with ``principal: Principal = Depends(require(Role.INSURER, ...))``
+and checks the tenant itself (``principal.owns(...)``), answering 403 for another tenant's data.
+The roles a route admits are kept on the dependency (:func:`roles_of`), so the authorisation matrix
+test can enumerate every route of the app and try every role × own/other tenant.
+
+Errors of these APIs are JSON ``{"error": {"code": "SS-xxxx", "message": "…", "field": …}}`` with
+an HTTP status that fits the stable code (see :data:`STATUS`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+
+from syncsettle.domain.identity import Principal, Role
+from syncsettle.domain.settlement.errors import InvalidInput
+from syncsettle.services.errors import Code, ServiceError
+from syncsettle.services.management import identity
+from syncsettle.services.platform import Platform
+
+STATUS = {
+    Code.UNAUTHORISED: 401,
+    Code.FORBIDDEN: 403,
+    Code.NOT_FOUND: 404,
+    Code.MALFORMED: 422,
+    Code.FIELD: 422,
+    Code.STATE: 409,
+    Code.DUPLICATE: 409,
+    Code.CONFLICT: 409,
+}
+PRINCIPAL_STATE = "syncsettle_principal"  # a console session may put the principal on request.state
+
+
+def platform_of(request: Request) -> Platform:
+    p: Platform = request.app.state.platform
+    return p
+
+
+def bearer(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "")
+    return auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else None
+
+
+def require(*roles: Role) -> Callable[[Request], Principal]:
+    """A dependency admitting callers of ``roles`` (401 without valid credentials, 403 for another role)."""
+    allowed = frozenset(roles)
+
+    def dependency(request: Request) -> Principal:
+        principal: Principal | None = getattr(request.state, PRINCIPAL_STATE, None)
+        if principal is None:
+            token = bearer(request)
+            if not token:
+                raise ServiceError(Code.UNAUTHORISED, "缺少凭证（Authorization: Bearer <凭证编号>.<密钥>）")
+            principal = identity.authenticate(platform_of(request), token)
+        if principal.role not in allowed:
+            raise ServiceError(Code.FORBIDDEN, f"角色 {principal.role.value} 无权访问")
+        return principal
+
+    dependency.syncsettle_roles = allowed  # type: ignore[attr-defined]
+    return dependency
+
+
+def forbid_unless(principal: Principal, tenant: str, what: str) -> None:
+    """403 unless ``principal`` acts for ``tenant``."""
+    if not principal.owns(tenant):
+        raise ServiceError(Code.FORBIDDEN, f"无权访问其他主体的{what}")
+
+
+def roles_of(route: APIRoute) -> frozenset[Role] | None:
+    """The roles a route admits, or ``None`` for a public route (no ``require`` dependency)."""
+    for dep in route.dependant.dependencies:
+        roles = getattr(dep.call, "syncsettle_roles", None)
+        if roles is not None:
+            return frozenset(roles)
+    return None
+
+
+def error_body(exc: ServiceError) -> dict[str, Any]:
+    return {"error": {"code": exc.code.value, "message": exc.message, "field": exc.field}}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ServiceError)
+    async def _service_error(_request: Request, exc: ServiceError) -> JSONResponse:
+        return JSONResponse(error_body(exc), status_code=STATUS.get(exc.code, 400))
+
+    @app.exception_handler(InvalidInput)
+    async def _invalid(_request: Request, exc: InvalidInput) -> JSONResponse:
+        return JSONResponse(error_body(ServiceError(Code.FIELD, exc.reason, exc.field)), status_code=422)
