@@ -52,6 +52,8 @@ def upgrade() -> None:
         sa.Column("overlmt_amt", sa.BigInteger(), nullable=False),
         sa.Column("preselfpay_amt", sa.BigInteger(), nullable=False),
         sa.Column("inscp_scp_amt", sa.BigInteger(), nullable=False),
+        sa.Column("cross_region_selfpay", sa.BigInteger(), nullable=False),
+        sa.Column("product_status", sa.String(length=30), nullable=False),
         sa.Column("fund_pay_sumamt", sa.BigInteger(), nullable=False),
         sa.Column("commercial_sumamt", sa.BigInteger(), nullable=False),
         sa.Column("acct_pay", sa.BigInteger(), nullable=False),
