@@ -165,13 +165,13 @@ def _ratios(cell: dict[str, Any], premium: int | None) -> dict[str, Any]:
     return {
         **cell,
         "premium": income,
-        "loss_ratio": _four(paid, income) if income else None,
-        "frequency": _four(claims, enrollees) if enrollees else None,
+        "loss_ratio": four(paid, income) if income else None,
+        "frequency": four(claims, enrollees) if enrollees else None,
         "severity": paid // claims if claims else None,
     }
 
 
-def _four(a: int, b: int) -> str:
+def four(a: int, b: int) -> str:
     """a / b with four decimals, half-up (a ratio, never money)."""
     value = round_half_up(a * 10_000, b)
     return f"{value // 10_000}.{value % 10_000:04d}"
