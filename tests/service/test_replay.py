@@ -95,3 +95,25 @@ def test_whatif_job_returns_only_aggregates_with_progress(world: World) -> None:
         raise AssertionError("released without a budget")
     except Exception as exc:  # ServiceError BUDGET
         assert "SS-1501" in str(exc)
+
+
+def test_vectorised_and_per_bill_agree_on_generated_history(database_url: str) -> None:
+    from syncsettle.adapters.db.engine import make_engine
+    from syncsettle.adapters.db.migrate import upgrade
+    from syncsettle.loadgen import history as gen
+    from syncsettle.services.platform import Platform
+
+    p = Platform(engine=make_engine(database_url))
+    upgrade(p.engine)
+    with p.uow() as uow:
+        gen.generate(uow.conn, 3000, seed=11)
+        uow.commit()
+    assert facts.refresh(p)["added"] == 3000
+    for product_id in (CITY, ACME):
+        product = p.rules.products[product_id]
+        h = replay.load_history(p, product, product_id, *YEAR, lambda _: None)
+        assert any(not c.simple for c in h.claims)  # some claims carry a listed drug
+        per_bill = replay.per_bill(product, h)
+        assert sum(pay for pay, _ in per_bill) > 0
+        assert replay.vectorised(product, h, lambda _: None) == per_bill
+    p.engine.dispose()

@@ -35,14 +35,14 @@ def _age(conn: Connection) -> Any:
 
 
 def insert_new(conn: Connection) -> list[str]:
-    """Add a fact row for every settled settlement that has none; returns their ``setl_id``."""
-    sums = (
-        select(fee_lines.c.setl_id, *(func.sum(fee_lines.c[c]).label(c) for c in SPLIT_COLUMNS))
-        .where(fee_lines.c.setl_id.is_not(None))
-        .group_by(fee_lines.c.setl_id)
-        .subquery()
-    )
+    """Add a fact row for every settled settlement that has none; returns their ``setl_id``.
+    The split totals are summed from the settlement's lines (found by the fee-line key's prefix)."""
     done = exists().where(claim_facts.c.setl_id == settlements.c.setl_id)
+    todo = and_(settlements.c.status == "settled", settlements.c.refd_setl_flag == "0", ~done)
+    new_ids = [r[0] for r in conn.execute(select(settlements.c.setl_id).where(todo))]
+    if not new_ids:
+        return []
+    lines = and_(fee_lines.c.mdtrt_id == settlements.c.mdtrt_id, fee_lines.c.setl_id == settlements.c.setl_id)
     source = (
         select(
             settlements.c.setl_id,
@@ -59,7 +59,7 @@ def insert_new(conn: Connection) -> list[str]:
             persons.c.gend,
             _age(conn),
             settlements.c.medfee_sumamt,
-            *(func.coalesce(sums.c[c], 0) for c in SPLIT_COLUMNS),
+            *(select(func.coalesce(func.sum(fee_lines.c[c]), 0)).where(lines).scalar_subquery() for c in SPLIT_COLUMNS),
             literal(0),
             literal("local"),
             settlements.c.fund_pay_sumamt,
@@ -75,12 +75,9 @@ def insert_new(conn: Connection) -> list[str]:
             insurance_rows,
             and_(insurance_rows.c.psn_no == settlements.c.psn_no, insurance_rows.c.insutype == settlements.c.insutype),
         )
-        .outerjoin(sums, sums.c.setl_id == settlements.c.setl_id)
-        .where(and_(settlements.c.status == "settled", settlements.c.refd_setl_flag == "0", ~done))
+        .where(todo)
     )
-    columns = [c.name for c in claim_facts.columns]
-    new_ids = [r[0] for r in conn.execute(select(source.subquery().c[0]))]
-    conn.execute(insert(claim_facts).from_select(columns, source))
+    conn.execute(insert(claim_facts).from_select([c.name for c in claim_facts.columns], source))
     return new_ids
 
 
