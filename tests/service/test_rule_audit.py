@@ -48,6 +48,7 @@ def test_3101_refuses_a_malformed_request_with_a_field(world: World) -> None:
 def test_3102_checks_uploaded_lines_and_history(world: World) -> None:
     first = world.outpatient_visit("P0001", [line("1", "250101001", "1", "25.00", "25.00")])
     world.ok("2207", {"data": {"mdtrt_id": first, "psn_no": "P0001"}})
+    world.clock.advance(minutes=30)
     second = world.outpatient_visit("P0001", [line("1", "250101001", "1", "25.00", "25.00")], hospital="H37060000002")
     out = world.ok("3102", {"data": {"mdtrt_id": second}}, hospital="H37060000002")
     rules = sorted(r["rule_id"] for r in out["result"])
@@ -65,3 +66,28 @@ def test_settlement_answers_carry_the_findings(world: World) -> None:
     assert [r["rule_id"] for r in quote["risk"]] == ["PRICE-001"]
     assert settled["risk"] == quote["risk"] and settled["risk"][0]["vola_amt"] == "20.00"
     assert settled["summary"] == quote["summary"]  # findings never change the money
+
+
+def test_batch_scan_flags_settlements_once(world: World) -> None:
+    from datetime import date
+
+    from sqlalchemy import func, select
+
+    from syncsettle.adapters.db.schema_computing import risk_flags
+    from syncsettle.services.computing.scan import scan
+
+    for _ in range(2):
+        mdtrt_id = world.outpatient_visit("P0001", [line("1", "250101001", "1", "25.00", "25.00")])
+        world.ok("2207", {"data": {"mdtrt_id": mdtrt_id, "psn_no": "P0001"}})
+        world.clock.advance(minutes=30)
+    clean = world.outpatient_visit("P0002", [line("1", "250101001", "1", "25.00", "25.00")], insutype="310")
+    world.ok("2207", {"data": {"mdtrt_id": clean, "psn_no": "P0002"}})
+    day = date(2025, 6, 10)
+    first = scan(world.platform, day, day)
+    assert first["settlements"] == 3 and first["by_rule"] == {"DUP-001": 1}
+    again = scan(world.platform, day, day)
+    with world.platform.uow(readonly=True) as uow:
+        stored = uow.conn.execute(select(func.count()).select_from(risk_flags)).scalar_one()
+        flag = uow.conn.execute(select(risk_flags)).mappings().one()
+    assert again["flags"] == 1 and stored == 1  # re-scanning flags nothing new
+    assert (flag["rule_id"], flag["vola_amt"], flag["status"], flag["psn_no"]) == ("DUP-001", 2500, "open", "P0001")

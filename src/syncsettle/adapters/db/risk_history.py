@@ -44,6 +44,7 @@ def risk_visit(visit: dict[str, Any], hospital: dict[str, Any], lines: Sequence[
         dscg_day=dscg,
         diagnoses=tuple(visit.get("diagnoses") or ()),
         lines=tuple(risk_line(r, adm) for r in lines),
+        seq=visit["begntime"].isoformat(),
     )
 
 

@@ -43,7 +43,7 @@ def _limit(rule: FrequencyRule, p: Any) -> int:
 
 def frequency_candidates(rule: FrequencyRule, visit: RiskVisit, history: Sequence[RiskVisit]) -> list[Candidate]:
     """For each (item, day) of the bill: the person's lines of that item in the window ending that
-    day, history first, then the bill's own lines in serial order. ``excess_amount`` is the part
+    day, from visits that began before this one, then the bill's own lines in serial order. ``excess_amount`` is the part
     of this day's bill lines beyond the limit (a line crossing it counts pro rata for quantity)."""
     days_of: dict[tuple[str, date], list[RiskLine]] = defaultdict(list)
     for line in visit.lines:
@@ -51,6 +51,8 @@ def frequency_candidates(rule: FrequencyRule, visit: RiskVisit, history: Sequenc
     past: dict[str, list[tuple[RiskLine, RiskVisit]]] = defaultdict(list)
     codes = {code for code, _ in days_of}
     for v in history:
+        if not v.before(visit):  # a later visit is judged against this one, not the other way round
+            continue
         for line in v.lines:
             if line.code in codes:
                 past[line.code].append((line, v))

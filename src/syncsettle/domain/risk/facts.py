@@ -46,6 +46,13 @@ class RiskVisit:
     dscg_day: date | None
     diagnoses: tuple[str, ...]
     lines: tuple[RiskLine, ...]
+    seq: str = ""  # when the visit began (ISO time) — orders visits of one day; "" = unknown
+
+    def before(self, other: RiskVisit) -> bool:
+        """Whether this visit began before ``other`` (unknown times on the same day count as before)."""
+        if self.adm_day != other.adm_day or not (self.seq and other.seq):
+            return self.adm_day <= other.adm_day
+        return (self.seq, self.mdtrt_id) < (other.seq, other.mdtrt_id)
 
     @property
     def inpatient(self) -> bool:

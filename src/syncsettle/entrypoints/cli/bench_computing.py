@@ -68,5 +68,48 @@ def bench_replay(
     typer.echo(json.dumps(out) if as_json else "\n".join(f"{k:>24}: {v}" for k, v in out.items()))
 
 
+def bench_risk(
+    visits_n: int = typer.Option(1000, "--visits", help="settlements to time the 事中 check on"),
+    history_n: int = typer.Option(50_000, "--history", help="generated settlements of history"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:  # fmt: skip
+    """Time :func:`risk.visit_findings` — what ``attach_findings`` adds to a settlement — on stored history."""
+    import random
+    import statistics
+
+    from sqlalchemy import select
+
+    from syncsettle.adapters.db import people
+    from syncsettle.adapters.db import visits as visit_repo
+    from syncsettle.adapters.db.schema import visits
+    from syncsettle.services.computing.risk import visit_findings
+
+    with tempfile.TemporaryDirectory() as scratch:
+        p = build_platform(f"sqlite:///{Path(scratch) / 'bench.db'}")
+        upgrade(p.engine)
+        with _bar("generate") as progress, p.uow() as uow:
+            gen.generate(uow.conn, history_n, progress=progress)
+            uow.commit()
+        with p.uow(readonly=True) as uow:
+            ids = [r[0] for r in uow.conn.execute(select(visits.c.mdtrt_id))]
+        timings, findings = [], 0
+        for mdtrt_id in random.Random(3).sample(ids, min(visits_n, len(ids))):
+            with p.uow(readonly=True) as uow:
+                visit = visit_repo.visit(uow.conn, mdtrt_id)
+                assert visit is not None
+                hospital = people.hospital(uow.conn, visit["fixmedins_code"])
+                lines = visit_repo.lines(uow.conn, mdtrt_id)
+                t = time.perf_counter()
+                found = visit_findings(p, uow.conn, "during", visit, hospital or {}, visit["begntime"].date(), lines)
+                timings.append((time.perf_counter() - t) * 1000)
+                findings += len(found)
+        p.engine.dispose()
+    q = statistics.quantiles(timings, n=100)
+    out = {"visits": len(timings), "history": history_n, "findings": findings,
+           "p50_ms": round(q[49], 3), "p99_ms": round(q[98], 3), "max_ms": round(max(timings), 3)}  # fmt: skip
+    typer.echo(json.dumps(out) if as_json else "\n".join(f"{k:>10}: {v}" for k, v in out.items()))
+
+
 def register_bench(bench: typer.Typer) -> None:
     bench.command("replay")(bench_replay)
+    bench.command("risk")(bench_risk)
