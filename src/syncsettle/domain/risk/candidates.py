@@ -43,8 +43,9 @@ def _limit(rule: FrequencyRule, p: Any) -> int:
 
 def frequency_candidates(rule: FrequencyRule, visit: RiskVisit, history: Sequence[RiskVisit]) -> list[Candidate]:
     """For each (item, day) of the bill: the person's lines of that item in the window ending that
-    day, from visits that began before this one, then the bill's own lines in serial order. ``excess_amount`` is the part
-    of this day's bill lines beyond the limit (a line crossing it counts pro rata for quantity)."""
+    day, from visits that began before this one, then the bill's own lines in serial order.
+    ``excess_amount`` is the part of this day's bill lines beyond the limit (a line crossing it
+    counts pro rata for quantity)."""
     days_of: dict[tuple[str, date], list[RiskLine]] = defaultdict(list)
     for line in visit.lines:
         days_of[(line.code, line.day)].append(line)
