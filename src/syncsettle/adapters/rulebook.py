@@ -20,9 +20,11 @@ from pydantic import BaseModel, ValidationError
 from syncsettle.domain.rules.catalogue import Catalogue, CatalogueEntry
 from syncsettle.domain.rules.policy import Policy, PolicyVersion
 from syncsettle.domain.rules.product import Product
+from syncsettle.domain.rules.risk import RiskRuleSet, RiskVersion
 
 SHIPPED = Path(__file__).resolve().parent.parent / "config"
-_KINDS: dict[str, type[BaseModel]] = {"policy": Policy, "product": Product, "catalogue": Catalogue}
+_KINDS: dict[str, type[BaseModel]] = {"policy": Policy, "product": Product, "catalogue": Catalogue, "risk": RiskRuleSet}
+RuleItem = Policy | Product | Catalogue | RiskRuleSet
 
 
 class RuleFileError(ValueError):
@@ -44,7 +46,7 @@ def loc_to_path(loc: Iterable[int | str]) -> str:
     return out
 
 
-def parse_rule_data(data: Any, source: Path | str) -> Policy | Product | Catalogue:
+def parse_rule_data(data: Any, source: Path | str) -> RuleItem:
     """Validate already-parsed rule data (a dict) of any kind."""
     if not isinstance(data, dict):
         raise RuleFileError(source, "", "a rule file must be a mapping with a 'kind'")
@@ -58,11 +60,11 @@ def parse_rule_data(data: Any, source: Path | str) -> Policy | Product | Catalog
         first = exc.errors()[0]
         reason = str(first["msg"]).removeprefix("Value error, ")
         raise RuleFileError(source, loc_to_path(first["loc"]), reason) from None
-    assert isinstance(parsed, Policy | Product | Catalogue)
+    assert isinstance(parsed, RuleItem)
     return parsed
 
 
-def load_rule_file(path: Path) -> Policy | Product | Catalogue:
+def load_rule_file(path: Path) -> RuleItem:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -79,13 +81,16 @@ class Rulebook:
     policies: dict[str, Policy] = field(default_factory=dict)
     products: dict[str, Product] = field(default_factory=dict)
     catalogues: dict[str, Catalogue] = field(default_factory=dict)
+    risk: dict[str, RiskRuleSet] = field(default_factory=dict)
 
-    def add(self, item: Policy | Product | Catalogue, source: Path | str) -> None:
+    def add(self, item: RuleItem, source: Path | str) -> None:
         if isinstance(item, Policy):
             target: dict[str, Any] = self.policies
             key = item.id
         elif isinstance(item, Product):
             target, key = self.products, item.id
+        elif isinstance(item, RiskRuleSet):
+            target, key = self.risk, item.id
         else:
             target, key = self.catalogues, item.region
         if key in target:
@@ -100,6 +105,11 @@ class Rulebook:
                 if version is not None:
                     return policy, version
         return None
+
+    def risk_versions_on(self, day: date) -> list[RiskVersion]:
+        """The version in force on ``day`` of every risk-rule set, in rule-set id order."""
+        found = (self.risk[k].version_on(day) for k in sorted(self.risk))
+        return [v for v in found if v is not None]
 
     def catalogue_for(self, region: str) -> dict[str, CatalogueEntry]:
         cat = self.catalogues.get(region)

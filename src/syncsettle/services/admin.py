@@ -113,7 +113,7 @@ def load_rules(p: Platform, documents: list[tuple[str, dict[str, Any]]]) -> int:
                 continue
             content = json.loads(json.dumps(data, default=str))
             digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
-            kind = "policy" if item.kind == "policy" else "product"
+            kind = item.kind
             for version in item.versions:
                 existing = uow.conn.execute(
                     select(rule_versions.c.sha256).where(
@@ -141,11 +141,12 @@ def load_rules(p: Platform, documents: list[tuple[str, dict[str, Any]]]) -> int:
 
 def stored_rulebook(p: Platform, base: Rulebook) -> Rulebook:
     """The shipped rules plus every rule file loaded into the database (latest content per id)."""
-    book = Rulebook(dict(base.policies), dict(base.products), dict(base.catalogues))
+    book = Rulebook(dict(base.policies), dict(base.products), dict(base.catalogues), dict(base.risk))
     with p.uow() as uow:
         rows = uow.conn.execute(select(rule_versions).order_by(rule_versions.c.loaded_at)).mappings().all()
     for row in rows:
         item = parse_rule_data(row["content"], f"rule_versions/{row['rule_id']}")
-        target: dict[str, Any] = book.policies if row["kind"] == "policy" else book.products
+        targets: dict[str, dict[str, Any]] = {"policy": book.policies, "product": book.products, "risk": book.risk}
+        target = targets[row["kind"]]
         target[item.id] = item  # type: ignore[union-attr]
     return book

@@ -21,6 +21,7 @@ class Code(StrEnum):
     NOTHING_TO_SETTLE = "SS-1205"
     RULES = "SS-1301"  # no policy in force for the person's insurance
     CONFLICT = "SS-1401"  # retry: concurrent change
+    BUDGET = "SS-1501"  # the insurer's privacy budget for the dataset would be exceeded
 
 
 class ServiceError(Exception):

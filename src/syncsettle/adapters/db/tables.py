@@ -2,12 +2,16 @@
 whole schema through one :data:`metadata`.
 
 Each area keeps its tables in a module of its own (``schema.py`` for the settlement core,
-``schema_<area>.py`` for the others), all on the same ``MetaData``. A new area adds one import below.
+``schema_<area>.py`` for the others), all on the same ``MetaData``. A new area adds one import line.
 """
 
 from __future__ import annotations
 
-from syncsettle.adapters.db import schema, schema_commercial, schema_identity, schema_trust
+import syncsettle.adapters.db.schema
+import syncsettle.adapters.db.schema_commercial
+import syncsettle.adapters.db.schema_computing
+import syncsettle.adapters.db.schema_identity
+import syncsettle.adapters.db.schema_trust  # noqa: F401
 from syncsettle.adapters.db.schema import metadata
 
-__all__ = ["metadata", "schema", "schema_commercial", "schema_identity", "schema_trust"]
+__all__ = ["metadata"]

@@ -10,7 +10,6 @@ from rich.table import Table
 
 from syncsettle.adapters.rulebook import RuleFileError, load_rule_file, rule_files
 from syncsettle.domain.rules.catalogue import Catalogue
-from syncsettle.domain.rules.policy import Policy
 
 rules_app = typer.Typer(help="Policy, product and catalogue rule files.", no_args_is_help=True)
 
@@ -38,7 +37,7 @@ def check(directory: Path = typer.Argument(..., help="directory of rule files (s
         if isinstance(item, Catalogue):
             table.add_row(rel, "catalogue", item.region, f"{len(item.entries)} entries")
         else:
-            kind = "policy" if isinstance(item, Policy) else "product"
+            kind = item.kind
             spans = ", ".join(f"v{v.version} {v.effective_from}→{v.effective_to or '…'}" for v in item.versions)
             table.add_row(rel, kind, item.id, spans)
     Console(width=200).print(table)

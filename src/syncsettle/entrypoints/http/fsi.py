@@ -22,6 +22,7 @@ from syncsettle.adapters.credentials import matches
 from syncsettle.adapters.db import people
 from syncsettle.adapters.json_reader import Reader
 from syncsettle.domain.settlement.errors import InvalidInput
+from syncsettle.services.computing import rule_audit
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
 from syncsettle.services.settlement import fees, person, reconcile, reverse, settle, visits
@@ -118,6 +119,10 @@ def _detail(p: Platform, h: dict[str, Any], inp: Reader, msgid: str, infno: str)
     return reconcile.detail(p, h, _data(inp))
 
 
+def _rule_audit(p: Platform, h: dict[str, Any], inp: Reader, msgid: str, infno: str) -> dict[str, Any]:
+    return (rule_audit.before if infno == "3101" else rule_audit.during)(p, h, _data(inp))
+
+
 HANDLERS: dict[str, Handler] = {
     "1101": _person,
     "2201": _register, "2401": _register,
@@ -129,6 +134,7 @@ HANDLERS: dict[str, Handler] = {
     "2207": _settle, "2304": _settle,
     "2208": _reverse, "2305": _reverse,
     "3201": _totals, "3202": _detail,
+    "3101": _rule_audit, "3102": _rule_audit,
 }  # fmt: skip
 
 

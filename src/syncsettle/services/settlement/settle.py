@@ -26,6 +26,7 @@ from syncsettle.domain.codes import INPATIENT_MED_TYPES
 from syncsettle.domain.settlement.errors import InvalidInput
 from syncsettle.domain.settlement.waterfall import Settlement, settle
 from syncsettle.money import format_yuan
+from syncsettle.services.computing.risk import attach_findings
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
 from syncsettle.services.settlement.common import new_id, open_visit
@@ -91,7 +92,7 @@ def pre_settle(
     with p.uow(readonly=True) as uow:
         visit = open_visit(uow.conn, mdtrt_id, hospital["fixmedins_code"], psn_no)
         vi = load(p, uow.conn, visit, hospital, day, lock=False, use_account=use_account)
-        return render(_price(vi, day), vi, None, now)
+        return attach_findings(p, uow.conn, vi, render(_price(vi, day), vi, None, now), day)
 
 
 def shares(s: Settlement) -> list[tuple[str, str, int]]:
@@ -163,7 +164,7 @@ def _settle_once(
                 "medfee_sumamt",
             )
         setl_id = new_id("ST")
-        output = render(s, vi, setl_id, now)
+        output = attach_findings(p, conn, vi, render(s, vi, setl_id, now), day)
         basic_change = basic_delta(vi.basic, s.basic_after)
         product_change = product_deltas(s)
         delta = {"basic": basic_change, "products": product_change}

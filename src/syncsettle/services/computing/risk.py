@@ -1,0 +1,89 @@
+"""Risk checks where the bill is (事前 3101, 事中 3102 and at pre-settlement/settlement).
+
+Every rule set in force on the day screens the visit against the person's stored history within
+the rule set's look-back. Findings go back to the hospital in the national 3101/3102
+``result[]`` shape; at settlement they ride along in the answer under ``risk``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection
+
+from syncsettle.adapters.db import people
+from syncsettle.adapters.db import risk_history as repo
+from syncsettle.adapters.db import visits as visit_repo
+from syncsettle.domain.risk.facts import RiskPerson, RiskVisit
+from syncsettle.domain.risk.screen import Finding, screen
+from syncsettle.domain.rules.risk import Stage
+from syncsettle.money import format_yuan
+from syncsettle.services.platform import Platform
+
+
+def render_findings(findings: Sequence[Finding], task_id: str = "") -> list[dict[str, Any]]:
+    """The national 3101/3102 ``result[]``: one entry per violation, its lines in ``judge_result_detail``."""
+    out = []
+    for f in findings:
+        entry: dict[str, Any] = {
+            "jr_id": f.jr_id, "rule_id": f.rule_id, "rule_name": f.rule_name, "vola_cont": f.vola_cont,
+            "patn_id": f.psn_no or "", "psn_no": f.psn_no or "", "mdtrt_id": f.mdtrt_id or "",
+            "vola_amt": format_yuan(f.vola_amt), "vola_amt_stas": "1", "sev_deg": f.sev_deg,
+            "vola_evid": f.basis, "vola_bhvr_type": f.behaviour, "task_id": task_id,
+            "judge_result_detail": [
+                {"jrd_id": f"{f.jr_id}-{i + 1}", "patn_id": f.psn_no or "", "mdtrt_id": f.mdtrt_id or "",
+                 "rx_id": sn, "feedetl_sn": sn, "vola_item_type": "1", "vola_amt": format_yuan(amount)}
+                for i, (sn, amount) in enumerate(f.lines)
+            ],
+        }  # fmt: skip
+        if len(f.lines) == 1:
+            entry["feedetl_sn"] = f.lines[0][0]
+        out.append(entry)
+    return out
+
+
+def screen_facts(
+    p: Platform, conn: Connection, stage: Stage, person: RiskPerson, visit: RiskVisit, day: date,
+    extra_history: Sequence[RiskVisit] = (), rule_ids: Sequence[str] = (),
+) -> list[Finding]:  # fmt: skip
+    """Screen one visit with every rule set in force on ``day`` (optionally only ``rule_ids``)."""
+    versions = p.rules.risk_versions_on(day)
+    if not versions:
+        return []
+    lookback = max(v.lookback_days for v in versions)
+    stored = repo.person_history(conn, person.psn_no, day, lookback, visit.mdtrt_id)
+    given = {v.mdtrt_id for v in extra_history}
+    history = [*extra_history, *(v for v in stored if v.mdtrt_id not in given)]
+    findings = [f for v in versions for f in screen(v, stage, person, visit, history, day)]
+    return [f for f in findings if f.rule_id in rule_ids] if rule_ids else findings
+
+
+def stored_person(conn: Connection, psn_no: str, insutype: str) -> RiskPerson:
+    row = people.person(conn, psn_no)
+    if row is None:
+        return RiskPerson(psn_no, "9", None, insutype)
+    return RiskPerson(psn_no, row["gend"], row["brdy"], insutype)
+
+
+def visit_findings(
+    p: Platform, conn: Connection, stage: Stage, visit: dict[str, Any], hospital: dict[str, Any], day: date,
+    lines: Sequence[dict[str, Any]] | None = None,
+) -> list[Finding]:  # fmt: skip
+    """Screen a stored visit: its given lines (default: every active line)."""
+    rows = lines if lines is not None else visit_repo.lines(conn, visit["mdtrt_id"])
+    subject = repo.risk_visit(visit, hospital, rows)
+    return screen_facts(p, conn, stage, stored_person(conn, visit["psn_no"], visit["insutype"]), subject, day)
+
+
+def attach_findings(p: Platform, conn: Connection, vi: Any, output: dict[str, Any], day: date) -> dict[str, Any]:
+    """Add the 事中 findings on the lines being (pre-)settled to a 2206/2207/2303/2304 answer as
+    ``risk`` (the national 3102 ``result[]`` shape). ``vi`` is the settlement's ``VisitInputs``.
+
+    Phase 2 plugs the commercial-leg hold in here: ``holds_leg(findings, product_id, version.holds)``
+    for each product of the settlement, before its leg is booked."""
+    hospital = {"hosp_lv": vi.bill.hospital_level, "admdvs": vi.bill.treatment_region}
+    findings = visit_findings(p, conn, "during", vi.visit, hospital, day, vi.lines)
+    output["risk"] = render_findings(findings)
+    return output
