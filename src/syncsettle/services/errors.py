@@ -21,6 +21,9 @@ class Code(StrEnum):
     NOTHING_TO_SETTLE = "SS-1205"
     RULES = "SS-1301"  # no policy in force for the person's insurance
     CONFLICT = "SS-1401"  # retry: concurrent change
+    CONSENT = "SS-1501"  # no consent in force for this release (the refusal is audited)
+    DECLINED = "SS-1502"  # underwriting declined the person for this product
+    BALANCE = "SS-1503"  # the personal account cannot pay this amount
 
 
 class ServiceError(Exception):
