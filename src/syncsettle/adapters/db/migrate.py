@@ -13,6 +13,7 @@ settings.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -37,6 +38,14 @@ class ForeignKeyViolation(RuntimeError):
 
 
 def upgrade(engine: Engine, revision: str = "head", keys: KeyRing | None = None) -> None:
+    _run(engine, keys, lambda cfg: command.upgrade(cfg, revision))
+
+
+def downgrade(engine: Engine, revision: str, keys: KeyRing | None = None) -> None:
+    _run(engine, keys, lambda cfg: command.downgrade(cfg, revision))
+
+
+def _run(engine: Engine, keys: KeyRing | None, migrate: Callable[[Config], None]) -> None:
     with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
         if sqlite:  # before BEGIN: the pragma is a no-op inside a transaction
@@ -46,7 +55,7 @@ def upgrade(engine: Engine, revision: str = "head", keys: KeyRing | None = None)
                 cfg = _config()
                 cfg.attributes["connection"] = conn
                 cfg.attributes["keys"] = keys
-                command.upgrade(cfg, revision)
+                migrate(cfg)
                 if sqlite:
                     broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                     if broken:

@@ -55,6 +55,13 @@ def open_filing(conn: Connection, product_id: str, day: date) -> dict[str, Any]:
     return filing
 
 
+def term_end(filing: dict[str, Any], day: date) -> date:
+    """Cover runs to the end of the product year (31 December) or of the approved window, whichever
+    comes first; the next year is a renewal."""
+    end: date = min(filing["approved_to"], date(day.year, 12, 31))
+    return end
+
+
 def _members(p: Platform, conn: Connection, holder: str, members: list[Member]) -> list[str]:
     found = [holder]
     for i, member in enumerate(members):
@@ -84,7 +91,7 @@ def _consent(
     this click (``granted`` is a list), the underwriting and settlement consents are granted first
     and appended to ``granted``."""
     if granted is not None:
-        end = filing["approved_to"]
+        end = term_end(filing, day)
         for purpose, granularity in ((Purpose.UNDERWRITING, Granularity.RESULT),
                                      (Purpose.SETTLEMENT, Granularity(filing["granularity"]))):  # fmt: skip
             granted.append(
@@ -121,7 +128,7 @@ def enroll(
     paid_by: str = "personal_account", insutype: str | None = None, agree: bool = True,
 ) -> dict[str, Any]:  # fmt: skip
     """Enroll the person ``actor`` (and ``members``) in ``product_id`` from today to the end of the
-    product's approved window. ``agree`` grants the underwriting and settlement consents the
+    product year (:func:`term_end`). ``agree`` grants the underwriting and settlement consents the
     product needs in the same click. Returns the enrollments, the declined persons and the consents."""
     if actor.role is not Role.INSURED:
         raise ServiceError(Code.FORBIDDEN, "只有参保人本人可以投保")
@@ -140,7 +147,7 @@ def enroll(
         declined: list[str] = []
         granted: list[dict[str, Any]] | None = [] if agree else None
         for psn_no in insured:
-            if repo.overlapping(conn, psn_no, product_id, day, filing["approved_to"]):
+            if repo.overlapping(conn, psn_no, product_id, day, term_end(filing, day)):
                 raise ServiceError(Code.DUPLICATE, f"{psn_no} 已参保 {product_id}", "product_id")
             consent_id = _consent(conn, p, now, actor, psn_no, filing, day, granted)
             if consent_id is None:
@@ -163,7 +170,7 @@ def enroll(
         out = []
         for psn_no, klass, fact in accepted:
             row = {
-                "psn_no": psn_no, "product_id": product_id, "begndate": day, "enddate": filing["approved_to"],
+                "psn_no": psn_no, "product_id": product_id, "begndate": day, "enddate": term_end(filing, day),
                 "status": "active", "pre_existing": klass is UnderwritingClass.PRE_EXISTING, **fact,
                 "filing_id": filing["id"], "insurer_id": filing["insurer_id"], "holder_psn_no": actor.tenant,
                 "underwriting_class": klass.value, "premium": premium, "paid_by": paid_by,

@@ -21,7 +21,7 @@ from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.domain.privacy import mask_certno
 from syncsettle.money import format_yuan
-from syncsettle.services.commercial.enrollment import open_filing
+from syncsettle.services.commercial.enrollment import open_filing, term_end
 from syncsettle.services.commercial.filings import product_of
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.management.audit import Action, Use, record
@@ -52,7 +52,7 @@ def enrollment_form(p: Platform, actor: Principal, product_id: str) -> dict[str,
         "product": {"product_id": product_id, "name": product.name, "insurer_id": filing["insurer_id"],
                     "filing_id": filing["id"], "route": filing["route"], "granularity": filing["granularity"],
                     "premium": format_yuan(int(filing["premium"])), "begndate": day.isoformat(),
-                    "enddate": filing["approved_to"].isoformat(),
+                    "enddate": term_end(filing, day).isoformat(),
                     "waiting_period_days": version.waiting_period_days if version else 0},
         "person": {"psn_no": person["psn_no"], "psn_name": person["psn_name"], "certno": mask_certno(person["certno"]),
                    "gend": person["gend"], "brdy": person["brdy"].isoformat(),
