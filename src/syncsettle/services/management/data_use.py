@@ -1,7 +1,7 @@
 """Who used whose data: audit entries as the person, the insurer and the regulator may read them.
 
 A person sees every entry about them (who, role, purpose, recipient, fields, consent, outcome); an
-insurer sees what it received (and what it was refused); a regulator sees the entries about persons
+insurer sees the data it received (and the releases it was refused); a regulator sees the entries about persons
 insured in its region (a national regulator and the operator see all). Entries are listed newest
 first, ``limit`` at a time, older pages with ``before`` (an entry id).
 """
@@ -17,9 +17,11 @@ from syncsettle.adapters.db.schema_trust import audit_entries
 from syncsettle.domain.identity import ALL, Principal, Role
 from syncsettle.domain.trust.canonical import instant
 from syncsettle.services.errors import Code, ServiceError
+from syncsettle.services.management.audit import Action
 from syncsettle.services.platform import Platform
 
 MAX_PAGE = 500
+RECEIVED = (Action.RELEASE.value, Action.REFUSAL.value, Action.EXPORT.value)
 
 
 def scope_prefix(scope: str) -> str:
@@ -45,8 +47,8 @@ def _query(actor: Principal) -> Select[Any]:
     stmt = select(audit_entries)
     if actor.role is Role.INSURED:
         return stmt.where(audit_entries.c.psn_no == actor.tenant)
-    if actor.role is Role.INSURER:
-        return stmt.where(audit_entries.c.recipient == actor.tenant)
+    if actor.role is Role.INSURER:  # data it received or was refused (not the decisions about its filings)
+        return stmt.where(audit_entries.c.recipient == actor.tenant, audit_entries.c.action.in_(RECEIVED))
     if actor.role is Role.OPERATOR or (actor.role is Role.REGULATOR and actor.tenant == ALL):
         return stmt
     if actor.role is Role.REGULATOR:
