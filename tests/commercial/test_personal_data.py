@@ -88,3 +88,14 @@ def test_masking_rules() -> None:
     assert mask_text("查询 370602198001011234 失败; 37060219800101123X ok") == (
         "查询 370602********1234 失败; 370602********123X ok"
     )
+
+
+def test_log_records_mask_identifiers(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from syncsettle.adapters import log_masking
+
+    log_masking.install()
+    with caplog.at_level(logging.INFO, logger="syncsettle.test"):
+        logging.getLogger("syncsettle.test").info("person %s not found", "370602198001011234")
+    assert "370602********1234" in caplog.text and "198001011234" not in caplog.text

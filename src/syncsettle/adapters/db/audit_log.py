@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, bindparam, func, select
 
 from syncsettle.adapters.db.schema_audit import audit_checkpoints, audit_seal_state
 from syncsettle.adapters.db.schema_trust import audit_entries
@@ -54,13 +54,17 @@ def count_unsealed(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).where(audit_entries.c.position.is_(None))).scalar_one())
 
 
-def assign(conn: Connection, entry_id: int, position: int, leaf_hash: str, chain_hash: str) -> int:
+def assign(conn: Connection, seals: list[dict[str, Any]]) -> int:
+    """Give unsealed entries their ``position``/``leaf_hash``/``chain_hash`` (one executemany);
+    returns how many rows were updated."""
+    if not seals:
+        return 0
     stmt = (
         audit_entries.update()
-        .where(and_(audit_entries.c.id == entry_id, audit_entries.c.position.is_(None)))
-        .values(position=position, leaf_hash=leaf_hash, chain_hash=chain_hash)
+        .where(and_(audit_entries.c.id == bindparam("entry_id"), audit_entries.c.position.is_(None)))
+        .values(position=bindparam("pos"), leaf_hash=bindparam("leaf"), chain_hash=bindparam("chain"))
     )
-    return int(conn.execute(stmt).rowcount)
+    return int(conn.execute(stmt, seals).rowcount)
 
 
 def sealed(conn: Connection, batch: int = 2000) -> Iterator[dict[str, Any]]:

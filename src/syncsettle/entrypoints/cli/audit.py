@@ -10,17 +10,14 @@ from __future__ import annotations
 import json
 
 import typer
-from rich.console import Console
-from rich.progress import Progress
 
-from syncsettle.entrypoints.cli.service import DB
+from syncsettle.entrypoints.cli.service import DB, with_progress
 from syncsettle.services.management.audit_seal import checkpoint, public_checkpoint, seal
 from syncsettle.services.management.audit_verify import verify
 from syncsettle.services.platform import build_platform
 
 audit_app = typer.Typer(help="The audit log of every use of medical-insurance data (seal, sign, verify).",
                         no_args_is_help=True)  # fmt: skip
-err = Console(stderr=True)
 
 
 @audit_app.command("seal")
@@ -49,12 +46,8 @@ def audit_verify(database: str | None = DB, as_json: bool = typer.Option(False, 
     """Seal, then check every entry, the hash chain and every signed checkpoint. Exit 1 if not intact."""
     p = build_platform(database)
     seal(p)
-    with Progress(console=err, transient=True, disable=as_json) as bar:
-        task = bar.add_task("verifying the audit log", total=None)
-        report = verify(p, lambda n: bar.advance(task, n))
-    if as_json:
-        typer.echo(json.dumps(report, ensure_ascii=False))
-    else:
+    report = with_progress("verifying the audit log", lambda tick: verify(p, tick), as_json)
+    if not as_json:
         typer.echo(f"entries: {report['entries']}  checkpoints: {report['checkpoints']}")
         bad = report["first_bad"]
         typer.echo("intact" if bad is None else f"first bad: position {bad['position']} (entry {bad['entry_id']}): "

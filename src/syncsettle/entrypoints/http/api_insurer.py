@@ -13,6 +13,7 @@ from syncsettle.domain.commercial.lifecycle import FilingAction
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.domain.rules.fields import Amount
 from syncsettle.entrypoints.http.auth import platform_of, require
+from syncsettle.entrypoints.http.filing_steps import add_step_routes
 from syncsettle.entrypoints.http.views import filing_view
 from syncsettle.services.commercial import filings, insurer_enrollments
 from syncsettle.services.management import data_use
@@ -35,10 +36,6 @@ class ReviseIn(BaseModel):
     content: dict[str, Any] | None = None
     premium: Amount | None = None
     underwriting: dict[str, Any] | None = None
-
-
-class ReasonIn(BaseModel):
-    reason: str = ""
 
 
 @router.get("/filings", summary="My filings")
@@ -65,17 +62,7 @@ def revise(filing_id: int, request: Request, body: ReviseIn = Body(...), me: Pri
     return filing_view(filings.take_step(platform_of(request), me, filing_id, FilingAction.REVISE, **details))
 
 
-def _step_route(action: FilingAction) -> None:
-    def step(filing_id: int, request: Request, body: ReasonIn | None = None, me: Principal = INSURER) -> dict[str, Any]:
-        reason = body.reason if body else ""
-        return filing_view(filings.take_step(platform_of(request), me, filing_id, action, reason))
-
-    path = f"/filings/{{filing_id}}/{action.value.replace('_', '-')}"
-    router.post(path, summary=f"{action.value} (see the lifecycle table)", name=f"insurer_{action.value}")(step)
-
-
-for _action in INSURER_STEPS:
-    _step_route(_action)
+add_step_routes(router, INSURER_STEPS, INSURER, "insurer")
 
 
 @router.get("/enrollments", summary="Enrollments in my products: masked, only what consent allows (audited)")

@@ -16,6 +16,7 @@ from syncsettle.domain.commercial.lifecycle import FilingAction
 from syncsettle.domain.commercial.vocabulary import Granularity, Route
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.entrypoints.http.auth import platform_of, require
+from syncsettle.entrypoints.http.filing_steps import ReasonIn, add_step_routes
 from syncsettle.entrypoints.http.views import filing_view, insurer_view
 from syncsettle.services.commercial import filings
 from syncsettle.services.management import admission, data_use
@@ -30,10 +31,6 @@ class AdmitIn(BaseModel):
     insurer_id: str
     name: str
     region: str | None = Field(None, pattern=r"^\d{6}$")
-    reason: str = ""
-
-
-class ReasonIn(BaseModel):
     reason: str = ""
 
 
@@ -83,17 +80,7 @@ def approve(filing_id: int, body: ApproveIn, request: Request, me: Principal = R
     return filing_view(after)
 
 
-def _step_route(action: FilingAction) -> None:
-    def step(filing_id: int, request: Request, body: ReasonIn | None = None, me: Principal = REGULATOR) -> Any:
-        reason = body.reason if body else ""
-        return filing_view(filings.take_step(platform_of(request), me, filing_id, action, reason))
-
-    path = f"/filings/{{filing_id}}/{action.value.replace('_', '-')}"
-    router.post(path, summary=f"{action.value} (see the lifecycle table)", name=f"regulator_{action.value}")(step)
-
-
-for _action in REGULATOR_STEPS:
-    _step_route(_action)
+add_step_routes(router, REGULATOR_STEPS, REGULATOR, "regulator")
 
 
 @router.get("/data-uses", summary="Data-use monitoring: audit entries about persons insured in my regions")

@@ -61,14 +61,16 @@ def seal(p: Platform, batch: int = 1000) -> int:
             if not rows:
                 return total
             size, head, frontier = int(state["size"]), bytes.fromhex(state["chain_head"]), _frontier(state["frontier"])
+            seals = []
             for row in rows:
                 data = entry_bytes(row)
                 leaf = SM3_TREE.leaf_hash(data)
                 head = chain_hash(head, data)
                 frontier = append_leaf(frontier, leaf)
-                if repo.assign(uow.conn, int(row["id"]), size, leaf.hex(), head.hex()) != 1:
-                    raise RuntimeError(f"audit entry {row['id']} was sealed concurrently")  # the state lock forbids it
+                seals.append({"entry_id": int(row["id"]), "pos": size, "leaf": leaf.hex(), "chain": head.hex()})
                 size += 1
+            if repo.assign(uow.conn, seals) not in (len(seals), -1):  # -1: the driver does not count executemany
+                raise RuntimeError("audit entries were sealed concurrently")  # the state lock forbids it
             repo.save_state(uow.conn, size, head.hex(), [[s, r.hex()] for s, r in frontier], now)
             uow.commit()
             total += len(rows)

@@ -36,13 +36,18 @@ def _cipher() -> PersonCipher:
     return PersonCipher(keys.sm4("pii"), keys.hmac("blind_index"))
 
 
-def _seal_persons() -> None:
-    cipher = _cipher()
-    bind = op.get_bind()
-    persons = sa.table(
+def _persons() -> sa.TableClause:
+    """Both the plaintext and the sealed columns, as they coexist during the migration."""
+    return sa.table(
         "persons", sa.column("psn_no"), sa.column("psn_name"), sa.column("certno"),
         sa.column("psn_name_enc", sa.LargeBinary), sa.column("certno_enc", sa.LargeBinary), sa.column("certno_bidx"),
     )  # fmt: skip
+
+
+def _seal_persons() -> None:
+    cipher = _cipher()
+    bind = op.get_bind()
+    persons = _persons()
     rows = bind.execute(sa.select(persons.c.psn_no, persons.c.psn_name, persons.c.certno)).mappings().all()
     for row in rows:
         sealed = cipher.seal(dict(row))
@@ -56,10 +61,7 @@ def _seal_persons() -> None:
 def _open_persons() -> None:
     cipher = _cipher()
     bind = op.get_bind()
-    persons = sa.table(
-        "persons", sa.column("psn_no"), sa.column("psn_name"), sa.column("certno"),
-        sa.column("psn_name_enc", sa.LargeBinary), sa.column("certno_enc", sa.LargeBinary), sa.column("certno_bidx"),
-    )  # fmt: skip
+    persons = _persons()
     rows = bind.execute(
         sa.select(persons.c.psn_no, persons.c.psn_name_enc, persons.c.certno_enc, persons.c.certno_bidx)
     ).mappings().all()  # fmt: skip
