@@ -121,3 +121,21 @@ def test_checkpoint_signs_the_head_once_per_size(world: World) -> None:
         leaves = [bytes.fromhex(h) for h in uow.conn.execute(text(
             "select leaf_hash from audit_entries order by position")).scalars()]  # fmt: skip
     assert root_from_leaf_hashes(leaves).hex() == first["root"]
+
+
+def test_the_server_seals_and_signs_in_the_background(world: World) -> None:
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from syncsettle.entrypoints.http.app import create_app
+
+    add_entries(world, 4)
+    with TestClient(create_app(world.platform, seal_every=0.05, sign_every=0.2)):
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            report = verify(world.platform)
+            if report["unsealed"] == 0 and report["checkpoints"] == 1:
+                break
+            time.sleep(0.05)
+    assert (report["entries"], report["valid"], report["checkpoints"]) == (4, True, 1)

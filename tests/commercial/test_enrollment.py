@@ -195,3 +195,33 @@ def test_waiting_period_applies_to_a_new_enrollment_only(world: World) -> None:
     assert waiting_until(date(2025, 6, 10), 30, renewal=False) == date(2025, 7, 9)
     assert waiting_until(date(2026, 1, 1), 30, renewal=True) is None
     assert waiting_until(date(2025, 6, 10), 0, renewal=False) is None
+
+
+def test_simultaneous_clicks_enroll_once_and_cancel_once(world: World) -> None:
+    import threading
+
+    _file(world)
+    p = world.platform
+    outcomes: list[str] = []
+
+    def twice(fn: Any, *args: Any) -> None:
+        def one() -> None:
+            try:
+                fn(p, *args)
+                outcomes.append("ok")
+            except ServiceError as exc:
+                outcomes.append(exc.code.value)
+
+        threads = [threading.Thread(target=one) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    twice(enrollment.enroll, insured("P0002"), ACME)
+    assert sorted(outcomes) == sorted(["ok", Code.DUPLICATE.value]) and _balance(world, "P0002") == "401.00"
+    (row,) = _rows(world, enrollments)
+    outcomes.clear()
+    twice(policies.cancel, insured("P0002"), row["id"])
+    assert sorted(outcomes) == sorted(["ok", Code.STATE.value])
+    assert _balance(world, "P0002") == "500.00" and check(p)["ok"]  # refunded once: cancelled on its first day

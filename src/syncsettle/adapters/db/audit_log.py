@@ -50,6 +50,13 @@ def unsealed(conn: Connection, limit: int) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute(stmt).mappings()]
 
 
+def any_unsealed(conn: Connection) -> bool:
+    stmt = select(audit_entries.c.id).where(
+        and_(audit_entries.c.position.is_(None), audit_entries.c.leaf_hash.is_(None))
+    )
+    return conn.execute(stmt.limit(1)).first() is not None
+
+
 def count_unsealed(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).where(audit_entries.c.position.is_(None))).scalar_one())
 

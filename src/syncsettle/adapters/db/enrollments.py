@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
 
-from syncsettle.adapters.db.schema import enrollments, settlement_shares, settlements, visits
+from syncsettle.adapters.db.schema import enrollments, persons, settlement_shares, settlements, visits
 from syncsettle.adapters.db.schema_commercial import product_filings
 
 
@@ -18,8 +18,24 @@ def get(conn: Connection, enrollment_id: int) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
-def update(conn: Connection, enrollment_id: int, **values: Any) -> None:
-    conn.execute(enrollments.update().where(enrollments.c.id == enrollment_id).values(**values))
+def cancel(conn: Connection, enrollment_id: int, **values: Any) -> int:
+    """Mark an active enrollment cancelled (with ``values``); 0 when it no longer is active, so two
+    concurrent cancellations refund once."""
+    stmt = (
+        enrollments.update()
+        .where(and_(enrollments.c.id == enrollment_id, enrollments.c.status == "active"))
+        .values(status="cancelled", **values)
+    )
+    return int(conn.execute(stmt).rowcount)
+
+
+def lock_persons(conn: Connection, psn_nos: list[str]) -> None:
+    """Serialise enrollments of the same persons (PostgreSQL row locks, in a fixed order; SQLite
+    transactions already hold the write lock). ``FOR NO KEY UPDATE`` does not block the key-share
+    locks that inserts referring to the person take."""
+    if conn.dialect.name == "postgresql":
+        stmt = select(persons.c.psn_no).where(persons.c.psn_no.in_(sorted(psn_nos))).order_by(persons.c.psn_no)
+        conn.execute(stmt.with_for_update(key_share=True)).all()
 
 
 def of_person(conn: Connection, psn_no: str) -> list[dict[str, Any]]:

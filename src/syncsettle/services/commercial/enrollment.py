@@ -143,6 +143,7 @@ def enroll(
         if version is None:
             raise ServiceError(Code.STATE, f"产品 {product_id} 在 {day} 没有有效版本", "product_id")
         insured = _members(p, conn, actor.tenant, members or [])
+        repo.lock_persons(conn, insured)  # two clicks at once enroll once
         accepted: list[tuple[str, UnderwritingClass, dict[str, Any]]] = []
         declined: list[str] = []
         granted: list[dict[str, Any]] | None = [] if agree else None

@@ -95,10 +95,13 @@ def cancel(p: Platform, actor: Principal, enrollment_id: int) -> dict[str, Any]:
             raise ServiceError(Code.NOT_FOUND, f"参保记录 {enrollment_id} 不存在", "enrollment_id")
         if actor.tenant not in (row["psn_no"], row["holder_psn_no"]):
             raise ServiceError(Code.FORBIDDEN, "只能退保本人或本人投保的参保记录")
-        if row["status"] != "active":
-            raise ServiceError(Code.STATE, f"参保记录 {enrollment_id} 状态为 {row['status']}", "enrollment_id")
         paid = repo.product_payments(conn, row["psn_no"], [row["product_id"]], row["begndate"], row["enddate"])
         refund = pro_rata_refund(int(row["premium"]), row["begndate"], row["enddate"], today, sum(paid.values()) > 0)
+        last_day = today - timedelta(days=1)
+        values = {"cancelled_at": now, "refund": refund,
+                  "enddate": last_day if last_day >= row["begndate"] else row["enddate"]}  # fmt: skip
+        if repo.cancel(conn, enrollment_id, **values) != 1:
+            raise ServiceError(Code.STATE, f"参保记录 {enrollment_id} 已退保", "enrollment_id")
         payer = row["holder_psn_no"] or row["psn_no"]
         if refund and row["paid_by"] == "personal_account":
             insutype = row["paid_from_insutype"]
@@ -107,12 +110,8 @@ def cancel(p: Platform, actor: Principal, enrollment_id: int) -> dict[str, Any]:
             people.set_balance(conn, payer, insutype, balance + refund)
             for journal in premium_journals(f"EN{enrollment_id}:refund", payer, row["insurer_id"], refund, refund=True):
                 ledger_repo.book(conn, journal, now)
-        last_day = today - timedelta(days=1)
-        values = {"status": "cancelled", "cancelled_at": now, "refund": refund,
-                  "enddate": last_day if last_day >= row["begndate"] else row["enddate"]}  # fmt: skip
-        repo.update(conn, enrollment_id, **values)
         ref = [f"enrollment:{enrollment_id}"]
         record(conn, now, Use(actor, Action.DECISION, "enrollment", row["insurer_id"] or "", ref, [],
                               psn_no=row["psn_no"], reason=f"cancelled, refund {format_yuan(refund)}"))  # fmt: skip
         uow.commit()
-    return view({**row, **values})
+    return view({**row, **values, "status": "cancelled"})
