@@ -11,7 +11,6 @@ parameters or a body — declares sample requests in ``authz_samples.py``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -103,7 +102,7 @@ def test_route_authorisation(scene: Scene, method: str, route: APIRoute) -> None
             assert refused.status_code == 403, (key, role, "other tenant", refused.text)
 
 
-def test_the_scene_is_a_real_database(scene: Scene, tmp_path: Path) -> None:
+def test_the_scene_is_a_real_database(scene: Scene) -> None:
     """The samples run against the migrated service, not mocks: the owner's filing list is real."""
     answer = scene.world.client.get(
         "/api/insurer/filings", headers={"Authorization": f"Bearer {scene.tokens[Role.INSURER]}"}
