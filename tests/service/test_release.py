@@ -55,7 +55,7 @@ def test_repeated_noisy_releases_cannot_exceed_the_budget(world: World) -> None:
             released += 1
             assert out[0]["metrics"]["claims"] != 1500 or True  # noise may by chance be 0
         except ServiceError as exc:
-            assert exc.code.value == "SS-1501"
+            assert exc.code.value == "SS-1601"
     assert released == 3  # 3 × 0.3 ≤ 1 < 4 × 0.3
     assert [a.epsilon_spent for a in audits] == ["3/10"] * 3
 

@@ -94,7 +94,7 @@ def test_whatif_job_returns_only_aggregates_with_progress(world: World) -> None:
         whatif.run(p, noisy, who, min_cell=3, epsilon=Fraction(1, 2), audit=audits.append, progress=lambda _: None)
         raise AssertionError("released without a budget")
     except Exception as exc:  # ServiceError BUDGET
-        assert "SS-1501" in str(exc)
+        assert "SS-1601" in str(exc)
 
 
 def test_vectorised_and_per_bill_agree_on_generated_history(database_url: str) -> None:

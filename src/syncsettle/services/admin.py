@@ -73,12 +73,13 @@ def _person_rows(item: Any, index: int, now: Any) -> tuple[dict[str, Any], list[
 
 
 def import_persons(p: Platform, items: list[Any]) -> int:
-    """Insert or replace persons with their insurance rows (one transaction for the whole file)."""
+    """Insert or replace persons with their insurance rows (one transaction for the whole file); names and
+    certificate numbers are sealed on the way in (``Platform.pii``)."""
     now = p.clock.now()
     parsed = [_person_rows(item, i, now) for i, item in enumerate(items)]
     with p.uow() as uow:
         for person, rows in parsed:
-            people.upsert_person(uow.conn, person, rows)
+            people.upsert_person(uow.conn, p.pii.seal(person), rows)
         uow.commit()
     return len(parsed)
 

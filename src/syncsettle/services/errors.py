@@ -21,7 +21,10 @@ class Code(StrEnum):
     NOTHING_TO_SETTLE = "SS-1205"
     RULES = "SS-1301"  # no policy in force for the person's insurance
     CONFLICT = "SS-1401"  # retry: concurrent change
-    BUDGET = "SS-1501"  # the insurer's privacy budget for the dataset would be exceeded
+    CONSENT = "SS-1501"  # no consent in force for this release (the refusal is audited)
+    DECLINED = "SS-1502"  # underwriting declined the person for this product
+    BALANCE = "SS-1503"  # the personal account cannot pay this amount
+    BUDGET = "SS-1601"  # the insurer's privacy budget for the dataset would be exceeded
 
 
 class ServiceError(Exception):

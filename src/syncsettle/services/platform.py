@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from syncsettle.adapters.clock import Clock, SystemClock
 from syncsettle.adapters.db.engine import make_engine
+from syncsettle.adapters.pii import PersonCipher
 from syncsettle.adapters.rulebook import Rulebook, shipped_rulebook
 from syncsettle.adapters.settings import Settings, load_settings
 from syncsettle.services.unit_of_work import UnitOfWork
@@ -28,6 +29,11 @@ class Platform:
     @cached_property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    @cached_property
+    def pii(self) -> PersonCipher:
+        """Seals and opens names and certificate numbers at rest (keys ``sm4.pii``, ``hmac.blind_index``)."""
+        return PersonCipher(self.settings.keys.sm4("pii"), self.settings.keys.hmac("blind_index"))
 
 
 def build_platform(database_url: str | None = None, clock: Clock | None = None) -> Platform:

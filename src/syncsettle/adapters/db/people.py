@@ -21,12 +21,14 @@ def add_hospital(conn: Connection, row: dict[str, Any]) -> None:
 
 
 def person(conn: Connection, psn_no: str) -> dict[str, Any] | None:
+    """The stored row: name and certificate number sealed (open them with ``Platform.pii.open``)."""
     row = conn.execute(select(persons).where(persons.c.psn_no == psn_no)).mappings().first()
     return dict(row) if row else None
 
 
-def person_by_certno(conn: Connection, certno: str) -> dict[str, Any] | None:
-    row = conn.execute(select(persons).where(persons.c.certno == certno)).mappings().first()
+def person_by_certno_index(conn: Connection, certno_bidx: str) -> dict[str, Any] | None:
+    """The stored row whose certificate number has this blind index (``Platform.pii.certno_index``)."""
+    row = conn.execute(select(persons).where(persons.c.certno_bidx == certno_bidx)).mappings().first()
     return dict(row) if row else None
 
 
@@ -42,7 +44,7 @@ def insurance_row(conn: Connection, psn_no: str, insutype: str) -> dict[str, Any
 
 
 def upsert_person(conn: Connection, person_row: dict[str, Any], rows: list[dict[str, Any]]) -> None:
-    """Insert or replace a person and their insurance rows (admin import)."""
+    """Insert or replace a person (a sealed row) and their insurance rows (admin import)."""
     existing = person(conn, person_row["psn_no"])
     if existing:
         conn.execute(persons.update().where(persons.c.psn_no == person_row["psn_no"]).values(**person_row))

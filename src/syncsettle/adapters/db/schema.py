@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -53,14 +54,16 @@ persons = Table(
     "persons",
     metadata,
     Column("psn_no", String(30), primary_key=True),
-    Column("psn_name", String(100), nullable=False),
+    # name and certificate number sealed with SM4-GCM (adapters/pii.py), looked up by a keyed SM3 blind index
+    Column("psn_name_enc", LargeBinary, nullable=False),
     Column("psn_cert_type", String(3), nullable=False, default="01"),
-    Column("certno", String(50), nullable=False),
+    Column("certno_enc", LargeBinary, nullable=False),
+    Column("certno_bidx", String(64), nullable=False),
     Column("gend", String(1), nullable=False),
     Column("brdy", Date, nullable=False),
     Column("insuplc_admdvs", String(6), nullable=False),
     Column("created_at", TS, nullable=False),
-    Index("ix_persons_certno", "certno"),
+    Index("ix_persons_certno_bidx", "certno_bidx"),
 )
 
 insurance_rows = Table(
@@ -102,8 +105,21 @@ enrollments = Table(
     Column("enrolled_years", Integer, nullable=False, default=1),
     Column("claim_free_years", Integer, nullable=False, default=0),
     Column("claimed_last_year", Boolean, nullable=False, default=False),
-    Column("status", String(12), nullable=False, default="active"),
+    Column("status", String(12), nullable=False, default="active"),  # active | cancelled
+    # the commercial centre's enrollment flow (NULL for enrollments recorded administratively)
+    Column("filing_id", Integer, ForeignKey("product_filings.id"), nullable=True),
+    Column("insurer_id", String(40), nullable=True),
+    Column("holder_psn_no", String(30), nullable=True),  # who enrolled and paid (a family member or the person)
+    Column("underwriting_class", String(16), nullable=True),  # standard | pre_existing (declined never enrolls)
+    Column("premium", Money, nullable=False, default=0),
+    Column("paid_by", String(20), nullable=True),  # personal_account | cash
+    Column("paid_from_insutype", String(6), nullable=True),  # the holder's insurance row the account belongs to
+    Column("waiting_until", Date, nullable=True),  # cover of a new enrollment starts the day after
+    Column("refund", Money, nullable=False, default=0),
+    Column("created_at", TS, nullable=True),
+    Column("cancelled_at", TS, nullable=True),
     Index("ix_enrollments_psn", "psn_no", "product_id"),
+    Index("ix_enrollments_filing", "filing_id"),
 )
 
 visits = Table(

@@ -8,7 +8,7 @@ insurer, one purpose and one granularity to a period; revoking it sets ``revoked
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import JSON, BigInteger, Column, Date, ForeignKey, Index, Integer, String, Table, Text
 
 from syncsettle.adapters.db.schema import TS, metadata
 
@@ -18,6 +18,8 @@ insurers = Table(
     Column("insurer_id", String(40), primary_key=True),
     Column("name", String(200), nullable=False),
     Column("status", String(12), nullable=False),  # admitted | exited
+    Column("region", String(6), nullable=True),  # the bureau that admitted it; its filings stay inside this region
+    Column("reason", Text, nullable=False, default=""),  # why it was admitted or made to exit
     Column("admitted_at", TS, nullable=True),
     Column("exited_at", TS, nullable=True),
     Column("created_at", TS, nullable=False),
@@ -41,6 +43,11 @@ product_filings = Table(
     Column("reason", Text, nullable=False, default=""),
     Column("created_at", TS, nullable=False),
     Column("updated_at", TS, nullable=False),
+    Column("premium", BigInteger, nullable=False, default=0),  # fen per insured person per product year
+    Column("line", String(80), nullable=False, default=""),  # the product series across years (consecutive-year facts)
+    Column(
+        "underwriting", JSON, nullable=True
+    ),  # the underwriting rule (domain/commercial/underwriting.py); NULL = default
     Index("ix_product_filings_product", "product_id", "status"),
 )
 

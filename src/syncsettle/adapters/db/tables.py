@@ -8,6 +8,7 @@ Each area keeps its tables in a module of its own (``schema.py`` for the settlem
 from __future__ import annotations
 
 import syncsettle.adapters.db.schema
+import syncsettle.adapters.db.schema_audit
 import syncsettle.adapters.db.schema_commercial
 import syncsettle.adapters.db.schema_computing
 import syncsettle.adapters.db.schema_identity

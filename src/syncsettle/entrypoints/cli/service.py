@@ -7,6 +7,7 @@ SQLite file ``./var/syncsettle.db``).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,8 @@ def db_upgrade(database: str | None = DB) -> None:
     from syncsettle.adapters.db.migrate import current_revision, upgrade
 
     p = build_platform(database)
-    upgrade(p.engine)
+    p.settings.require_safe()  # personal data is sealed with the configured keys: never development ones in production
+    upgrade(p.engine, keys=p.settings.keys)
     typer.echo(f"{database_url(database)}: at revision {current_revision(p.engine)}")
 
 
@@ -145,17 +147,22 @@ def serve(
     )  # fmt: skip
 
 
+def with_progress(label: str, run: Callable[[Callable[[int], None]], dict[str, Any]], as_json: bool) -> dict[str, Any]:
+    """Run a long check with a progress bar on stderr (none with ``--json``, which prints the report)."""
+    with Progress(console=err, transient=True, disable=as_json) as bar:
+        task = bar.add_task(label, total=None)
+        report = run(lambda n: bar.advance(task, n))
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False))
+    return report
+
+
 def check(database: str | None = DB, as_json: bool = typer.Option(False, "--json")) -> None:
     """Verify the whole database: balanced journals, shares, accumulators. Exit 1 on any problem."""
     from syncsettle.services.settlement.check import check as run_check
 
-    p = build_platform(database)
-    with Progress(console=err, transient=True, disable=as_json) as bar:
-        task = bar.add_task("checking settlements", total=None)
-        report = run_check(p, lambda n: bar.advance(task, n))
-    if as_json:
-        typer.echo(json.dumps(report, ensure_ascii=False))
-    else:
+    report = with_progress("checking settlements", lambda tick: run_check(build_platform(database), tick), as_json)
+    if not as_json:
         typer.echo(f"settlements: {report['settlements']}")
         for problem in report["problems"]:
             typer.echo(f"problem: {problem}")

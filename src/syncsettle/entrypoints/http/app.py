@@ -6,16 +6,22 @@ from fastapi import Depends, FastAPI
 from fastapi.responses import PlainTextResponse
 
 from syncsettle.domain.identity import Principal, Role
-from syncsettle.entrypoints.http import fsi
+from syncsettle.entrypoints.http import api_audit, api_insured, api_insurer, api_public, api_regulator, fsi
 from syncsettle.entrypoints.http.auth import install_error_handlers, require
+from syncsettle.entrypoints.http.sealer import sealing_lifespan
 from syncsettle.services.platform import Platform
 
 
-def create_app(platform: Platform) -> FastAPI:
-    app = FastAPI(title="syncsettle", version="0.1.0", description="医保商保同步结算平台 API")
+def create_app(platform: Platform, *, seal_every: float = 1.0, sign_every: float = 60.0) -> FastAPI:
+    """The app; while it runs (its lifespan) the audit log is sealed every ``seal_every`` seconds and
+    a checkpoint signed every ``sign_every`` seconds when it grew."""
+    app = FastAPI(title="syncsettle", version="0.1.0", description="医保商保同步结算平台 API",
+                  lifespan=sealing_lifespan(platform, seal_every, sign_every))  # fmt: skip
     app.state.platform = platform
     install_error_handlers(app)
     app.include_router(fsi.router(lambda: platform))
+    for module in (api_public, api_insured, api_insurer, api_regulator, api_audit):
+        app.include_router(module.router)
 
     @app.get("/healthz", response_class=PlainTextResponse)
     def healthz() -> str:

@@ -15,9 +15,11 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
+from syncsettle.adapters.rulebook import loc_to_path
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.domain.settlement.errors import InvalidInput
 from syncsettle.services.errors import Code, ServiceError
@@ -81,6 +83,16 @@ def roles_of(route: APIRoute) -> frozenset[Role] | None:
     return None
 
 
+def api_routes(app: FastAPI) -> list[APIRoute]:
+    """Every API route of ``app`` with its full path, routers included with ``include_router``
+    flattened (FastAPI ≥ 0.16x keeps them as wrappers in ``app.routes``)."""
+    from fastapi import routing
+
+    flatten = getattr(routing, "_iter_included_route_candidates", None)
+    routes = flatten(app.routes) if flatten is not None else app.routes
+    return [r for r in routes if isinstance(r, APIRoute)]
+
+
 def error_body(exc: ServiceError) -> dict[str, Any]:
     return {"error": {"code": exc.code.value, "message": exc.message, "field": exc.field}}
 
@@ -93,3 +105,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(InvalidInput)
     async def _invalid(_request: Request, exc: InvalidInput) -> JSONResponse:
         return JSONResponse(error_body(ServiceError(Code.FIELD, exc.reason, exc.field)), status_code=422)
+
+    @app.exception_handler(RequestValidationError)
+    async def _request_invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        """A body, path or query parameter FastAPI could not read: the same error shape, the field path."""
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        field = loc_to_path([part for part in first.get("loc", ()) if part not in ("body", "query", "path")])
+        reason = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+        return JSONResponse(error_body(ServiceError(Code.FIELD, reason, field or None)), status_code=422)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from syncsettle.adapters import log_masking
 from syncsettle.adapters.db.migrate import current_revision, head_revision
 from syncsettle.adapters.rulebook import shipped_rulebook
 from syncsettle.entrypoints.http.app import create_app
@@ -19,6 +20,7 @@ class NotMigrated(RuntimeError):
 def build_app() -> FastAPI:
     platform = build_platform()
     platform.settings.require_safe()  # production mode refuses development keys
+    log_masking.install()
     at, head = current_revision(platform.engine), head_revision()
     if at != head:
         raise NotMigrated(

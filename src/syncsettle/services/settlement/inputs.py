@@ -100,8 +100,9 @@ def load(
 ) -> VisitInputs:  # fmt: skip
     """Gather the inputs; with ``lock`` the person's accumulators are locked for this transaction."""
     insurance = insured(conn, visit["psn_no"], visit["insutype"])
-    person_row = people.person(conn, visit["psn_no"])
-    assert person_row is not None
+    stored = people.person(conn, visit["psn_no"])
+    assert stored is not None
+    person_row = p.pii.open(stored)  # the hospital's answer carries the patient's name
     found = p.rules.policy_for(insurance["insuplc_admdvs"], visit["insutype"], day)
     if found is None:
         raise ServiceError(

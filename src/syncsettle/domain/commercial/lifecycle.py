@@ -1,0 +1,137 @@
+"""The filing lifecycle (备案): which step moves a filing from which status to which, and who may take it (pure).
+
+| action | from | to | who | reason |
+|---|---|---|---|---|
+| ``draft`` | — | draft | the insurer (admitted) | |
+| ``revise`` | draft | draft | the insurer | |
+| ``submit`` | draft | submitted | the insurer | |
+| ``withdraw`` | submitted | draft | the insurer | |
+| ``approve`` | submitted | approved | regulator of the filing's region | route, granularity, window |
+| ``reject`` | submitted | rejected | regulator of the filing's region | required |
+| ``launch`` | approved | on_sale | the insurer | |
+| ``activate`` | on_sale | active | the insurer | |
+| ``suspend`` | on_sale, active | suspended | regulator of the filing's region | required |
+| ``resume`` | suspended | the status it was suspended from | regulator of the filing's region | |
+| ``exit`` | approved, on_sale, active | exited | the insurer (leaves the market) | required |
+| ``force_exit`` | approved, on_sale, active, suspended | exited | regulator of the filing's region | required |
+
+"The insurer" is the filing's own insurer; "regulator of the region" is a regulator whose scope
+covers the filing's region (a national regulator covers all). ``rejected`` and ``exited`` are
+final: a changed product is filed again as a new version. The operator takes no step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from syncsettle.domain.commercial.vocabulary import ROUTE_GRANULARITY, FilingStatus, Granularity, Route
+from syncsettle.domain.identity import Role
+from syncsettle.domain.rules.product import Product
+
+S = FilingStatus
+
+
+class FilingAction(StrEnum):
+    DRAFT = "draft"
+    REVISE = "revise"
+    SUBMIT = "submit"
+    WITHDRAW = "withdraw"
+    APPROVE = "approve"
+    REJECT = "reject"
+    LAUNCH = "launch"
+    ACTIVATE = "activate"
+    SUSPEND = "suspend"
+    RESUME = "resume"
+    EXIT = "exit"
+    FORCE_EXIT = "force_exit"
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    sources: frozenset[FilingStatus]
+    target: FilingStatus | None  # None: back to the status the filing was suspended from
+    actor: Role
+    reason_required: bool = False
+
+
+A = FilingAction
+STEPS: dict[FilingAction, Step] = {
+    A.REVISE: Step(frozenset({S.DRAFT}), S.DRAFT, Role.INSURER),
+    A.SUBMIT: Step(frozenset({S.DRAFT}), S.SUBMITTED, Role.INSURER),
+    A.WITHDRAW: Step(frozenset({S.SUBMITTED}), S.DRAFT, Role.INSURER),
+    A.APPROVE: Step(frozenset({S.SUBMITTED}), S.APPROVED, Role.REGULATOR),
+    A.REJECT: Step(frozenset({S.SUBMITTED}), S.REJECTED, Role.REGULATOR, reason_required=True),
+    A.LAUNCH: Step(frozenset({S.APPROVED}), S.ON_SALE, Role.INSURER),
+    A.ACTIVATE: Step(frozenset({S.ON_SALE}), S.ACTIVE, Role.INSURER),
+    A.SUSPEND: Step(frozenset({S.ON_SALE, S.ACTIVE}), S.SUSPENDED, Role.REGULATOR, reason_required=True),
+    A.RESUME: Step(frozenset({S.SUSPENDED}), None, Role.REGULATOR),
+    A.EXIT: Step(frozenset({S.APPROVED, S.ON_SALE, S.ACTIVE}), S.EXITED, Role.INSURER, reason_required=True),
+    A.FORCE_EXIT: Step(
+        frozenset({S.APPROVED, S.ON_SALE, S.ACTIVE, S.SUSPENDED}), S.EXITED, Role.REGULATOR, reason_required=True
+    ),
+}
+ENROLLING_STATUSES = frozenset({S.ON_SALE, S.ACTIVE})
+"""A product takes new enrollments only while on sale or active (never suspended)."""
+
+
+class LifecycleError(ValueError):
+    """A step that is not allowed: wrong status, wrong party or a missing reason. ``field`` names what."""
+
+    def __init__(self, message: str, field: str, *, forbidden: bool = False) -> None:
+        super().__init__(message)
+        self.field = field
+        self.forbidden = forbidden
+
+
+def check_step(action: FilingAction, status: FilingStatus, role: Role, reason: str) -> Step:
+    """The step ``action`` takes from ``status`` when ``role`` asks, or :class:`LifecycleError`."""
+    step = STEPS.get(action)
+    if step is None:
+        raise LifecycleError(f"未知的备案操作 {action.value}", "action")
+    if role is not step.actor:
+        raise LifecycleError(f"{action.value} 只能由 {step.actor.value} 操作", "action", forbidden=True)
+    if status not in step.sources:
+        allowed = "、".join(sorted(s.value for s in step.sources))
+        raise LifecycleError(f"备案状态为 {status.value}，{action.value} 只能在 {allowed} 状态下进行", "status")
+    if step.reason_required and not reason.strip():
+        raise LifecycleError(f"{action.value} 必须说明理由", "reason")
+    return step
+
+
+def data_needed(product: Product) -> Granularity:
+    """The least granularity an insurer needs to adjudicate ``product`` itself (routes ``detail``,
+    ``category``, ``settlement_summary``): drug lists and diagnosis exclusions need item lines and
+    diagnoses (``detail``); covering 乙类先行自付, over-limit, out-of-scope or cross-region
+    self-pay needs the self-pay classes (``category``); the in-policy self-pay and the visit type
+    are in the ``settlement_summary``."""
+    need = Granularity.SETTLEMENT_SUMMARY
+    for version in product.versions:
+        if version.drug_lists or version.excluded_diagnoses:
+            return Granularity.DETAIL
+        for resp in version.responsibilities:
+            for component in resp.covers:
+                if component.startswith("drug_list:"):
+                    return Granularity.DETAIL
+                if component != "in_scope_selfpay":
+                    need = Granularity.CATEGORY
+    return need
+
+
+def route_problem(product: Product, route: Route, granularity: Granularity) -> tuple[str, str] | None:
+    """Why ``product`` cannot be approved on ``route`` at ``granularity`` (field, message), or ``None``.
+
+    The granularity must give at least what the route sends (:data:`ROUTE_GRANULARITY`); on the
+    routes where the insurer runs the rules itself it must also give what the rules read.
+    """
+    if not granularity.covers(ROUTE_GRANULARITY[route]):
+        return "granularity", f"{route.value} 路线至少需要 {ROUTE_GRANULARITY[route].value} 粒度"
+    if route in (Route.EMBEDDED, Route.DUAL_PLATFORM):
+        return None  # the rules run inside the medical-insurance domain or on the commercial platform
+    need = data_needed(product)
+    if not granularity.covers(need):
+        return "route", (
+            f"产品规则需要 {need.value} 粒度的数据（药品目录/除外诊断需要明细），"
+            f"{route.value} 路线按 {granularity.value} 粒度给不了；请改走 embedded、dual_platform 或 detail"
+        )
+    return None

@@ -1,0 +1,39 @@
+"""Audit-log endpoints shared by the parties: an entry's inclusion proof (for the person it is
+about, the insurer that received the data, a regulator of the person's region, the operator), the
+signed checkpoints, and signing one now (operator)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+
+from syncsettle.adapters.db import audit_log
+from syncsettle.domain.identity import Principal, Role
+from syncsettle.entrypoints.http.auth import platform_of, require
+from syncsettle.services.management.audit_proofs import proof
+from syncsettle.services.management.audit_seal import checkpoint, public_checkpoint
+
+router = APIRouter(prefix="/api/audit", tags=["audit"])
+
+
+@router.get("/entries/{entry_id}/proof", summary="Inclusion proof of one entry against a signed checkpoint")
+def entry_proof(
+    entry_id: int, request: Request,
+    who: Principal = Depends(require(Role.INSURED, Role.INSURER, Role.REGULATOR, Role.OPERATOR)),
+) -> dict[str, Any]:  # fmt: skip
+    return proof(platform_of(request), who, entry_id)
+
+
+@router.get("/checkpoints", summary="Every signed checkpoint (tree size, root, chain head, time, signature)")
+def checkpoints(
+    request: Request, _who: Principal = Depends(require(Role.REGULATOR, Role.OPERATOR))
+) -> list[dict[str, Any]]:
+    with platform_of(request).uow(readonly=True) as uow:
+        return [public_checkpoint(r) for r in audit_log.checkpoints(uow.conn)]
+
+
+@router.post("/checkpoints", summary="Seal what is committed and sign the tree head now")
+def sign_now(request: Request, _who: Principal = Depends(require(Role.OPERATOR))) -> dict[str, Any] | None:
+    row = checkpoint(platform_of(request))
+    return public_checkpoint(row) if row else None

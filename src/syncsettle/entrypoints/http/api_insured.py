@@ -1,0 +1,98 @@
+"""The insured person's API (参保人): my policies, one-click enrollment and cancellation, my consents
+(grant, revoke, signed receipt), who used my data. The tenant is the person's ``psn_no``: every
+route acts on the caller's own records, and one naming another person's record answers 403."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
+
+from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
+from syncsettle.domain.identity import Principal, Role
+from syncsettle.entrypoints.http.auth import platform_of, require
+from syncsettle.entrypoints.http.views import consent_view
+from syncsettle.services.commercial import consents, enrollment, policies
+from syncsettle.services.commercial.enrollment import Member
+from syncsettle.services.management import data_use
+
+router = APIRouter(prefix="/api/insured", tags=["insured"])
+INSURED = Depends(require(Role.INSURED))
+
+
+class MemberIn(BaseModel):
+    certno: str = Field(min_length=1, max_length=50)
+    psn_name: str = Field(min_length=1, max_length=100)
+
+
+class EnrollIn(BaseModel):
+    product_id: str
+    members: list[MemberIn] = []
+    paid_by: str = "personal_account"
+    insutype: str | None = None
+    agree: bool = Field(True, description="grant the underwriting and settlement consents with this click")
+
+
+class ConsentIn(BaseModel):
+    insurer_id: str
+    purpose: Purpose
+    granularity: Granularity
+    begndate: date
+    enddate: date
+
+
+def _enrolled(result: dict[str, Any]) -> dict[str, Any]:
+    return {"enrollments": [policies.view(r) for r in result["enrollments"]], "declined": result["declined"],
+            "consents": [consent_view(c) for c in result["consents"]]}  # fmt: skip
+
+
+@router.get("/policies", summary="My enrollments and those I pay for (family members)")
+def my_policies(request: Request, me: Principal = INSURED) -> list[dict[str, Any]]:
+    return policies.my_policies(platform_of(request), me)
+
+
+@router.get("/enrollment-form", summary="The one-click form, prefilled from the medical-insurance domain")
+def enrollment_form(product_id: str, request: Request, me: Principal = INSURED) -> dict[str, Any]:
+    return policies.enrollment_form(platform_of(request), me, product_id)
+
+
+@router.post("/enrollments", summary="Enroll (one click): consents, underwriting, premium, enrollment")
+def enroll(body: EnrollIn, request: Request, me: Principal = INSURED) -> dict[str, Any]:
+    members = [Member(m.certno, m.psn_name) for m in body.members]
+    result = enrollment.enroll(platform_of(request), me, body.product_id, members=members, paid_by=body.paid_by,
+                               insutype=body.insutype, agree=body.agree)  # fmt: skip
+    return _enrolled(result)
+
+
+@router.post("/enrollments/{enrollment_id}/cancel", summary="Cancel: cover stops today, pro-rata refund")
+def cancel(enrollment_id: int, request: Request, me: Principal = INSURED) -> dict[str, Any]:
+    return policies.cancel(platform_of(request), me, enrollment_id)
+
+
+@router.get("/consents", summary="My consents, with their signed receipts")
+def my_consents(request: Request, me: Principal = INSURED) -> list[dict[str, Any]]:
+    return [consent_view(c) for c in consents.mine(platform_of(request), me)]
+
+
+@router.post("/consents", summary="Grant an insurer a consent (purpose, granularity, period)")
+def grant(body: ConsentIn, request: Request, me: Principal = INSURED) -> dict[str, Any]:
+    row = consents.grant(platform_of(request), me, body.insurer_id, body.purpose, body.granularity, body.begndate,
+                         body.enddate)  # fmt: skip
+    return consent_view(row)
+
+
+@router.post("/consents/{consent_id}/revoke", summary="Revoke a consent: effective at the next use")
+def revoke(consent_id: str, request: Request, me: Principal = INSURED) -> dict[str, Any]:
+    return consent_view(consents.revoke(platform_of(request), me, consent_id))
+
+
+@router.get("/consents/{consent_id}/receipt", summary="The SM2-signed receipt of a consent and the key to check it")
+def receipt(consent_id: str, request: Request, me: Principal = INSURED) -> dict[str, Any]:
+    return consents.receipt(platform_of(request), me, consent_id)
+
+
+@router.get("/data-uses", summary="Who used my data: every release, read and refusal about me")
+def data_uses(request: Request, limit: int = 100, before: int | None = None, me: Principal = INSURED) -> list[Any]:
+    return data_use.entries(platform_of(request), me, limit=limit, before=before)

@@ -1,0 +1,88 @@
+"""The regulator's API (医保部门): insurer admission and exit, the filing review queue (approve with
+route, granularity and window; reject, suspend, resume, force out — always with reasons where the
+lifecycle table asks), and data-use monitoring in its regions. The tenant is a region scope
+(``370600``, ``370000``, ``*``); a filing or insurer outside it answers 403. The operator may read
+(insurers, filings, data use) but decides nothing here."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Request
+from pydantic import BaseModel, Field
+
+from syncsettle.domain.commercial.lifecycle import FilingAction
+from syncsettle.domain.commercial.vocabulary import Granularity, Route
+from syncsettle.domain.identity import Principal, Role
+from syncsettle.entrypoints.http.auth import platform_of, require
+from syncsettle.entrypoints.http.filing_steps import ReasonIn, add_step_routes
+from syncsettle.entrypoints.http.views import filing_view, insurer_view
+from syncsettle.services.commercial import filings
+from syncsettle.services.management import admission, data_use
+
+router = APIRouter(prefix="/api/regulator", tags=["regulator"])
+REGULATOR = Depends(require(Role.REGULATOR))
+READER = Depends(require(Role.REGULATOR, Role.OPERATOR))
+REGULATOR_STEPS = (FilingAction.REJECT, FilingAction.SUSPEND, FilingAction.RESUME, FilingAction.FORCE_EXIT)
+
+
+class AdmitIn(BaseModel):
+    insurer_id: str
+    name: str
+    region: str | None = Field(None, pattern=r"^\d{6}$")
+    reason: str = ""
+
+
+class ApproveIn(BaseModel):
+    route: Route | None = None
+    granularity: Granularity | None = None
+    approved_from: date
+    approved_to: date
+    reason: str = ""
+
+
+@router.get("/insurers", summary="Insurers admitted in my regions")
+def insurers(request: Request, me: Principal = READER) -> list[dict[str, Any]]:
+    return [insurer_view(r) for r in admission.listing(platform_of(request), me)]
+
+
+@router.post("/insurers", summary="Admit an insurer (准入)")
+def admit(body: AdmitIn, request: Request, me: Principal = REGULATOR) -> dict[str, str]:
+    admission.admit(platform_of(request), me, body.insurer_id, body.name, body.region, body.reason)
+    return {"insurer_id": body.insurer_id, "status": "admitted"}
+
+
+@router.post("/insurers/{insurer_id}/exit", summary="Make an insurer exit (退出): its live filings exit with it")
+def exit_insurer(insurer_id: str, request: Request, body: ReasonIn = Body(...), me: Principal = REGULATOR) -> Any:
+    exited = admission.exit_insurer(platform_of(request), me, insurer_id, body.reason)
+    return {"insurer_id": insurer_id, "status": "exited", "filings_exited": exited}
+
+
+@router.get("/filings", summary="Filings in my regions (status=submitted: the review queue)")
+def review_queue(request: Request, status: str | None = None, me: Principal = READER) -> list[dict[str, Any]]:
+    statuses = (status,) if status else ()
+    return [filing_view(r) for r in filings.listing(platform_of(request), me, statuses)]
+
+
+@router.get("/filings/{filing_id}", summary="One filing with its rule file and lifecycle events")
+def filing(filing_id: int, request: Request, me: Principal = READER) -> dict[str, Any]:
+    return filing_view(filings.get(platform_of(request), me, filing_id), content=True)
+
+
+@router.post("/filings/{filing_id}/approve", summary="Approve with route, granularity and window")
+def approve(filing_id: int, body: ApproveIn, request: Request, me: Principal = REGULATOR) -> dict[str, Any]:
+    after = filings.take_step(
+        platform_of(request), me, filing_id, FilingAction.APPROVE, body.reason,
+        route=body.route, granularity=body.granularity, approved_from=body.approved_from,
+        approved_to=body.approved_to,
+    )  # fmt: skip
+    return filing_view(after)
+
+
+add_step_routes(router, REGULATOR_STEPS, REGULATOR, "regulator")
+
+
+@router.get("/data-uses", summary="Data-use monitoring: audit entries about persons insured in my regions")
+def data_uses(request: Request, limit: int = 100, before: int | None = None, me: Principal = READER) -> list[Any]:
+    return data_use.entries(platform_of(request), me, limit=limit, before=before)

@@ -1,0 +1,233 @@
+"""Sample requests for the authorisation matrix (``test_authorisation_matrix.py``).
+
+Every route under ``/api/`` is tried by the matrix. A route with path parameters or a request body
+declares here how to build a request for it — one its **own** tenant may make, and, where a route
+can name another tenant's record, one for **another** tenant (expected 403):
+
+    @sample("POST", "/api/insured/consents/{consent_id}/revoke")
+    def _(s: Scene, role: Role, own: bool) -> Call | None:
+        return Call({"consent_id": s.consent("P0002" if own else "P0003")})
+
+``s`` is the shared scene (a migrated database with insurers, filings, enrollments, audit entries
+and factories for fresh records); ``role`` is the role of the caller (the owner principals are
+:data:`OWNERS`); return ``None`` for "no other tenant can be named here". Routes without parameters
+or body need no entry. A public route (no ``require``) must be listed in :data:`PUBLIC`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.domain.commercial.lifecycle import STEPS, FilingAction
+from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
+from syncsettle.domain.identity import Principal, Role
+from syncsettle.services import admin
+from syncsettle.services.commercial import consents, enrollment
+from syncsettle.services.commercial.reference_products import file_reference_product, reference_content
+from syncsettle.services.management import admission, identity
+from syncsettle.services.management.audit import Action, Use, record
+from syncsettle.services.management.audit_proofs import proof
+from tests.world import World
+
+OWNERS = {Role.INSURED: "P0002", Role.INSURER: "acme-group", Role.REGULATOR: "370600", Role.OPERATOR: "*",
+          Role.HOSPITAL: "H37060000001"}  # fmt: skip
+PUBLIC = {
+    ("GET", "/api/public/platform-key"), ("POST", "/api/public/consent-receipts/verify"),
+    ("POST", "/api/public/audit-proofs/verify"), ("GET", "/api/public/audit/checkpoint"),
+    ("GET", "/api/public/products"),
+}  # fmt: skip
+YEAR = {"approved_from": date(2025, 1, 1), "approved_to": date(2025, 12, 31)}
+Y2026 = {"approved_from": date(2026, 1, 1), "approved_to": date(2026, 12, 31)}
+PRODUCTS = {  # insurer → (product, region, window)
+    "acme-group": ("acme-supplementary-2025", "370600", YEAR),
+    "yantai-hmb": ("yantai-shiminjiankangbao-2025", "370600", YEAR),
+    "hainan-hqb": ("hainan-huiqiongbao-2026-a", "150900", Y2026),
+}
+
+
+@dataclass
+class Call:
+    params: dict[str, Any] = field(default_factory=dict)
+    body: Any = None
+    query: dict[str, Any] = field(default_factory=dict)
+
+
+class Scene:
+    """The matrix's world and factories of fresh records (so every owner's call can succeed)."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.p = world.platform
+        self._serial = itertools.count(1)
+        self.tokens = {role: identity.issue(self.p, role, tenant, "")[1] for role, tenant in OWNERS.items()
+                       if role is not Role.HOSPITAL}  # fmt: skip
+        self.tokens[Role.HOSPITAL] = f"H37060000001.{world.secrets['H37060000001']}"
+        for insurer in PRODUCTS:
+            self.filing(insurer, "active")
+        for psn_no in ("P0002", "P0003"):
+            enrollment.enroll(self.p, _insured(psn_no), "acme-supplementary-2025", paid_by="cash")
+        self.entry("U0001", "yantai-hmb")
+
+    def filing(self, insurer: str, status: str) -> int:
+        product, region, window = PRODUCTS[insurer]
+        return file_reference_product(self.p, product, region=region, status=status, **window)
+
+    def consent(self, psn_no: str) -> str:
+        row = consents.grant(self.p, _insured(psn_no), "acme-group", Purpose.ANALYTICS, Granularity.RESULT,
+                             date(2025, 1, 1), date(2025, 12, 31))  # fmt: skip
+        return str(row["id"])
+
+    def enrollment(self, psn_no: str) -> int:
+        return admin.enroll(self.p, psn_no, "acme-supplementary-2025", date(2025, 1, 1), date(2025, 12, 31))
+
+    def insurer(self, region: str) -> str:
+        insurer_id = f"matrix-{next(self._serial)}"
+        admission.admit(self.p, Principal(Role.REGULATOR, region, "", "matrix"), insurer_id, insurer_id)
+        return insurer_id
+
+    def entry(self, psn_no: str, recipient: str) -> int:
+        with self.p.uow() as uow:
+            record(uow.conn, self.world.clock.now(), Use(Principal(Role.INSURER, recipient, "", "matrix"),
+                   Action.RELEASE, "settlement", recipient, ["ST1"], ["payable"], psn_no=psn_no))  # fmt: skip
+            uow.commit()
+        with self.p.uow(readonly=True) as uow:
+            return int(
+                uow.conn.execute(select(audit_entries.c.id).order_by(audit_entries.c.id.desc()).limit(1)).scalar_one()
+            )
+
+
+def _insured(psn_no: str) -> Principal:
+    return Principal(Role.INSURED, psn_no, psn_no, "matrix")
+
+
+Sample = Callable[[Scene, Role, bool], "Call | None"]
+SAMPLES: dict[tuple[str, str], Sample] = {}
+
+
+def sample(method: str, path: str) -> Callable[[Sample], Sample]:
+    def register(fn: Sample) -> Sample:
+        SAMPLES[(method, path)] = fn
+        return fn
+
+    return register
+
+
+def _own_insurer(own: bool) -> str:
+    return "acme-group" if own else "yantai-hmb"
+
+
+@sample("GET", "/api/insured/enrollment-form")
+def _form(s: Scene, role: Role, own: bool) -> Call | None:
+    return Call(query={"product_id": "acme-supplementary-2025"}) if own else None
+
+
+@sample("POST", "/api/insured/enrollments")
+def _enroll(s: Scene, role: Role, own: bool) -> Call | None:
+    return Call(body={"product_id": "yantai-shiminjiankangbao-2025", "paid_by": "cash"}) if own else None
+
+
+@sample("POST", "/api/insured/enrollments/{enrollment_id}/cancel")
+def _cancel(s: Scene, role: Role, own: bool) -> Call:
+    return Call({"enrollment_id": s.enrollment("P0002" if own else "P0003")})
+
+
+@sample("POST", "/api/insured/consents")
+def _grant(s: Scene, role: Role, own: bool) -> Call | None:
+    body = {"insurer_id": "acme-group", "purpose": "analytics", "granularity": "result", "begndate": "2025-01-01",
+            "enddate": "2025-12-31"}  # fmt: skip
+    return Call(body=body) if own else None
+
+
+@sample("POST", "/api/insured/consents/{consent_id}/revoke")
+@sample("GET", "/api/insured/consents/{consent_id}/receipt")
+def _consent(s: Scene, role: Role, own: bool) -> Call:
+    return Call({"consent_id": s.consent("P0002" if own else "P0003")})
+
+
+@sample("POST", "/api/insurer/filings")
+def _draft(s: Scene, role: Role, own: bool) -> Call:
+    product = PRODUCTS[_own_insurer(own)][0]
+    return Call(body={"content": reference_content(product), "region": "370600", "premium": "99.00"})
+
+
+@sample("GET", "/api/insurer/filings/{filing_id}")
+def _insurer_filing(s: Scene, role: Role, own: bool) -> Call:
+    return Call({"filing_id": s.filing(_own_insurer(own), "active")})
+
+
+@sample("PUT", "/api/insurer/filings/{filing_id}")
+def _revise(s: Scene, role: Role, own: bool) -> Call:
+    return Call({"filing_id": s.filing(_own_insurer(own), "draft")}, body={"premium": "88.00"})
+
+
+def _step_sample(action: FilingAction, regulator: bool) -> Sample:
+    start = sorted(STEPS[action].sources)[0].value
+
+    def build(s: Scene, role: Role, own: bool) -> Call:
+        insurer = ("acme-group" if own else "hainan-hqb") if regulator else _own_insurer(own)
+        return Call({"filing_id": s.filing(insurer, start)}, body={"reason": "授权矩阵测试"})
+
+    return build
+
+
+for _action in (FilingAction.SUBMIT, FilingAction.WITHDRAW, FilingAction.LAUNCH, FilingAction.ACTIVATE,
+                FilingAction.EXIT):  # fmt: skip
+    SAMPLES[("POST", f"/api/insurer/filings/{{filing_id}}/{_action.value}")] = _step_sample(_action, False)
+for _action in (FilingAction.REJECT, FilingAction.SUSPEND, FilingAction.RESUME, FilingAction.FORCE_EXIT):
+    path = f"/api/regulator/filings/{{filing_id}}/{_action.value.replace('_', '-')}"
+    SAMPLES[("POST", path)] = _step_sample(_action, True)
+
+
+@sample("POST", "/api/regulator/filings/{filing_id}/approve")
+def _approve(s: Scene, role: Role, own: bool) -> Call:
+    filing_id = s.filing("acme-group" if own else "hainan-hqb", "submitted")
+    window = YEAR if own else Y2026
+    return Call({"filing_id": filing_id}, body={k: v.isoformat() for k, v in window.items()})
+
+
+@sample("GET", "/api/regulator/filings/{filing_id}")
+def _regulator_filing(s: Scene, role: Role, own: bool) -> Call | None:
+    if not own and role is Role.OPERATOR:
+        return None
+    return Call({"filing_id": s.filing("acme-group" if own else "hainan-hqb", "active")})
+
+
+@sample("POST", "/api/regulator/insurers")
+def _admit(s: Scene, role: Role, own: bool) -> Call:
+    return Call(
+        body={"insurer_id": f"new-{next(s._serial)}", "name": "新机构", "region": "370600" if own else "150900"}
+    )
+
+
+@sample("POST", "/api/regulator/insurers/{insurer_id}/exit")
+def _exit(s: Scene, role: Role, own: bool) -> Call:
+    return Call({"insurer_id": s.insurer("370600" if own else "150900")}, body={"reason": "授权矩阵测试"})
+
+
+@sample("GET", "/api/audit/entries/{entry_id}/proof")
+def _proof(s: Scene, role: Role, own: bool) -> Call | None:
+    if role is Role.OPERATOR and not own:
+        return None
+    if role is Role.INSURER:
+        return Call({"entry_id": s.entry("P0002", "acme-group" if own else "yantai-hmb")})
+    if role is Role.REGULATOR:
+        return Call({"entry_id": s.entry("P0002" if own else "U0001", "acme-group")})
+    return Call({"entry_id": s.entry("P0002" if own else "P0003", "acme-group")})
+
+
+@sample("POST", "/api/public/consent-receipts/verify")
+def _verify_receipt(s: Scene, role: Role, own: bool) -> Call | None:
+    shown = consents.receipt(s.p, _insured("P0002"), s.consent("P0002"))
+    return Call(body={"receipt": shown["receipt"], "signature": shown["signature"]}) if own else None
+
+
+@sample("POST", "/api/public/audit-proofs/verify")
+def _verify_proof(s: Scene, role: Role, own: bool) -> Call | None:
+    return Call(body=proof(s.p, _insured("P0002"), s.entry("P0002", "acme-group"))) if own else None
