@@ -6,15 +6,18 @@ from fastapi import Depends, FastAPI
 from fastapi.responses import PlainTextResponse
 
 from syncsettle.domain.identity import Principal, Role
-from syncsettle.entrypoints.http import fsi
+from syncsettle.entrypoints import console
+from syncsettle.entrypoints.http import fsi, ops
 from syncsettle.entrypoints.http.auth import install_error_handlers, require
 from syncsettle.services.platform import Platform
 
 
 def create_app(platform: Platform) -> FastAPI:
-    app = FastAPI(title="syncsettle", version="0.1.0", description="医保商保同步结算平台 API")
+    app = FastAPI(title="syncsettle", version="0.1.0", description="医保商保同步结算平台 API", lifespan=ops.lifespan)
     app.state.platform = platform
     install_error_handlers(app)
+    ops.install(app)
+    console.install(app)
     app.include_router(fsi.router(lambda: platform))
 
     @app.get("/healthz", response_class=PlainTextResponse)
