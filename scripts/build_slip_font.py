@@ -63,7 +63,8 @@ def to_truetype(font: TTFont) -> None:
     maxp.maxZones = 1
     font["maxp"] = maxp
     font["head"].glyphDataFormat = 0
-    font["post"].formatType = 3.0
+    font["post"].formatType = 2.0  # glyph names kept: readers need not rebuild them from the cmap
+    font["post"].extraNames, font["post"].mapping = [], {}
     font.sfntVersion = "\x00\x01\x00\x00"
 
 

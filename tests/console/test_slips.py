@@ -131,3 +131,23 @@ def test_only_the_settlements_parties_see_its_slips_and_each_view_is_audited(
     assert ("insured", "P0001", "released") in outcomes
     assert ("insured", "P0002", "refused") in outcomes
     assert ("insurer", "P0001", "refused") not in outcomes  # refused by role before the use case ran
+
+
+def test_the_vendored_font_has_a_glyph_for_every_character_a_slip_prints(seeded: Seeded) -> None:
+    from fontTools.ttLib import TTFont
+
+    from syncsettle.adapters.slips.pdf import FONT
+    from syncsettle.services.slips.content import slip_content
+    from syncsettle.services.slips.layout import sections
+
+    cmap = TTFont(str(FONT))["cmap"].getBestCmap()
+    printed = "结算单编号扫码或访问下列地址验签：平台 SM2 签名（base64url）：平台公钥（SM2，04||X||Y）："
+    with seeded.world.platform.uow(readonly=True) as uow:
+        rows = uow.conn.execute(select(settlements).where(settlements.c.status != "reversal")).mappings().all()
+    for row in rows:
+        for kind in ("M", "C") if row["output"]["commercial"] else ("M",):
+            for s in sections(slip_content(kind, dict(row), "烟台毓璜顶医院")):
+                printed += s.title + "".join(a + b for a, b in s.pairs) + "".join(s.headers)
+                printed += "".join("".join(r) for r in s.rows) + "".join(s.lines)
+    missing = {c for c in printed if ord(c) not in cmap and not c.isspace()}
+    assert not missing

@@ -24,12 +24,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.entrypoints.console import nav
 from syncsettle.entrypoints.console.render import principal_of, render
-from syncsettle.entrypoints.http.auth import PRINCIPAL_STATE, platform_of
+from syncsettle.entrypoints.http.auth import PRINCIPAL_STATE, platform_of, roles_of
 from syncsettle.services.errors import ServiceError
 from syncsettle.services.management import sessions
 from syncsettle.services.platform import Platform
 
 STATIC_PREFIXES = ("/console/static/", "/console/fonts/")
+CONSOLE_MARKER = "syncsettle_console_roles"  # kept apart from the APIs' marker: pages redirect, APIs answer 401
 
 
 class LoginRequired(Exception):
@@ -71,16 +72,13 @@ def page(*roles: Role) -> Callable[[Request], Principal]:
             raise PageForbidden()
         return principal
 
-    dependency.syncsettle_console_roles = allowed  # type: ignore[attr-defined]
+    setattr(dependency, CONSOLE_MARKER, allowed)
     return dependency
 
 
 def page_roles(route: APIRoute) -> frozenset[Role] | None:
-    for dep in route.dependant.dependencies:
-        roles = getattr(dep.call, "syncsettle_console_roles", None)
-        if roles is not None:
-            return frozenset(roles)
-    return None
+    """The roles a console page admits (``None``: a public page such as ``/verify``)."""
+    return roles_of(route, CONSOLE_MARKER)
 
 
 def login_required(request: Request, exc: LoginRequired) -> Response:

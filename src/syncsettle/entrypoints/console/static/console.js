@@ -2,10 +2,13 @@
    each htmx swap, dispose the instances an htmx swap removes. */
 (function () {
   "use strict";
+  var still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   function draw(root) {
     (root || document).querySelectorAll("[data-chart]").forEach(function (el) {
       var chart = echarts.getInstanceByDom(el) || echarts.init(el);
-      chart.setOption(JSON.parse(el.getAttribute("data-chart")), true);
+      var option = JSON.parse(el.getAttribute("data-chart"));
+      if (still) { option.animation = false; }
+      chart.setOption(option, true);
     });
   }
   function dispose(root) {
