@@ -9,7 +9,7 @@ from syncsettle.adapters.db.dashboards import Scope, region_prefix
 from syncsettle.adapters.observability.latency import INF_MS, quantile
 from syncsettle.money import parse_yuan
 from syncsettle.services.management import dashboards
-from tests.console.seed import Seeded
+from tests.console.seed import PRODUCT, Seeded
 
 
 def _fen(answer: dict[str, object], key: str) -> int:
@@ -26,14 +26,14 @@ def test_overview_is_net_of_reversals_and_adds_up_by_payer(seeded: Seeded) -> No
     assert view.totals["settlements"] == 4 and view.totals["reversals"] == 1
     for key in ("total", "public_funds", "commercial", "personal_account", "cash"):
         assert view.totals[key] == sum(_fen(a, key) for a in kept), key
-    by_kind: dict[str, int] = {}
-    for row in view.daily:
-        by_kind[row["payer_kind"]] = by_kind.get(row["payer_kind"], 0) + int(row["amount"])
+    by_kind = dashboards.summed(view.daily_kinds)
     assert by_kind.get("fund", 0) == view.totals["public_funds"]
     assert by_kind.get("product", 0) == view.totals["commercial"]
-    assert sum(int(r["amount"]) for r in view.funds) == view.totals["public_funds"]
-    assert [r["name"] for r in view.products] == ["烟台市民健康保 2025"]
-    assert {r["region"] for r in view.regions} == {"370600", "150900"}
+    assert sum(dashboards.summed(view.daily_funds).values()) == view.totals["public_funds"]
+    assert dashboards.summed(view.daily_products) == {f"product:{PRODUCT}": view.totals["commercial"]}
+    assert list(view.products.values()) == ["烟台市民健康保 2025（yantai-hmb）"]
+    assert sum(dashboards.summed(view.daily_regions).values()) == view.totals["total"]
+    assert set(dashboards.summed(view.daily_regions)) == {"370600", "150900"}
 
 
 def test_a_regulator_sees_only_its_insured_regions(seeded: Seeded) -> None:
@@ -44,7 +44,7 @@ def test_a_regulator_sees_only_its_insured_regions(seeded: Seeded) -> None:
     everything = dashboards.overview(p, Scope(region_prefix=region_prefix("*")), since, until)
     assert ulanqab.totals["total"] == _fen(seeded.settled["ulanqab"], "total")
     assert yantai.totals["total"] + ulanqab.totals["total"] == everything.totals["total"]
-    assert {r["region"] for r in yantai.regions} == {"370600"}
+    assert set(dashboards.summed(yantai.daily_regions)) == {"370600"}
 
 
 def test_latency_percentiles_and_error_rate_come_from_the_flushed_minutes(seeded: Seeded) -> None:

@@ -9,10 +9,12 @@ import random
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from syncsettle.adapters.db.engine import make_engine
 from syncsettle.adapters.db.schema_console import latency_minutes
+from syncsettle.adapters.observability.metrics import MULTIPROC_ENV
 from syncsettle.loadgen.server import seed, start_server
 from syncsettle.loadgen.visits import Tally, one_visit
 from tests.ops.test_metrics_and_probes import sample
@@ -28,7 +30,8 @@ async def _visits(base: str, secret: str, tally: Tally) -> None:
         )
 
 
-def test_every_worker_exposes_the_settlements_of_all(tmp_path: Path) -> None:
+def test_every_worker_exposes_the_settlements_of_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(MULTIPROC_ENV, str(tmp_path / "metrics"))  # the server's workers share it
     url = f"sqlite:///{tmp_path / 'serve.db'}"
     secret = seed(url, VISITS)
     server = start_server(url, workers=2)
@@ -49,3 +52,4 @@ def test_every_worker_exposes_the_settlements_of_all(tmp_path: Path) -> None:
         settled = conn.execute(select(func.sum(t["count"])).where(t.operation == "2207", t.outcome == "ok"))
         assert settled.scalar_one() == VISITS
     engine.dispose()
+    assert any((tmp_path / "metrics").glob("counter_*.db"))  # the counters lived in the shared directory

@@ -68,15 +68,20 @@ def totals(conn: Connection, scope: Scope, since: date, until: date) -> dict[str
     return {k: int(v) for k, v in row.items()}
 
 
-def daily_by_payer_kind(conn: Connection, scope: Scope, since: date, until: date) -> list[dict[str, Any]]:
-    """``{day, payer_kind, amount}`` in fen, per business date."""
+def daily_by_payer(conn: Connection, scope: Scope, since: date, until: date, kind: str | None = None
+                   ) -> list[dict[str, Any]]:  # fmt: skip
+    """``{day, key, amount}`` in fen per business date: ``key`` is the payer kind (``fund``, ``product``,
+    ``personal_account``, ``cash``), or with ``kind`` the payers of that kind (a fund type, ``product:<id>``)."""
     s, sh = settlements.c, settlement_shares.c
+    key = sh.payer_kind if kind is None else sh.payer
     stmt = (
-        select(s.setl_date.label("day"), sh.payer_kind, func.sum(sh.amount).label("amount"))
+        select(s.setl_date.label("day"), key.label("key"), func.sum(sh.amount).label("amount"))
         .select_from(settlements.join(settlement_shares, sh.setl_id == s.setl_id))
-        .group_by(s.setl_date, sh.payer_kind)
-        .order_by(s.setl_date, sh.payer_kind)
+        .group_by(s.setl_date, key)
+        .order_by(s.setl_date, key)
     )
+    if kind is not None:
+        stmt = stmt.where(sh.payer_kind == kind)
     return [dict(r) for r in conn.execute(_scoped(stmt, scope, since, until)).mappings()]
 
 
@@ -94,34 +99,20 @@ def daily_counts(conn: Connection, scope: Scope, since: date, until: date) -> li
     return [dict(r) for r in conn.execute(_scoped(stmt, scope, since, until)).mappings()]
 
 
-def by_payer(conn: Connection, scope: Scope, since: date, until: date, kind: str) -> list[dict[str, Any]]:
-    """``{payer, amount, settlements}`` of one payer kind (``fund``: by fund type; ``product``: by product)."""
-    s, sh = settlements.c, settlement_shares.c
-    stmt = (
-        select(sh.payer, func.sum(sh.amount).label("amount"),
-               func.sum(case((s.status.in_(SETTLED), 1), else_=0)).label("settlements"))
-        .select_from(settlements.join(settlement_shares, sh.setl_id == s.setl_id))
-        .where(sh.payer_kind == kind)
-        .group_by(sh.payer)
-        .order_by(func.sum(sh.amount).desc())
-    )  # fmt: skip
-    return [dict(r) for r in conn.execute(_scoped(stmt, scope, since, until)).mappings()]
-
-
-def by_region(conn: Connection, scope: Scope, since: date, until: date) -> list[dict[str, Any]]:
-    """``{region, settlements, amount}`` by the insured region of the visit."""
+def daily_by_region(conn: Connection, scope: Scope, since: date, until: date) -> list[dict[str, Any]]:
+    """``{day, key, amount}``: the medical fees of each business date by the visit's insured region."""
     s, v = settlements.c, visits.c
     stmt = (
-        select(v.insuplc_admdvs.label("region"),
-               func.sum(case((s.status.in_(SETTLED), 1), else_=0)).label("settlements"),
-               func.sum(s.medfee_sumamt).label("amount"))
+        select(s.setl_date.label("day"), v.insuplc_admdvs.label("key"), func.sum(s.medfee_sumamt).label("amount"))
         .select_from(settlements.join(visits, v.mdtrt_id == s.mdtrt_id))
         .where(s.setl_date >= since, s.setl_date <= until, v.insuplc_admdvs.like(f"{scope.region_prefix}%"))
-        .group_by(v.insuplc_admdvs)
-        .order_by(v.insuplc_admdvs)
-    )  # fmt: skip
+        .group_by(s.setl_date, v.insuplc_admdvs)
+        .order_by(s.setl_date, v.insuplc_admdvs)
+    )
     if scope.hospital is not None:
         stmt = stmt.where(s.fixmedins_code == scope.hospital)
+    if scope.psn_no is not None:
+        stmt = stmt.where(s.psn_no == scope.psn_no)
     return [dict(r) for r in conn.execute(stmt).mappings()]
 
 

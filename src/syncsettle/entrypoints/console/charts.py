@@ -7,6 +7,7 @@ so no float is made on the server. Every series name is a glossary word.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -18,31 +19,49 @@ from syncsettle.services.management.dashboards import Latency, Overview
 KIND_ORDER = ("fund", "product", "personal_account", "cash")
 
 
-def _bar(categories: list[str], series: list[dict[str, Any]], *, horizontal: bool = False) -> dict[str, Any]:
-    category_axis = {"type": "category", "data": categories}
-    value_axis = {"type": "value", "name": "元"}
+def _bar(categories: list[str], series: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0},
-        "grid": {"left": 60, "right": 20, "top": 40, "bottom": 40, "containLabel": True},
-        "xAxis": value_axis if horizontal else category_axis,
-        "yAxis": category_axis if horizontal else value_axis,
+        "grid": {"left": 60, "right": 20, "top": 56, "bottom": 40, "containLabel": True},
+        "xAxis": {"type": "category", "data": categories},
+        "yAxis": {"type": "value", "name": "元"},
         "series": series,
     }
 
 
-def daily_by_payer(view: Overview) -> dict[str, Any]:
-    """Stacked bars: each day's amounts by payer kind (医保基金, 商保, 个人账户, 现金)."""
-    days = sorted({row["day"] for row in view.daily})
+def daily(rows: list[dict[str, Any]], label: Callable[[str], str], *, kind: str = "bar",
+          order: Sequence[str] = ()) -> dict[str, Any]:  # fmt: skip
+    """One series per key of ``{day, key, amount}`` rows (stacked bars, or lines), days on the x axis;
+    keys in ``order`` first, then the others alphabetically."""
+    days = sorted({row["day"] for row in rows})
     amounts: dict[str, dict[date, int]] = defaultdict(dict)
-    for row in view.daily:
-        amounts[row["payer_kind"]][row["day"]] = int(row["amount"])
+    for row in rows:
+        amounts[str(row["key"])][row["day"]] = int(row["amount"])
+    keys = [k for k in order if k in amounts] + sorted(k for k in amounts if k not in order)
     series = [
-        {"name": PAYER_KINDS[kind], "type": "bar", "stack": "total",
-         "data": [format_yuan(amounts[kind].get(d, 0)) for d in days]}
-        for kind in KIND_ORDER if kind in amounts
+        {"name": label(key), "type": kind, **({"stack": "total"} if kind == "bar" else {}),
+         "data": [format_yuan(amounts[key].get(d, 0)) for d in days]}
+        for key in keys
     ]  # fmt: skip
     return _bar([d.isoformat() for d in days], series)
+
+
+def by_payer_kind(view: Overview) -> dict[str, Any]:
+    """Each day's amounts by payer kind: 医保基金, 商保, 个人账户, 现金."""
+    return daily(view.daily_kinds, lambda k: PAYER_KINDS.get(k, k), order=KIND_ORDER)
+
+
+def by_fund(view: Overview) -> dict[str, Any]:
+    return daily(view.daily_funds, fund_name)
+
+
+def by_product(view: Overview) -> dict[str, Any]:
+    return daily(view.daily_products, lambda k: view.products.get(k, k))
+
+
+def by_region(view: Overview) -> dict[str, Any]:
+    return daily(view.daily_regions, str, kind="line")
 
 
 def daily_counts(view: Overview) -> dict[str, Any]:
@@ -52,31 +71,6 @@ def daily_counts(view: Overview) -> dict[str, Any]:
         {"name": f"{TERMS['reversal']}笔数", "type": "line", "data": [int(r["reversals"]) for r in view.daily_counts]},
     ])  # fmt: skip
     option["yAxis"]["name"] = "笔"
-    return option
-
-
-def by_fund(view: Overview) -> dict[str, Any]:
-    return {
-        "tooltip": {"trigger": "item"},
-        "legend": {"bottom": 0},
-        "series": [{
-            "name": TERMS["medical_fund"], "type": "pie", "radius": ["35%", "65%"],
-            "data": [{"name": fund_name(r["payer"]), "value": format_yuan(int(r["amount"]))} for r in view.funds],
-        }],
-    }  # fmt: skip
-
-
-def by_product(view: Overview) -> dict[str, Any]:
-    names = [f"{r['name']}（{r['insurer']}）" for r in view.products]
-    return _bar(names, [{"name": f"{TERMS['commercial']}赔付", "type": "bar",
-                         "data": [format_yuan(int(r["amount"])) for r in view.products]}], horizontal=True)  # fmt: skip
-
-
-def by_region(view: Overview) -> dict[str, Any]:
-    regions = [str(r["region"]) for r in view.regions]
-    option = _bar(regions, [
-        {"name": TERMS["total"], "type": "bar", "data": [format_yuan(int(r["amount"])) for r in view.regions]},
-    ])  # fmt: skip
     return option
 
 

@@ -24,14 +24,17 @@ from syncsettle.services.slips.issue import slips_of
 
 @dataclass(frozen=True, slots=True)
 class Overview:
+    """A scope's figures over a period; the ``daily_*`` lists are ``{day, key, amount}`` rows in fen."""
+
     since: date
     until: date
     totals: dict[str, int]
-    daily: list[dict[str, Any]]  # {day, payer_kind, amount}
     daily_counts: list[dict[str, Any]]  # {day, settlements, reversals}
-    funds: list[dict[str, Any]]  # {payer (fund_pay_type), amount, settlements}
-    products: list[dict[str, Any]]  # {product, name, insurer, amount, settlements}
-    regions: list[dict[str, Any]]  # {region, settlements, amount}
+    daily_kinds: list[dict[str, Any]]  # key: payer kind (fund, product, personal_account, cash)
+    daily_funds: list[dict[str, Any]]  # key: fund_pay_type
+    daily_products: list[dict[str, Any]]  # key: product:<id>
+    daily_regions: list[dict[str, Any]]  # key: insured region (medical fees)
+    products: dict[str, str] = field(default_factory=dict)  # product:<id> → "name（insurer）"
 
 
 def period(p: Platform, days: int) -> tuple[date, date]:
@@ -43,19 +46,30 @@ def period(p: Platform, days: int) -> tuple[date, date]:
 def overview(p: Platform, scope: Scope, since: date, until: date) -> Overview:
     with p.uow(readonly=True) as uow:
         c = uow.conn
-        totals = repo.totals(c, scope, since, until)
-        daily = repo.daily_by_payer_kind(c, scope, since, until)
-        counts = repo.daily_counts(c, scope, since, until)
-        funds = repo.by_payer(c, scope, since, until, "fund")
-        products = repo.by_payer(c, scope, since, until, "product")
-        regions = repo.by_region(c, scope, since, until)
-    named = []
-    for row in products:
-        product_id = str(row["payer"]).removeprefix("product:")
+        view = Overview(
+            since, until, repo.totals(c, scope, since, until), repo.daily_counts(c, scope, since, until),
+            repo.daily_by_payer(c, scope, since, until), repo.daily_by_payer(c, scope, since, until, "fund"),
+            repo.daily_by_payer(c, scope, since, until, "product"), repo.daily_by_region(c, scope, since, until),
+        )  # fmt: skip
+    for row in view.daily_products:
+        product_id = str(row["key"]).removeprefix("product:")
         rule = p.rules.products.get(product_id)
-        named.append({**row, "product": product_id, "name": rule.name if rule else product_id,
-                      "insurer": rule.insurer if rule else ""})  # fmt: skip
-    return Overview(since, until, totals, daily, counts, funds, named, regions)
+        view.products[row["key"]] = f"{rule.name}（{rule.insurer}）" if rule else product_id
+    return view
+
+
+def totals(p: Platform, scope: Scope, since: date, until: date) -> dict[str, int]:
+    """Counts and amounts (fen) of the scope's settlements over the period, net of reversals."""
+    with p.uow(readonly=True) as uow:
+        return repo.totals(uow.conn, scope, since, until)
+
+
+def summed(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """The ``daily_*`` rows summed over the period, by key."""
+    out: dict[str, int] = defaultdict(int)
+    for row in rows:
+        out[str(row["key"])] += int(row["amount"])
+    return dict(out)
 
 
 @dataclass(frozen=True, slots=True)

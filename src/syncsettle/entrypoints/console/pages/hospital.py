@@ -39,7 +39,7 @@ def register(router: APIRouter) -> None:
         view = dashboards.overview(p, Scope(hospital=principal.tenant), since, until)
         context = {
             "view": view, "days": days, "periods": (7, 30, 90, 365),
-            "charts": {"daily": charts.daily_by_payer(view), "funds": charts.by_fund(view)},
+            "charts": {"daily": charts.by_payer_kind(view), "funds": charts.by_fund(view)},
             "settlements": _rows(request, principal, days, ("settled", "reversed"), None),
             "reversals": _rows(request, principal, days, ("reversal",), None),
             "basis": dashboards.reconciliation_basis(p, principal.tenant, since, until),

@@ -27,7 +27,7 @@ def register(router: APIRouter) -> None:
         p = platform_of(request)
         since, until = dashboards.period(p, days)
         scope = Scope(psn_no=principal.tenant)
-        totals = dashboards.overview(p, scope, since, until).totals
+        totals = dashboards.totals(p, scope, since, until)
         split = {
             "tooltip": {"trigger": "item"}, "legend": {"bottom": 0},
             "series": [{"name": "支付构成", "type": "pie", "radius": ["35%", "65%"], "data": [

@@ -30,7 +30,7 @@ def _context(request: Request, principal: Principal, days: int) -> dict[str, Any
     since, until = dashboards.period(p, days)
     view = dashboards.overview(p, scope, since, until)
     options = {
-        "daily": charts.daily_by_payer(view), "counts": charts.daily_counts(view), "funds": charts.by_fund(view),
+        "daily": charts.by_payer_kind(view), "counts": charts.daily_counts(view), "funds": charts.by_fund(view),
         "products": charts.by_product(view), "regions": charts.by_region(view),
     }  # fmt: skip
     context: dict[str, Any] = {"view": view, "days": days, "periods": PERIODS, "charts": options, "latency": None}
