@@ -53,5 +53,5 @@ def seed(world: World) -> Seeded:
     out.settled["ulanqab"] = world.ok("2207", {"data": {"mdtrt_id": away, "psn_no": "U0001"}}, hospital="H15090000001")
     refused = world.call("2207", {"data": {"mdtrt_id": "no-such-visit", "psn_no": "P0003"}})
     assert refused["infcode"] == -1
-    world.app.state.latency.flush(p)
+    world.app.state.latency.flush(p.engine)
     return out

@@ -137,8 +137,8 @@ def test_the_vendored_font_has_a_glyph_for_every_character_a_slip_prints(seeded:
     from fontTools.ttLib import TTFont
 
     from syncsettle.adapters.slips.pdf import FONT
+    from syncsettle.domain.slip_layout import sections
     from syncsettle.services.slips.content import slip_content
-    from syncsettle.services.slips.layout import sections
 
     cmap = TTFont(str(FONT))["cmap"].getBestCmap()
     printed = "结算单编号扫码或访问下列地址验签：平台 SM2 签名（base64url）：平台公钥（SM2，04||X||Y）："

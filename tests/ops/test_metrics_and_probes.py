@@ -103,7 +103,7 @@ def test_two_recorders_flushing_the_same_minute_add_up(world: World) -> None:
     for recorder in (first, second, first):
         recorder.observe(minute, "2207", "basic", "ok", 0.004)
     second.observe(minute, "2207", "basic", "SS-1201", 0.2)
-    assert first.flush(p) == 2 and second.flush(p) == 2 and first.flush(p) == 0
+    assert first.flush(p.engine) == 2 and second.flush(p.engine) == 2 and first.flush(p.engine) == 0
     with p.uow(readonly=True) as uow:
         t = latency_minutes.c
         rows = uow.conn.execute(select(t.outcome, t.le_ms, t["count"], t.sum_us)).all()
@@ -117,7 +117,7 @@ def test_a_failed_flush_keeps_the_counts(tmp_path: Path) -> None:
     recorder.observe(datetime(2025, 6, 10, tzinfo=UTC), "2207", "basic", "ok", 0.01)
     unmigrated = Platform(engine=make_engine(f"sqlite:///{tmp_path / 'empty.db'}"))
     with pytest.raises(Exception, match="latency_minutes"):
-        recorder.flush(unmigrated)
+        recorder.flush(unmigrated.engine)
     assert recorder.pending() == 1
 
 

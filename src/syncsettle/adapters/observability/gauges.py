@@ -25,14 +25,13 @@ import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from threading import Lock
+from typing import Any
 
 from prometheus_client.metrics_core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from syncsettle.services.platform import Platform
-
 Reading = float | int | Mapping[tuple[str, ...], float | int]
-Callback = Callable[[Platform], Reading]
+Callback = Callable[[Any], Reading]  # called with the Platform (typed Any: adapters do not import services)
 log = logging.getLogger("syncsettle.observability")
 
 
@@ -69,7 +68,7 @@ def registered() -> list[Gauge]:
 class GaugeCollector(Collector):
     """A Prometheus collector reading every registered gauge for one platform."""
 
-    def __init__(self, platform: Platform) -> None:
+    def __init__(self, platform: Any) -> None:
         self.platform = platform
 
     def collect(self) -> Iterator[GaugeMetricFamily]:

@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import Engine
+
 from syncsettle.adapters.db import latency as repo
-from syncsettle.services.platform import Platform
 
 BUCKETS_MS = (5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
 INF_MS = 2_147_483_647
@@ -69,7 +70,7 @@ class LatencyRecorder:
                 cell[0] += count
                 cell[1] += micros
 
-    def flush(self, p: Platform) -> int:
+    def flush(self, engine: Engine) -> int:
         """Add everything counted so far to the table in one transaction; returns the requests flushed.
         On a database error the counts are kept for the next flush."""
         taken = self._drain()
@@ -81,9 +82,8 @@ class LatencyRecorder:
             for k, (count, micros) in sorted(taken.items(), key=lambda kv: _order(kv[0]))
         ]  # fmt: skip
         try:
-            with p.uow() as uow:
-                repo.add(uow.conn, rows)
-                uow.commit()
+            with engine.begin() as conn:  # SQLite: BEGIN IMMEDIATE, like every writing transaction
+                repo.add(conn, rows)
         except Exception:
             self._restore(taken)
             raise

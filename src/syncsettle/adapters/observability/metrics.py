@@ -33,7 +33,6 @@ from prometheus_client import (
 
 from syncsettle.adapters.observability.gauges import GaugeCollector
 from syncsettle.adapters.observability.latency import BUCKETS_MS, LatencyRecorder
-from syncsettle.services.platform import Platform
 
 SETTLE_INFNOS = frozenset({"2207", "2304"})
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -71,7 +70,7 @@ def observe_interface(
         recorder.observe(at, infno, route, result, seconds)
 
 
-def exposition(platform: Platform) -> tuple[bytes, str]:
+def exposition(platform: Any) -> tuple[bytes, str]:
     """The text exposition: this process's (or all workers') metrics, then the registered gauges."""
     if os.environ.get(MULTIPROC_ENV):
         registry = CollectorRegistry()

@@ -12,7 +12,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from syncsettle.services.slips.layout import Section
+from syncsettle.domain.slip_layout import Section
 
 FONT = Path(str(files("syncsettle.adapters.slips") / "fonts" / "SyncSettleSlipSans-Regular.ttf"))
 FAMILY = "slip"

@@ -135,7 +135,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
     """While the server runs, flush the latency histograms every :data:`FLUSH_INTERVAL_S` seconds."""
     recorder: LatencyRecorder = app.state.latency
     p: Platform = app.state.platform
-    flusher = Flusher(lambda: recorder.flush(p), FLUSH_INTERVAL_S, lambda exc: log.warning("latency flush: %s", exc))
+    flusher = Flusher(
+        lambda: recorder.flush(p.engine), FLUSH_INTERVAL_S, lambda exc: log.warning("latency flush: %s", exc)
+    )
     flusher.start()
     try:
         yield {}

@@ -11,11 +11,11 @@ from fastapi.responses import HTMLResponse, Response
 from syncsettle.adapters.slips.pdf import render_pdf
 from syncsettle.adapters.slips.qr import qr_png, qr_svg
 from syncsettle.domain.identity import Principal, Role
+from syncsettle.domain.slip_layout import sections
 from syncsettle.entrypoints.console.auth import page
 from syncsettle.entrypoints.console.render import render
 from syncsettle.entrypoints.http.auth import platform_of
 from syncsettle.services.slips import issue
-from syncsettle.services.slips.layout import sections
 from syncsettle.services.slips.signing import SIGNER, SignedSlip
 
 ROLES = (Role.INSURED, Role.HOSPITAL, Role.OPERATOR, Role.REGULATOR)

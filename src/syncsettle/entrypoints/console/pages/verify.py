@@ -11,10 +11,10 @@ from typing import Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
+from syncsettle.domain.slip_layout import sections
 from syncsettle.entrypoints.console.render import render
 from syncsettle.entrypoints.http.auth import platform_of
 from syncsettle.services.slips import issue
-from syncsettle.services.slips.layout import sections
 from syncsettle.services.slips.signing import SIGNER
 
 
