@@ -16,8 +16,8 @@ def create_app(platform: Platform) -> FastAPI:
     app = FastAPI(title="syncsettle", version="0.1.0", description="医保商保同步结算平台 API", lifespan=ops.lifespan)
     app.state.platform = platform
     install_error_handlers(app)
-    ops.install(app)
     console.install(app)
+    ops.install(app)  # after the console: its request-id middleware wraps everything, sessions included
     app.include_router(fsi.router(lambda: platform))
 
     @app.get("/healthz", response_class=PlainTextResponse)
