@@ -132,19 +132,36 @@ def serve(
     host: str = typer.Option("127.0.0.1"),
     port: int = typer.Option(8000),
     workers: int = typer.Option(1, help="uvicorn worker processes"),
+    log_level: str = typer.Option("warning", help="debug, info (one JSON line per request), warning, error"),
     database: str | None = DB,
 ) -> None:
-    """Run the HTTP service (hospital interface at POST /fsi/api; OpenAPI at /docs)."""
+    """Run the HTTP service (hospital interface at POST /fsi/api; console at /console; /metrics,
+    /healthz, /readyz; OpenAPI at /docs). Logs are JSON lines on stderr with request ids, personal
+    data masked."""
     import os
+    import shutil
+    import tempfile
 
     import uvicorn
 
+    from syncsettle.adapters.observability.logs import logging_config
+    from syncsettle.adapters.observability.metrics import MULTIPROC_ENV, prepare_multiprocess_dir
+
     if database:
         os.environ["SYNCSETTLE_DATABASE_URL"] = database
-    uvicorn.run(
-        "syncsettle.entrypoints.http.main:build_app", factory=True, host=host, port=port, workers=workers,
-        log_level="warning", access_log=False,
-    )  # fmt: skip
+    made = None
+    if workers > 1:  # every worker writes its metrics to a shared directory; a scrape of any one sums them
+        if not os.environ.get(MULTIPROC_ENV):
+            made = os.environ[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="syncsettle-metrics-")
+        prepare_multiprocess_dir(os.environ[MULTIPROC_ENV])
+    try:
+        uvicorn.run(
+            "syncsettle.entrypoints.http.main:build_app", factory=True, host=host, port=port, workers=workers,
+            log_level=log_level.lower(), access_log=False, log_config=logging_config(log_level),
+        )  # fmt: skip
+    finally:
+        if made:
+            shutil.rmtree(made, ignore_errors=True)
 
 
 def with_progress(label: str, run: Callable[[Callable[[int], None]], dict[str, Any]], as_json: bool) -> dict[str, Any]:

@@ -2,23 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
 from fastapi import Depends, FastAPI
 from fastapi.responses import PlainTextResponse
 
 from syncsettle.domain.identity import Principal, Role
-from syncsettle.entrypoints.http import api_audit, api_insured, api_insurer, api_public, api_regulator, fsi
+from syncsettle.entrypoints import console
+from syncsettle.entrypoints.http import api_audit, api_insured, api_insurer, api_public, api_regulator, fsi, ops
 from syncsettle.entrypoints.http.auth import install_error_handlers, require
 from syncsettle.entrypoints.http.sealer import sealing_lifespan
 from syncsettle.services.platform import Platform
 
 
+def _lifespan(platform: Platform, seal_every: float, sign_every: float) -> Callable[[FastAPI], Any]:
+    """Background work while the server runs: audit sealing and the latency-histogram flusher."""
+    sealing = sealing_lifespan(platform, seal_every, sign_every)
+
+    @asynccontextmanager
+    async def both(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
+        async with sealing(app), ops.lifespan(app) as state:
+            yield state
+
+    return both
+
+
 def create_app(platform: Platform, *, seal_every: float = 1.0, sign_every: float = 60.0) -> FastAPI:
     """The app; while it runs (its lifespan) the audit log is sealed every ``seal_every`` seconds and
-    a checkpoint signed every ``sign_every`` seconds when it grew."""
+    a checkpoint signed every ``sign_every`` seconds when it grew, and latency histograms are flushed."""
     app = FastAPI(title="syncsettle", version="0.1.0", description="医保商保同步结算平台 API",
-                  lifespan=sealing_lifespan(platform, seal_every, sign_every))  # fmt: skip
+                  lifespan=_lifespan(platform, seal_every, sign_every))  # fmt: skip
     app.state.platform = platform
     install_error_handlers(app)
+    console.install(app)
+    ops.install(app)  # after the console: its request-id middleware wraps everything, sessions included
     app.include_router(fsi.router(lambda: platform))
     for module in (api_public, api_insured, api_insurer, api_regulator, api_audit):
         app.include_router(module.router)

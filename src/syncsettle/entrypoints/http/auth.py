@@ -74,10 +74,11 @@ def forbid_unless(principal: Principal, tenant: str, what: str) -> None:
         raise ServiceError(Code.FORBIDDEN, f"无权访问其他主体的{what}")
 
 
-def roles_of(route: APIRoute) -> frozenset[Role] | None:
-    """The roles a route admits, or ``None`` for a public route (no ``require`` dependency)."""
+def roles_of(route: APIRoute, marker: str = "syncsettle_roles") -> frozenset[Role] | None:
+    """The roles a route admits, or ``None`` for a public route (no ``require`` dependency). Console
+    pages mark theirs as ``syncsettle_console_roles`` (see ``entrypoints/console/auth.page_roles``)."""
     for dep in route.dependant.dependencies:
-        roles = getattr(dep.call, "syncsettle_roles", None)
+        roles = getattr(dep.call, marker, None)
         if roles is not None:
             return frozenset(roles)
     return None

@@ -21,6 +21,7 @@ from syncsettle.adapters.clock import national_time
 from syncsettle.adapters.credentials import matches
 from syncsettle.adapters.db import people
 from syncsettle.adapters.json_reader import Reader
+from syncsettle.adapters.observability.metrics import observe_interface
 from syncsettle.domain.settlement.errors import InvalidInput
 from syncsettle.services.computing import rule_audit
 from syncsettle.services.errors import Code, ServiceError
@@ -175,6 +176,18 @@ _AUTHENTICATED: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
 
 
 def handle(p: Platform, request: Request, body: bytes) -> tuple[int, dict[str, Any]]:
+    """Answer one envelope, and count and time it (Prometheus, and the console's latency histograms)."""
+    started = time.perf_counter()
+    call: dict[str, str] = {}
+    status, content = _dispatch(p, request, body, call)
+    observe_interface(
+        getattr(request.app.state, "latency", None), p.clock.now(), call.get("infno", "-"),
+        content.get("err_code", "ok"), content.get("output"), time.perf_counter() - started,
+    )  # fmt: skip
+    return status, content
+
+
+def _dispatch(p: Platform, request: Request, body: bytes, call: dict[str, str]) -> tuple[int, dict[str, Any]]:
     msgid = ""
     try:
         try:
@@ -186,6 +199,7 @@ def handle(p: Platform, request: Request, body: bytes) -> tuple[int, dict[str, A
         msgid = str(raw["msgid"]) if isinstance(raw.get("msgid"), str) else ""
         env = Reader(raw, "")
         infno = env.req_text("infno")
+        call["infno"] = infno if infno in HANDLERS else "other"
         msgid = env.req_text("msgid")
         if len(msgid) > 40:
             raise InvalidInput("msgid", "longer than 40 characters")

@@ -1,0 +1,133 @@
+"""The platform's Chinese vocabulary, in one place, so every page, slip and message uses the same
+word for the same thing (the console's templates reach it as ``term('cash')``, ``field('hifp_pay')``,
+``payer(...)``).
+
+- :data:`TERMS`: the platform's own words (funds, payers, actions, places);
+- :data:`FIELDS`: the national interface's field names (2207 ``setlinfo``/``setldetail``) as the
+  national settlement documents write them;
+- :data:`PAYER_KINDS`: the kinds of ``settlement_shares.payer_kind``.
+"""
+
+from __future__ import annotations
+
+from syncsettle.domain.codes import FUND_PAY_TYPES
+
+TERMS = {
+    "platform": "医保商保同步结算平台",
+    "medical_fund": "医保基金",
+    "pooled_fund": "统筹基金",
+    "critical_illness": "大病保险",
+    "large_expense": "大额补助",
+    "civil_servant": "公务员补助",
+    "medical_assistance": "医疗救助",
+    "commercial": "商保",
+    "commercial_insurance": "商业健康保险",
+    "personal_account": "个人账户",
+    "cash": "现金",
+    "settlement": "结算",
+    "reversal": "撤销",
+    "clearing": "清分",
+    "reconciliation": "对账",
+    "total": "医疗费总额",
+    "insurer": "商保机构",
+    "product": "商保产品",
+    "responsibility": "保险责任",
+    "hospital": "定点医疗机构",
+    "insured": "参保人",
+    "region": "参保地",
+    "policy": "保单",
+    "slip_medical": "医疗保障基金结算单",
+    "slip_commercial": "商业健康保险结算单",
+    "verify": "验签",
+    "signature": "SM2 签名",
+    "latency": "结算耗时",
+    "error_rate": "失败率",
+    "volume": "结算笔数",
+    "amount": "金额",
+    "dashboard": "总览",
+    "login": "登录",
+    "logout": "退出",
+}
+
+FIELDS = {
+    "setl_id": "结算ID",
+    "mdtrt_id": "就诊ID",
+    "psn_no": "人员编号",
+    "psn_name": "姓名",
+    "insutype": "险种类型",
+    "med_type": "医疗类别",
+    "setl_time": "结算时间",
+    "fixmedins_name": "定点医药机构名称",
+    "medfee_sumamt": "医疗费总额",
+    "fulamt_ownpay_amt": "全自费金额",
+    "overlmt_selfpay": "超限价自费费用",
+    "preselfpay_amt": "先行自付金额",
+    "inscp_scp_amt": "符合政策范围金额",
+    "act_pay_dedc": "实际支付起付线",
+    "hifp_pay": "基本医疗保险统筹基金支出",
+    "pool_prop_selfpay": "基本医疗保险统筹基金支付比例",
+    "hifmi_pay": "居民大病保险资金支出",
+    "hifob_pay": "职工大额医疗费用补助基金支出",
+    "cvlserv_pay": "公务员医疗补助资金支出",
+    "maf_pay": "医疗救助基金支出",
+    "oth_pay": "其他支出",
+    "fund_pay_sumamt": "基金支付总额",
+    "psn_part_amt": "个人负担总金额",
+    "acct_pay": "个人账户支出",
+    "psn_cash_pay": "个人现金支出",
+    "balc": "个人账户余额",
+    "fund_pay_type": "基金支付类型",
+    "crt_payb_lmt_amt": "本次可支付限额金额",
+    "fund_payamt": "基金支付金额",
+    "setl_proc_info": "结算过程信息",
+    "base": "可赔付基数",
+    "deductible_applied": "本次扣除免赔额",
+    "ratio": "赔付比例",
+    "payable": "赔付金额",
+    "reason": "说明",
+    "route": "结算模式",
+}
+
+PAYER_KINDS = {
+    "fund": TERMS["medical_fund"],
+    "product": TERMS["commercial"],
+    "personal_account": TERMS["personal_account"],
+    "cash": TERMS["cash"],
+}
+
+ROUTES = {
+    "basic": "仅基本医保",
+    "embedded": "医保代办",
+    "dual_platform": "双平台一通道",
+    "detail": "直接联通-明细",
+    "category": "直接联通-大类",
+    "settlement_summary": "间接联通-结算数据",
+}
+
+STATUSES = {"settled": "已结算", "reversed": "已撤销", "reversal": "撤销冲销"}
+
+
+def term(key: str) -> str:
+    """The platform's word for ``key`` (a missing key is a bug: it raises)."""
+    return TERMS[key]
+
+
+def field(name: str) -> str:
+    """The national document's name of a field, or the field itself when it has none here."""
+    return FIELDS.get(name, name)
+
+
+def fund_name(fund_pay_type: str) -> str:
+    return FUND_PAY_TYPES.get(fund_pay_type, fund_pay_type)
+
+
+def payer(code: str, product_names: dict[str, str] | None = None) -> str:
+    """A ``settlement_shares.payer`` for people: a fund's name, a product's name, 个人账户, 现金."""
+    if code == "acct":
+        return TERMS["personal_account"]
+    if code == "cash":
+        return TERMS["cash"]
+    if code.startswith("product:"):
+        product = code.removeprefix("product:")
+        return (product_names or {}).get(product, product)
+    return fund_name(code)

@@ -1,0 +1,101 @@
+"""What a slip says: built from a settlement's stored answer (``settlements.output``, see
+``services/settlement/settle.py`` ``render``), never recomputed, so a slip shows exactly what the
+hospital was told. Every value is a string (amounts are the answer's two-decimal yuan strings), so
+the content has one canonical JSON form to sign.
+
+A slip is named ``<setl_id>-M`` (医疗保障基金结算单: national ``setlinfo``/``setldetail``) or
+``<setl_id>-C`` (商业健康保险结算单: each commercial leg per product and responsibility, and the
+one-stop split). The person's name and number are masked: the slip's content is shown to anyone
+holding its QR code.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from syncsettle.adapters.clock import national_time
+from syncsettle.adapters.observability.masking import mask_name
+from syncsettle.domain.codes import INSUTYPES, MED_TYPES
+from syncsettle.domain.glossary import ROUTES, TERMS
+
+MEDICAL, COMMERCIAL = "M", "C"
+KINDS = {MEDICAL: "medical", COMMERCIAL: "commercial"}
+TITLES = {MEDICAL: TERMS["slip_medical"], COMMERCIAL: TERMS["slip_commercial"]}
+SLIP_ID = re.compile(r"^([A-Z]{2}[0-9A-F]{24})-([MC])$")
+SETLINFO_FIELDS = (
+    "medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt", "act_pay_dedc",
+    "hifp_pay", "pool_prop_selfpay", "hifmi_pay", "hifob_pay", "cvlserv_pay", "maf_pay", "oth_pay",
+    "fund_pay_sumamt", "psn_part_amt", "acct_pay", "psn_cash_pay", "balc",
+)  # fmt: skip
+SETLDETAIL_FIELDS = ("fund_pay_type", "fund_pay_type_name", "inscp_scp_amt", "crt_payb_lmt_amt", "fund_payamt",
+                     "setl_proc_info")  # fmt: skip
+RESPONSIBILITY_FIELDS = ("id", "name", "base", "deductible_applied", "ratio", "payable", "reason")
+SUMMARY_FIELDS = ("total", "public_funds", "commercial", "personal_account", "cash")
+SLIP_STATUSES = frozenset({"settled", "reversed"})
+
+
+def parse_slip_id(slip_id: str) -> tuple[str, str] | None:
+    """``(setl_id, "M" | "C")`` of a well-formed slip id, else ``None``."""
+    m = SLIP_ID.match(slip_id.strip())
+    return (m[1], m[2]) if m else None
+
+
+def mask_psn_no(psn_no: str) -> str:
+    """Long (national) person numbers keep their first and last four characters."""
+    return psn_no[:4] + "*" * (len(psn_no) - 8) + psn_no[-4:] if len(psn_no) > 12 else psn_no
+
+
+def slip_kinds(settlement: dict[str, Any]) -> list[str]:
+    """The slips a settlement has: always the medical one; the commercial one when a product took part."""
+    if settlement["status"] not in SLIP_STATUSES:
+        return []
+    return [MEDICAL, COMMERCIAL] if settlement["output"].get("commercial") else [MEDICAL]
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _header(kind: str, settlement: dict[str, Any], hospital_name: str) -> dict[str, str]:
+    info = settlement["output"]["setlinfo"]
+    insutype, med_type = settlement["insutype"], settlement["med_type"]
+    return {
+        "slip_id": f"{settlement['setl_id']}-{kind}",
+        "kind": KINDS[kind],
+        "title": TITLES[kind],
+        "issuer": TERMS["platform"],
+        "setl_id": settlement["setl_id"],
+        "mdtrt_id": settlement["mdtrt_id"],
+        "setl_time": national_time(settlement["setl_time"]),
+        "fixmedins_code": settlement["fixmedins_code"],
+        "fixmedins_name": hospital_name,
+        "psn_no": mask_psn_no(settlement["psn_no"]),
+        "psn_name": mask_name(_text(info.get("psn_name")) or "?"),
+        "insutype": f"{insutype} {INSUTYPES.get(insutype, '')}".strip(),
+        "med_type": f"{med_type} {MED_TYPES.get(med_type, '')}".strip(),
+    }
+
+
+def slip_content(kind: str, settlement: dict[str, Any], hospital_name: str) -> dict[str, Any]:
+    """The content of one slip of ``settlement`` (a ``settlements`` row as a dict)."""
+    output = settlement["output"]
+    content: dict[str, Any] = _header(kind, settlement, hospital_name)
+    if kind == MEDICAL:
+        info = output["setlinfo"]
+        content["setlinfo"] = {f: _text(info.get(f)) for f in SETLINFO_FIELDS}
+        content["setldetail"] = [{f: _text(d.get(f)) for f in SETLDETAIL_FIELDS} for d in output["setldetail"]]
+        return content
+    content["summary"] = {f: _text(output["summary"].get(f)) for f in SUMMARY_FIELDS}
+    content["commercial"] = [
+        {
+            "product": _text(leg.get("product")),
+            "name": _text(leg.get("name")),
+            "insurer": _text(leg.get("insurer")),
+            "route": f"{leg.get('route')} {ROUTES.get(_text(leg.get('route')), '')}".strip(),
+            "payable": _text(leg.get("payable")),
+            "responsibilities": [{f: _text(r.get(f)) for f in RESPONSIBILITY_FIELDS} for r in leg["responsibilities"]],
+        }
+        for leg in output["commercial"]
+    ]
+    return content

@@ -1,0 +1,139 @@
+"""Use cases of slips: a signed slip for a caller allowed to see it (one audit entry per view), and
+the public verification of a slip someone shows (by QR code, or by pasting its JSON document).
+
+Who may see a settlement's slips: the insured person (their ``psn_no``), the hospital that settled
+it, the operator, a regulator whose region covers the person's insured region or the hospital's.
+Insurers never see a slip: what they receive is the projection their product's granularity allows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+
+from syncsettle.adapters.db import people, visits
+from syncsettle.adapters.db import settlements as settlement_repo
+from syncsettle.domain.identity import Principal, Role
+from syncsettle.services.errors import Code, ServiceError
+from syncsettle.services.management import audit
+from syncsettle.services.platform import Platform
+from syncsettle.services.slips.content import parse_slip_id, slip_content, slip_kinds
+from syncsettle.services.slips.signing import SIGNER, SignedSlip, sign, verify
+
+PURPOSE = "slip"
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    settlement: dict[str, Any]
+    hospital_name: str
+    hospital_region: str
+    insured_region: str
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What ``/verify`` says: whether the signature holds over the content, whether that content is
+    what the platform's records say today, and the settlement's current status."""
+
+    valid: bool
+    content: dict[str, Any] | None
+    matches_record: bool
+    status: str | None
+
+
+def _record(conn: Connection, setl_id: str) -> Record | None:
+    row = settlement_repo.settlement(conn, setl_id)
+    if row is None:
+        return None
+    hospital = people.hospital(conn, row["fixmedins_code"]) or {}
+    visit = visits.visit(conn, row["mdtrt_id"]) or {}
+    return Record(row, hospital.get("fixmedins_name", row["fixmedins_code"]), hospital.get("admdvs", ""),
+                  visit.get("insuplc_admdvs", ""))  # fmt: skip
+
+
+def may_see(principal: Principal, record: Record) -> bool:
+    s = record.settlement
+    match principal.role:
+        case Role.OPERATOR:
+            return principal.owns("*")
+        case Role.REGULATOR:
+            return principal.owns(record.insured_region) or principal.owns(record.hospital_region)
+        case Role.HOSPITAL:
+            return principal.owns(s["fixmedins_code"])
+        case Role.INSURED:
+            return principal.owns(s["psn_no"])
+    return False
+
+
+def _find(conn: Connection, slip_id: str) -> tuple[Record, str] | None:
+    parsed = parse_slip_id(slip_id)
+    if parsed is None:
+        return None
+    setl_id, kind = parsed
+    record = _record(conn, setl_id)
+    if record is None or kind not in slip_kinds(record.settlement):
+        return None
+    return record, kind
+
+
+def issue(p: Platform, principal: Principal, slip_id: str) -> SignedSlip:
+    """The signed slip, if ``principal`` may see it; the view (or the refusal) is audited."""
+    with p.uow() as uow:
+        found = _find(uow.conn, slip_id)
+        if found is None:
+            raise ServiceError(Code.NOT_FOUND, f"结算单 {slip_id} 不存在", "slip_id")
+        record, kind = found
+        s = record.settlement
+        content = slip_content(kind, s, record.hospital_name)
+        allowed = may_see(principal, record)
+        audit.record(
+            uow.conn,
+            p.clock.now(),
+            audit.Use(
+                actor=principal, action=audit.Action.READ if allowed else audit.Action.REFUSAL, purpose=PURPOSE,
+                recipient=principal.label, record_ids=[s["setl_id"]], fields=sorted(content), psn_no=s["psn_no"],
+                outcome="released" if allowed else "refused", reason="" if allowed else "not the caller's settlement",
+            ),
+        )  # fmt: skip
+        uow.commit()
+    if not allowed:
+        raise ServiceError(Code.FORBIDDEN, "无权查看其他主体的结算单", "slip_id")
+    return sign(p.settings.keys.signer(SIGNER), content)
+
+
+def slips_of(settlement: dict[str, Any]) -> list[str]:
+    """The slip ids of a settlement row (for links on pages)."""
+    return [f"{settlement['setl_id']}-{kind}" for kind in slip_kinds(settlement)]
+
+
+def _recorded(p: Platform, slip_id: str) -> tuple[dict[str, Any], str] | None:
+    with p.uow(readonly=True) as uow:
+        found = _find(uow.conn, slip_id)
+    if found is None:
+        return None
+    record, kind = found
+    return slip_content(kind, record.settlement, record.hospital_name), record.settlement["status"]
+
+
+def check_id(p: Platform, slip_id: str, signature: str) -> Verdict:
+    """A scanned QR code: the slip the records give for ``slip_id``, shown only when ``signature`` holds."""
+    recorded = _recorded(p, slip_id)
+    if recorded is None:
+        return Verdict(False, None, False, None)
+    content, status = recorded
+    if not verify(p.settings.keys.public(SIGNER), content, signature):
+        return Verdict(False, None, False, None)
+    return Verdict(True, content, True, status)
+
+
+def check_document(p: Platform, content: dict[str, Any], signature: str) -> Verdict:
+    """A pasted slip document: does the signature hold over its content, and is that the record's content?"""
+    valid = verify(p.settings.keys.public(SIGNER), content, signature)
+    slip_id = content.get("slip_id")
+    recorded = _recorded(p, slip_id) if valid and isinstance(slip_id, str) else None
+    if recorded is None:
+        return Verdict(valid, content, False, None)
+    return Verdict(valid, content, recorded[0] == content, recorded[1])

@@ -1,0 +1,108 @@
+"""Console sessions: an HMAC-SM3-signed cookie (HttpOnly, SameSite=Lax) that a changed byte, another
+key, the expiry or a revoked credential ends; each role lands on its own pages and sees only its own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from fastapi.testclient import TestClient
+
+from syncsettle.domain.identity import Principal, Role
+from syncsettle.services.management import identity, sessions
+from tests.console.seed import Seeded
+
+KEY = bytes(range(32))
+NOW = datetime(2025, 6, 10, 2, 0, tzinfo=UTC)
+ALICE = Principal(Role.INSURED, "P0001", "测试", "cr_0123456789abcdef")
+
+
+def test_a_sealed_session_opens_until_it_expires() -> None:
+    value = sessions.seal(KEY, ALICE, NOW + timedelta(hours=8))
+    assert sessions.open_session(KEY, value, NOW) == ALICE
+    assert sessions.open_session(KEY, value, NOW + timedelta(hours=8)) is None
+    assert sessions.open_session(bytes(32), value, NOW) is None
+
+
+def test_a_changed_payload_or_tag_is_refused() -> None:
+    value = sessions.seal(KEY, ALICE, NOW + timedelta(hours=8))
+    body, tag = value.split(".")
+    forged = sessions.seal(bytes(32), Principal(Role.OPERATOR, "*", "x", ALICE.credential_id), NOW + timedelta(hours=8))
+    assert sessions.open_session(KEY, f"{forged.split('.')[0]}.{tag}", NOW) is None
+    assert sessions.open_session(KEY, f"{body}.{tag[:-1]}{'A' if tag[-1] != 'A' else 'B'}", NOW) is None
+    for junk in ("", ".", "abc", "abc.def", "%%%.%%%", value + "x"):
+        assert sessions.open_session(KEY, junk, NOW) is None
+
+
+def test_login_sets_an_httponly_lax_cookie_and_lands_on_the_roles_page(seeded: Seeded) -> None:
+    client = TestClient(seeded.world.app)
+    homes = {"operator": "/console/overview", "regulator": "/console/overview", "hospital": "/console/hospital",
+             "insured": "/console/me", "insurer": "/console"}  # fmt: skip
+    for role, home in homes.items():
+        client.cookies.clear()
+        response = client.post("/console/login", data={"token": seeded.tokens[role]}, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] == home
+        cookie = response.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=lax" in cookie and "max-age=28800" in cookie
+        assert client.get(home).status_code == 200
+
+
+def test_wrong_token_no_session_and_foreign_next_are_refused(seeded: Seeded) -> None:
+    client = TestClient(seeded.world.app)
+    assert client.post("/console/login", data={"token": "cr_nobody.secret"}).status_code == 401
+    bounced = client.get("/console/overview", follow_redirects=False)
+    assert bounced.status_code == 303 and bounced.headers["location"].startswith("/console/login?next=")
+    assert client.get("/console/overview", headers={"HX-Request": "true"}).status_code == 401
+    for target in ("https://evil.example/", "//evil.example/x", "/\\evil"):
+        response = client.post("/console/login", data={"token": seeded.tokens["insured"], "next": target},
+                               follow_redirects=False)  # fmt: skip
+        assert response.headers["location"] == "/console/me"
+    response = client.post("/console/login", data={"token": seeded.tokens["insured"], "next": "/console/me?days=30"},
+                           follow_redirects=False)  # fmt: skip
+    assert response.headers["location"] == "/console/me?days=30"
+
+
+def test_logout_and_revocation_end_the_session(seeded: Seeded, login: Callable[[str], TestClient]) -> None:
+    client = login("insured")
+    assert client.get("/console/me").status_code == 200
+    client.post("/console/logout")
+    assert client.get("/console/me", follow_redirects=False).status_code == 303
+    operator = login("operator")
+    identity.revoke(seeded.world.platform, seeded.tokens["operator"].split(".")[0])
+    assert operator.get("/console/overview", follow_redirects=False).status_code == 303
+
+
+def test_each_role_opens_only_its_pages(login: Callable[[str], TestClient]) -> None:
+    allowed = {
+        "operator": {"/console/overview"}, "regulator": {"/console/overview"}, "hospital": {"/console/hospital"},
+        "insured": {"/console/me"}, "insurer": set(),
+    }  # fmt: skip
+    pages = set().union(*allowed.values())
+    for role, mine in allowed.items():
+        client = login(role)
+        for path in pages:
+            assert client.get(path).status_code == (200 if path in mine else 403), (role, path)
+
+
+def test_a_console_session_also_authenticates_the_json_api(login: Callable[[str], TestClient]) -> None:
+    assert login("insured").get("/api/me").json()["tenant"] == "P0001"
+
+
+def test_pages_show_only_the_callers_own_settlements(seeded: Seeded, login: Callable[[str], TestClient]) -> None:
+    ids = {name: answer["setlinfo"]["setl_id"] for name, answer in seeded.settled.items()}
+    hospital = login("hospital").get("/console/hospital").text
+    assert ids["inpatient"] in hospital and ids["ulanqab"] not in hospital
+    mine = login("insured").get("/console/me").text
+    assert ids["inpatient"] in mine and ids["account"] not in mine and ids["ulanqab"] not in mine
+    assert "烟台市民健康保 2025" in mine  # the person's policy
+
+
+def test_every_console_route_declares_its_roles(seeded: Seeded) -> None:
+    from fastapi.routing import APIRoute
+
+    from syncsettle.entrypoints.console.auth import page_roles
+
+    public = {"/", "/console/login", "/console/logout", "/verify"}
+    for route in seeded.world.app.routes:
+        if isinstance(route, APIRoute) and route.path.startswith(("/console", "/verify")):
+            assert route.path in public or page_roles(route), route.path

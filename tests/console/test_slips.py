@@ -1,0 +1,153 @@
+"""Settlement slips: the PDF says what the settlement says, its SM2 signature verifies at /verify,
+and a changed amount or signature does not; only the parties of a settlement may open its slips."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from syncsettle.adapters.db.schema import settlements
+from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.domain.glossary import field
+from syncsettle.money import format_yuan
+from syncsettle.services.slips import issue
+from syncsettle.services.slips.content import SETLINFO_FIELDS
+from tests.console.seed import Seeded
+
+
+def pdf_text(body: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
+
+
+def compact(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def signature_in(text: str) -> str:
+    """The signature printed under its heading, its lines joined."""
+    found = re.search(r"签名（base64url）：(.*?)平台公钥", compact(text))
+    assert found, text
+    return found[1]
+
+
+def test_pdf_medical_slip_amounts_equal_the_settlement_and_its_signature_verifies(
+    seeded: Seeded, login: Callable[[str], TestClient]
+) -> None:
+    setl_id = seeded.inpatient_setl_id
+    answer = seeded.settled["inpatient"]
+    response = login("insured").get(f"/console/slips/{setl_id}-M/pdf")
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    text = pdf_text(response.content)
+    lines = set(text.splitlines())
+    for name in SETLINFO_FIELDS:
+        value = answer["setlinfo"][name]
+        assert (f"{field(name)} {value}" if name == "pool_prop_selfpay" else f"{field(name)} {value} 元") in lines
+    with seeded.world.platform.uow(readonly=True) as uow:
+        row = uow.conn.execute(select(settlements).where(settlements.c.setl_id == setl_id)).mappings().one()
+    assert f"{field('medfee_sumamt')} {format_yuan(row['medfee_sumamt'])} 元" in lines
+    assert f"{field('fund_pay_sumamt')} {format_yuan(row['fund_pay_sumamt'])} 元" in lines
+    for fund in answer["setldetail"]:  # one table row per fund: name, in-scope, limit, paid
+        cells = ("fund_pay_type_name", "inscp_scp_amt", "crt_payb_lmt_amt", "fund_payamt")
+        assert " ".join(fund[c] for c in cells) in lines
+    assert f"{setl_id}-M" in text
+    verdict = issue.check_id(seeded.world.platform, f"{setl_id}-M", signature_in(text))
+    assert verdict.valid and verdict.matches_record and verdict.status == "settled"
+
+
+def test_pdf_commercial_slip_shows_each_product_and_responsibility(
+    seeded: Seeded, login: Callable[[str], TestClient]
+) -> None:
+    setl_id = seeded.inpatient_setl_id
+    answer = seeded.settled["inpatient"]
+    text = pdf_text(login("hospital").get(f"/console/slips/{setl_id}-C/pdf").content)
+    flat = compact(text)
+    summary = answer["summary"]
+    for label, key in (("医疗费总额", "total"), ("医保基金支付", "public_funds"), ("商保赔付", "commercial"),
+                       ("个人账户支付", "personal_account"), ("现金支付", "cash")):  # fmt: skip
+        assert f"{label}{summary[key]}元" in flat
+    assert answer["commercial"], "the seeded stay has a commercial leg"
+    for leg in answer["commercial"]:
+        assert f"赔付{leg['payable']}元" in flat
+        for r in leg["responsibilities"]:
+            assert f"{r['base']}{r['deductible_applied']}{r['ratio']}{r['payable']}" in flat  # one table row
+            assert compact(f"{r['name']}：{r['reason']}") in flat  # its explanation line
+    verdict = issue.check_id(seeded.world.platform, f"{setl_id}-C", signature_in(text))
+    assert verdict.valid
+
+
+def test_a_changed_amount_or_signature_fails_at_verify(seeded: Seeded, login: Callable[[str], TestClient]) -> None:
+    setl_id = seeded.inpatient_setl_id
+    document = login("insured").get(f"/console/slips/{setl_id}-C/json").json()
+    public = TestClient(seeded.world.app)  # /verify needs no login
+    genuine = public.post("/verify", data={"document": json.dumps(document, ensure_ascii=False)})
+    assert 'data-valid="true"' in genuine.text and "与平台记录一致" in genuine.text
+    tampered = json.loads(json.dumps(document))
+    tampered["content"]["summary"]["cash"] = "0.00"
+    answer = public.post("/verify", data={"document": json.dumps(tampered, ensure_ascii=False)})
+    assert 'data-valid="false"' in answer.text
+    signature = document["signature"]
+    flipped = dict(document, signature=signature[:-2] + ("AA" if signature[-2:] != "AA" else "BB"))
+    assert 'data-valid="false"' in public.post("/verify", data={"document": json.dumps(flipped)}).text
+    # the QR code's URL: the record's slip, shown only with a signature that holds over it
+    ok = public.get("/verify", params={"slip": f"{setl_id}-C", "sig": document["signature"]})
+    assert 'data-valid="true"' in ok.text and document["content"]["summary"]["commercial"] in ok.text
+    other = public.get("/verify", params={"slip": f"{setl_id}-M", "sig": document["signature"]})
+    assert 'data-valid="false"' in other.text and "38480.00" not in other.text
+    assert public.post("/verify", data={"document": "{not json"}).status_code == 422
+
+
+def test_the_slip_page_carries_a_qr_code_of_its_verify_url(seeded: Seeded, login: Callable[[str], TestClient]) -> None:
+    page = login("insured").get(f"/console/slips/{seeded.inpatient_setl_id}-M")
+    assert page.status_code == 200
+    assert "<svg" in page.text and "/verify?slip=" in page.text and "38480.00" in page.text
+
+
+def test_only_the_settlements_parties_see_its_slips_and_each_view_is_audited(
+    seeded: Seeded, login: Callable[[str], TestClient]
+) -> None:
+    mine = f"{seeded.inpatient_setl_id}-M"
+    someone_else = f"{seeded.settled['account']['setlinfo']['setl_id']}-M"
+    away = f"{seeded.settled['ulanqab']['setlinfo']['setl_id']}-M"
+    insured, hospital, regulator = login("insured"), login("hospital"), login("regulator")
+    assert insured.get(f"/console/slips/{mine}").status_code == 200
+    assert insured.get(f"/console/slips/{someone_else}").status_code == 403
+    assert hospital.get(f"/console/slips/{away}").status_code == 403  # settled by the Ulanqab hospital
+    assert regulator.get(f"/console/slips/{mine}").status_code == 200  # 370600 covers the person's region
+    assert regulator.get(f"/console/slips/{away}").status_code == 403
+    assert login("operator").get(f"/console/slips/{away}").status_code == 200
+    assert login("insurer").get(f"/console/slips/{mine}").status_code == 403
+    assert insured.get("/console/slips/ST000000000000000000000000-M").status_code == 404
+    uninsured = someone_else.replace("-M", "-C")  # P0002 holds no product: no commercial leg, no commercial slip
+    assert login("operator").get(f"/console/slips/{uninsured}").status_code == 404
+    with seeded.world.platform.uow(readonly=True) as uow:
+        entries = uow.conn.execute(select(audit_entries).where(audit_entries.c.purpose == "slip")).mappings().all()
+    outcomes = {(e["actor_role"], e["psn_no"], e["outcome"]) for e in entries}
+    assert ("insured", "P0001", "released") in outcomes
+    assert ("insured", "P0002", "refused") in outcomes
+    assert ("insurer", "P0001", "refused") not in outcomes  # refused by role before the use case ran
+
+
+def test_the_vendored_font_has_a_glyph_for_every_character_a_slip_prints(seeded: Seeded) -> None:
+    from fontTools.ttLib import TTFont
+
+    from syncsettle.adapters.slips.pdf import FONT
+    from syncsettle.domain.slip_layout import sections
+    from syncsettle.services.slips.content import slip_content
+
+    cmap = TTFont(str(FONT))["cmap"].getBestCmap()
+    printed = "结算单编号扫码或访问下列地址验签：平台 SM2 签名（base64url）：平台公钥（SM2，04||X||Y）："
+    with seeded.world.platform.uow(readonly=True) as uow:
+        rows = uow.conn.execute(select(settlements).where(settlements.c.status != "reversal")).mappings().all()
+    for row in rows:
+        for kind in ("M", "C") if row["output"]["commercial"] else ("M",):
+            for s in sections(slip_content(kind, dict(row), "烟台毓璜顶医院")):
+                printed += s.title + "".join(a + b for a, b in s.pairs) + "".join(s.headers)
+                printed += "".join("".join(r) for r in s.rows) + "".join(s.lines)
+    missing = {c for c in printed if ord(c) not in cmap and not c.isspace()}
+    assert not missing
