@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 
-from syncsettle.domain.rules.product import Product
+from syncsettle.domain.commercial.view import VisitView
+from syncsettle.domain.rules.product import Product, ProductVersion
 from syncsettle.domain.settlement.commercial import ProductResult
 from syncsettle.domain.settlement.errors import InvalidInput
 from syncsettle.domain.settlement.model import (
@@ -103,3 +104,18 @@ def adjudicate_projected(product: Product, cov: Coverage, v: Projected) -> Produ
         catalogue={}, given=given,
     )  # fmt: skip
     return s.products[0]
+
+
+def projected_of(view: VisitView, version: ProductVersion | None) -> Projected:
+    """The same terms straight from the medical-insurance domain's own view (nothing leaves): how a
+    pending ``embedded`` leg is adjudicated when its claim settles."""
+    codes = frozenset(version.list_of_code) if version is not None else frozenset()
+    return Projected(
+        day=view.setl_date,
+        med_type=view.med_type,
+        insutype=view.insutype,
+        cross_region_status=view.cross_region_status,
+        diagnoses=view.diagnoses,
+        left=view.left(codes),
+        drug_totals={code: sum(amounts) for code, amounts in view.rows if code is not None and code in codes},
+    )

@@ -129,18 +129,24 @@ def rules_load(directory: Path = typer.Argument(...), database: str | None = DB)
 def serve(
     host: str = typer.Option("127.0.0.1"),
     port: int = typer.Option(8000),
-    workers: int = typer.Option(1, help="uvicorn worker processes"),
+    workers: int = typer.Option(1, help="uvicorn worker processes (the commercial role always runs one)"),
+    role: str = typer.Option("medical", help="medical (hospital interface, APIs) | commercial (商保平台)"),
     database: str | None = DB,
 ) -> None:
-    """Run the HTTP service (hospital interface at POST /fsi/api; OpenAPI at /docs)."""
+    """Run the HTTP service: ``medical`` — the hospital interface at POST /fsi/api, the APIs, OpenAPI
+    at /docs; ``commercial`` — the commercial-platform end of the dual-platform channel."""
     import os
 
     import uvicorn
 
+    factories = {"medical": "syncsettle.entrypoints.http.main:build_app",
+                 "commercial": "syncsettle.entrypoints.http.commercial_platform:build_commercial_app"}  # fmt: skip
+    if role not in factories:
+        _fail(ValueError(f"--role must be medical or commercial, not {role!r}"))
     if database:
         os.environ["SYNCSETTLE_DATABASE_URL"] = database
     uvicorn.run(
-        "syncsettle.entrypoints.http.main:build_app", factory=True, host=host, port=port, workers=workers,
+        factories[role], factory=True, host=host, port=port, workers=1 if role == "commercial" else workers,
         log_level="warning", access_log=False,
     )  # fmt: skip
 

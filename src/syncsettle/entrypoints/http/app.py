@@ -6,7 +6,7 @@ from fastapi import Depends, FastAPI
 from fastapi.responses import PlainTextResponse
 
 from syncsettle.domain.identity import Principal, Role
-from syncsettle.entrypoints.http import fsi
+from syncsettle.entrypoints.http import claims, fsi
 from syncsettle.entrypoints.http.auth import install_error_handlers, require
 from syncsettle.services.platform import Platform
 
@@ -16,6 +16,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.state.platform = platform
     install_error_handlers(app)
     app.include_router(fsi.router(lambda: platform))
+    app.include_router(claims.router())
 
     @app.get("/healthz", response_class=PlainTextResponse)
     def healthz() -> str:
