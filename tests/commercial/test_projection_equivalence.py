@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from syncsettle.adapters.json_reader import Reader
 from syncsettle.adapters.rulebook import parse_rule_data
@@ -30,7 +31,8 @@ SUMMARY_PRODUCT = parse_rule_data(
           "deductible": {"standard": "300.00", "by_insutype": {"310": "500.00"}},
           "ratio": {"standard": "0.60", "cross_region": {"unfiled_out_of_province": {"standard": "0.30"}}},
           "cap": "20000.00"},
-         {"id": "B", "name": "其余自付自费", "covers": ["preselfpay", "cross_region_selfpay", "overlimit", "out_of_scope"],
+         {"id": "B", "name": "其余自付自费",
+          "covers": ["preselfpay", "cross_region_selfpay", "overlimit", "out_of_scope"],
           "ratio": {"standard": "0.40"}, "cap": "8000.00"}]}]},
     "test",
 )  # fmt: skip

@@ -149,9 +149,7 @@ def test_dual_platform_sends_exactly_the_minimum_its_rules_read(world: World, tm
         same = settle_both_visits(embedded, "embedded")
     finally:
         embedded.platform.engine.dispose()
-    assert [a["commercial"] for a in dual] == [
-        [{**e, "route": "dual_platform"} for e in a["commercial"]] for a in same
-    ]
+    assert [a["commercial"] for a in dual] == [[{**e, "route": "dual_platform"} for e in a["commercial"]] for a in same]
     assert [a["summary"] for a in dual] == [a["summary"] for a in same]
     assert {e["status"] for a in dual for e in a["commercial"]} == {"settled"}
     assert any(e["payable"] != "0.00" for a in dual for e in a["commercial"])

@@ -10,7 +10,6 @@ may have arrived), ``channel_refused`` (the other side answered with a refusal).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Protocol
 
 import httpx
@@ -71,18 +70,24 @@ class HttpTransport:
         self._client.close()
 
 
+class Endpoint(Protocol):
+    def handle(self, path: str, raw: bytes) -> bytes:
+        """Answer one envelope sent to ``path`` (raise :class:`EnvelopeError` to refuse it)."""
+        ...
+
+
 class InProcessTransport:
     """The commercial side in this process: the same envelope, no network."""
 
-    def __init__(self, handler: Callable[[str, bytes], bytes]) -> None:
-        self.handler = handler
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.endpoint = endpoint
 
     def exchange(self, path: str, body: bytes, timeout: float) -> bytes:
         if timeout <= 0:
             raise ChannelTimeout("no time left in the budget")
         started = time.monotonic()
         try:
-            answer = self.handler(path, body)
+            answer = self.endpoint.handle(path, body)
         except EnvelopeError as exc:
             raise ChannelRefused(str(exc)) from None
         if time.monotonic() - started > timeout:

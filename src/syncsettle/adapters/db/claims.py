@@ -13,6 +13,7 @@ from syncsettle.adapters.db.schema import outbox
 from syncsettle.adapters.db.schema_claims import claim_views, commercial_claims
 from syncsettle.adapters.db.schema_commercial import consents, product_filings
 from syncsettle.adapters.db.util import insert_ignore
+from syncsettle.domain.commercial.vocabulary import SETTLING_STATUSES
 
 NOTICE_TOPIC = "channel.result"  # outbox topic of the results an embedded product sends its insurer
 
@@ -95,6 +96,12 @@ def get_view(conn: Connection, setl_id: str) -> dict[str, Any] | None:
 def filing(conn: Connection, filing_id: int) -> dict[str, Any] | None:
     row = conn.execute(select(product_filings).where(product_filings.c.id == filing_id)).mappings().first()
     return dict(row) if row else None
+
+
+def settling_filings(conn: Connection) -> list[dict[str, Any]]:
+    """Filings on sale or active (the ones a settlement may use)."""
+    stmt = select(product_filings).where(product_filings.c.status.in_([s.value for s in SETTLING_STATUSES]))
+    return [dict(r) for r in conn.execute(stmt).mappings()]
 
 
 def consent_revoked(conn: Connection, psn_no: str, insurer_id: str, purposes: Sequence[str], day: date) -> bool:

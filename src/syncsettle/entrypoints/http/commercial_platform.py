@@ -16,6 +16,7 @@ from syncsettle.services.platform import Platform, build_platform
 
 def create_commercial_app(platform: Platform) -> FastAPI:
     side = CommercialSide(platform)
+    side.warm()
     app = FastAPI(title="syncsettle commercial platform", version="0.1.0", description="商保平台（双平台一通道）")
 
     @app.get("/healthz", response_class=PlainTextResponse)

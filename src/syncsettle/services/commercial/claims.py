@@ -14,7 +14,6 @@ transaction. A claim settles exactly once: the pending → settled transition, t
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
@@ -36,7 +35,7 @@ from syncsettle.domain.settlement.commercial import ProductResult, accept
 from syncsettle.domain.settlement.errors import InvalidInput
 from syncsettle.money import format_yuan
 from syncsettle.services.commercial.filed import product_of
-from syncsettle.services.commercial.legs import Leg, Occasion, Pending, admit, ask, notify
+from syncsettle.services.commercial.legs import Budget, Leg, Occasion, Pending, admit, ask, notify
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
 from syncsettle.services.settlement.inputs import coverage_of
@@ -117,7 +116,7 @@ def _attempt(p: Platform, conn: Connection, claim: dict[str, Any],
     if leg.route is Route.EMBEDDED or version is None:
         claimed = adjudicate_projected(leg.product, leg.coverage, projected_of(view, version))
     else:
-        asked = ask(p, conn, leg, view, occ, consent, time.monotonic() + p.commercial.budget_s)
+        asked = ask(p, conn, leg, view, occ, consent, Budget(p.commercial.budget_s))
         if isinstance(asked, Pending):
             return asked
         claimed = asked

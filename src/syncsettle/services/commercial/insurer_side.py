@@ -36,6 +36,16 @@ class CommercialSide:
         self.guard = ReplayGuard(window=self.sealer.window + timedelta(seconds=5), floor=p.clock.now())
         self._filings: dict[int, dict[str, Any]] = {}
 
+    def warm(self) -> None:
+        """Load and parse the filings that may settle, and run the crypto once, so the first real
+        request is not slow (it has the medical side's time budget to keep)."""
+        with self.platform.uow(readonly=True) as uow:
+            for filing in repo.settling_filings(uow.conn):
+                product_of(filing)
+                self._filings[filing["id"]] = filing
+        signer = self.sealer.signer
+        signer.public_key().verify(signer.sign(b"warm"), b"warm")
+
     def handle(self, path: str, raw: bytes) -> bytes:
         """Answer one envelope. Raises :class:`EnvelopeError` for one that must not be trusted
         (the HTTP layer answers 400 without a signed body)."""

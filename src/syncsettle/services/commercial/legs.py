@@ -88,6 +88,20 @@ class Occasion:
     claim_id: str | None = None
 
 
+class Budget:
+    """How long the commercial side may take, in total, to answer one settlement's remote legs; the
+    clock starts at the first request (the medical side's own work is not the commercial side's)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.deadline: float | None = None
+
+    def left(self) -> float:
+        if self.deadline is None:
+            self.deadline = time.monotonic() + self.seconds
+        return self.deadline - time.monotonic()
+
+
 def in_order(legs: Sequence[Leg]) -> list[Leg]:
     return [leg for _, leg in sorted(enumerate(legs), key=lambda item: (item[1].product.priority, item[0]))]
 
@@ -112,7 +126,7 @@ def admit(conn: Connection, leg: Leg, occ: Occasion, *, audit: bool = True) -> d
 def settle_legs(p: Platform, conn: Connection, w: Waterfall, legs: Sequence[Leg], occ: Occasion) -> list[Pending]:
     """Settle each leg into ``w`` (embedded: adjudicated here; others: adjudicated remotely and
     taken); returns the legs that could not settle."""
-    deadline = time.monotonic() + p.commercial.budget_s
+    budget = Budget(p.commercial.budget_s)
     pending: list[Pending] = []
     for leg in in_order(legs):
         consent = admit(conn, leg, occ)
@@ -124,7 +138,7 @@ def settle_legs(p: Platform, conn: Connection, w: Waterfall, legs: Sequence[Leg]
             if leg.route is Route.EMBEDDED:
                 notify(conn, leg, occ, consent, result)
             continue
-        claimed = ask(p, conn, leg, view_of(w, occ.setl_id), occ, consent, deadline)
+        claimed = ask(p, conn, leg, view_of(w, occ.setl_id), occ, consent, budget)
         if isinstance(claimed, Pending):
             pending.append(claimed)
             continue
@@ -159,7 +173,7 @@ def notify(conn: Connection, leg: Leg, occ: Occasion, consent: dict[str, Any], r
 
 
 def ask(p: Platform, conn: Connection, leg: Leg, view: VisitView, occ: Occasion, consent: dict[str, Any],
-        deadline: float) -> ProductResult | Pending:  # fmt: skip
+        budget: Budget) -> ProductResult | Pending:  # fmt: skip
     """Send the leg's projection and return the adjudication (not yet taken), or why not."""
     version = leg.product.version_on(view.setl_date)
     assert version is not None
@@ -174,7 +188,7 @@ def ask(p: Platform, conn: Connection, leg: Leg, view: VisitView, occ: Occasion,
     message = messages.request(consent["purpose"], occ.claim_id, leg.filing, shape, leg.coverage, data)
     failure: ChannelError | None = None
     try:
-        reply = channel_of(p).call("adjudicate", message, deadline - time.monotonic())
+        reply = channel_of(p).call("adjudicate", message, budget.left())
     except ChannelError as exc:
         failure = exc
     _audit(conn, occ, leg, Action.RELEASE, consent, projections.field_names(data), granularity=shape,

@@ -5,7 +5,9 @@ and every ``SYNCSETTLE_CLAIMS_RETRY_S`` seconds in each server process). It is s
 number of processes at once: a claim settles under its person's lock and only from ``pending``
 (:func:`~syncsettle.services.commercial.claims.settle_claim`), so it settles exactly once; a crash
 mid-attempt rolls the attempt back and the claim stays pending. After a failed attempt the claim
-waits longer each time (doubling, capped at ``SYNCSETTLE_CLAIMS_BACKOFF_MAX_S``).
+waits longer each time (doubling, capped at ``SYNCSETTLE_CLAIMS_BACKOFF_MAX_S``); a pass stops at the
+first claim the commercial side does not answer (down or past the budget), so an outage costs one
+wait per pass, not one per claim (on SQLite that wait holds the database's write lock).
 
 :func:`relay` sends the result notices waiting in the outbox (an ``embedded`` product's result for
 its insurer), each sealed at sending time, and marks them sent.
@@ -20,6 +22,7 @@ from typing import Any
 
 from syncsettle.adapters.channel.transport import ChannelError
 from syncsettle.adapters.db import claims as repo
+from syncsettle.domain.commercial.pending import PendingReason
 from syncsettle.domain.identity import ALL, Principal, Role
 from syncsettle.services.commercial.claims import settle_claim
 from syncsettle.services.commercial.wiring import channel_of
@@ -27,6 +30,7 @@ from syncsettle.services.errors import ServiceError
 from syncsettle.services.platform import Platform
 
 log = logging.getLogger("syncsettle.claims")
+_UNREACHABLE = (PendingReason.CHANNEL_DOWN.value, PendingReason.CHANNEL_TIMEOUT.value)
 RETRY_ACTOR = Principal(Role.OPERATOR, ALL, "快赔自动重试", "system:claims-retry")
 
 
@@ -57,11 +61,14 @@ def retry_due(p: Platform, *, limit: int = 200, everything: bool = False) -> dic
     for claim_id in due:
         counts["attempted"] += 1
         try:
-            status = settle_claim(p, claim_id, RETRY_ACTOR)["status"]
+            claim = settle_claim(p, claim_id, RETRY_ACTOR)
         except ServiceError as exc:  # e.g. the enrollment is gone: leave it to an operator, keep going
             log.info("claim %s: %s", claim_id, exc)
-            status = "pending"
-        counts["settled" if status == "settled" else "pending"] += 1
+            counts["pending"] += 1
+            continue
+        counts["settled" if claim["status"] == "settled" else "pending"] += 1
+        if claim["status"] == "pending" and claim["reason_code"] in _UNREACHABLE:
+            break  # the commercial side is down or slow: the others wait for the next pass (and hold no lock)
     return {**counts, "notices": relay(p)}
 
 

@@ -8,6 +8,7 @@ import threading
 
 from syncsettle.adapters.channel import PLATFORM, Channel, sealer_for
 from syncsettle.adapters.channel.transport import HttpTransport, InProcessTransport, Transport
+from syncsettle.services.commercial.insurer_side import CommercialSide
 from syncsettle.services.platform import Platform
 
 _LOCK = threading.Lock()
@@ -21,8 +22,14 @@ def channel_of(p: Platform) -> Channel:
                 if p.commercial.url:
                     transport = HttpTransport(p.commercial.url)
                 else:
-                    from syncsettle.services.commercial.insurer_side import CommercialSide
-
-                    transport = InProcessTransport(CommercialSide(p).handle)
+                    transport = InProcessTransport(CommercialSide(p))
                 p.channel = Channel(sealer_for(p.settings.keys, PLATFORM), transport, p.clock)
     return p.channel
+
+
+def warm(p: Platform) -> None:
+    """Build the channel (keys, HTTP pool or the in-process commercial side) before the first settlement."""
+    channel = channel_of(p)
+    channel.sealer.seal("warm", {}, p.clock.now())
+    if isinstance(channel.transport, InProcessTransport) and isinstance(channel.transport.endpoint, CommercialSide):
+        channel.transport.endpoint.warm()
