@@ -3,25 +3,24 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from syncsettle.adapters.clock import FixedClock
 from syncsettle.adapters.db.engine import make_engine
 from syncsettle.adapters.db.migrate import upgrade
-from syncsettle.adapters.db.schema_commercial import consents, insurers, product_filings
-from syncsettle.adapters.rulebook import SHIPPED
-from syncsettle.domain.commercial.vocabulary import ROUTE_GRANULARITY, Route
+from syncsettle.adapters.db.schema_commercial import consents, product_filings
 from syncsettle.entrypoints.http.app import create_app
+from syncsettle.loadgen.filings import file_products, grant_consent, shipped_products
 from syncsettle.services import admin
 from syncsettle.services.platform import Platform
+
+__all__ = ["World", "enroll_all", "file_reference_products", "grant_consent", "line", "revoke_consent",
+           "set_filing_status"]  # fmt: skip
 
 HOSPITALS = [
     ("H37060000001", "烟台毓璜顶医院", "3", "370600"),
@@ -41,51 +40,12 @@ def person(psn_no: str, insutype: str = "390", psn_type: str = "1501", region: s
 
 def file_reference_products(
     platform: Platform, routes: Mapping[str, str] | None = None, *, status: str = "active",
-    granularities: Mapping[str, str] | None = None, content: Mapping[str, dict[str, Any]] | None = None,
+    granularities: Mapping[str, str] | None = None,
 ) -> dict[str, int]:  # fmt: skip
-    """File the shipped reference products (or ``content``: product id → rule data) by direct inserts
-    into ``insurers`` and ``product_filings``: approved from their first version's date to the end of
-    2026, ``status``, the route of the rule file unless ``routes`` says otherwise, the granularity
-    that route needs unless ``granularities`` says otherwise. Returns product id → filing id.
+    """File the shipped reference products by direct inserts (insurers, product_filings), with the
+    rule file's route unless ``routes`` says otherwise. Returns product id → filing id.
     (Stands in for the filing lifecycle until it lands.)"""
-    docs = dict(content or {})
-    if content is None:
-        for path in sorted((SHIPPED / "products").glob("*.yaml")):
-            data = json.loads(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")), default=str))
-            docs[data["id"]] = data
-    now = platform.clock.now()
-    filed: dict[str, int] = {}
-    with platform.uow() as uow:
-        for product_id, data in docs.items():
-            route = (routes or {}).get(product_id, data["route"])
-            granularity = (granularities or {}).get(product_id, ROUTE_GRANULARITY[Route(route)].value)
-            insurer = data["insurer"]
-            if uow.conn.execute(insurers.select().where(insurers.c.insurer_id == insurer)).first() is None:
-                uow.conn.execute(insurers.insert(), {"insurer_id": insurer, "name": insurer, "status": "admitted",
-                                                     "admitted_at": now, "created_at": now})  # fmt: skip
-            digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
-            filed[product_id] = uow.conn.execute(
-                product_filings.insert().returning(product_filings.c.id),
-                {"product_id": product_id, "version": 1, "insurer_id": insurer, "region": "370600", "status": status,
-                 "route": route, "granularity": granularity, "content": data, "sha256": digest,
-                 "approved_from": date.fromisoformat(str(data["versions"][0]["effective_from"])),
-                 "approved_to": date(2026, 12, 31), "reason": "", "created_at": now, "updated_at": now},
-            ).scalar_one()  # fmt: skip
-        uow.commit()
-    return filed
-
-
-def grant_consent(platform: Platform, psn_no: str, insurer: str, granularity: str = "detail",
-                  purpose: str = "settlement") -> str:  # fmt: skip
-    """A consent by direct insert (until the consent flow lands), 2025-01-01 … 2026-12-31."""
-    consent_id = f"CS{psn_no}{insurer}{purpose}{granularity}"[:40]
-    with platform.uow() as uow:
-        uow.conn.execute(consents.insert(), {
-            "id": consent_id, "psn_no": psn_no, "insurer_id": insurer, "purpose": purpose, "granularity": granularity,
-            "begndate": date(2025, 1, 1), "enddate": date(2026, 12, 31), "granted_at": platform.clock.now(),
-            "revoked_at": None, "receipt": {}, "signature": ""})  # fmt: skip
-        uow.commit()
-    return consent_id
+    return file_products(platform, shipped_products(), routes, status=status, granularities=granularities)
 
 
 def revoke_consent(platform: Platform, consent_id: str) -> None:

@@ -98,6 +98,12 @@ def filing(conn: Connection, filing_id: int) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
+def is_filed(conn: Connection, product_id: str) -> bool:
+    """Whether any filing of ``product_id`` exists (in any state)."""
+    stmt = select(product_filings.c.id).where(product_filings.c.product_id == product_id).limit(1)
+    return conn.execute(stmt).first() is not None
+
+
 def settling_filings(conn: Connection) -> list[dict[str, Any]]:
     """Filings on sale or active (the ones a settlement may use)."""
     stmt = select(product_filings).where(product_filings.c.status.in_([s.value for s in SETTLING_STATUSES]))
