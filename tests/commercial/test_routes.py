@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from syncsettle.adapters.db import claims
+from syncsettle.adapters.db.schema import persons
 from syncsettle.adapters.db.schema_trust import audit_entries
 from syncsettle.domain.commercial.projections import FIELDS, NESTED, computable, field_names, minimum_fields
 from syncsettle.domain.commercial.vocabulary import Granularity
@@ -61,18 +63,12 @@ def _strings(value: Any) -> list[str]:
 
 def _never_identifies_the_person(world: World, sent: list[Sent]) -> None:
     with world.platform.uow(readonly=True) as uow:
-        name, certno = uow.conn.execute(select(persons_table().c.psn_name, persons_table().c.certno)
-                                        .where(persons_table().c.psn_no == "P0002")).one()  # fmt: skip
+        name, certno = uow.conn.execute(select(persons.c.psn_name, persons.c.certno)
+                                        .where(persons.c.psn_no == "P0002")).one()  # fmt: skip
     for item in sent:
         text = item.raw.decode()
         assert name not in text and certno not in text  # the wire is encrypted …
         assert not {name, certno} & set(_strings(item.message))  # … and the plaintext carries neither
-
-
-def persons_table() -> Any:
-    from syncsettle.adapters.db.schema import persons
-
-    return persons
 
 
 def _released_fields(world: World) -> list[list[str]]:
@@ -156,9 +152,21 @@ def test_dual_platform_sends_exactly_the_minimum_its_rules_read(world: World, tm
 
 
 def _filing(world: World, filing_id: int) -> dict[str, Any]:
-    from syncsettle.adapters.db import claims
-
     with world.platform.uow(readonly=True) as uow:
         found = claims.filing(uow.conn, filing_id)
     assert found is not None
     return found
+
+
+def test_a_quote_prices_every_route_here_and_releases_nothing(world: World) -> None:
+    file_reference_products(world.platform, {PRODUCTS[0]: "detail", PRODUCTS[1]: "dual_platform"})
+    for insurer in INSURERS:
+        grant_consent(world.platform, "P0002", insurer)
+    enroll_all(world.platform, ["P0002"], PRODUCTS)
+    wire = tap(world.platform)
+    mdtrt_id = world.inpatient_visit("P0002", BIG_BILL, insutype="310")
+    quote = world.ok("2303", {"data": {"mdtrt_id": mdtrt_id, "psn_no": "P0002"}})
+    assert wire.sent == [] and _released_fields(world) == []
+    settled = world.ok("2304", {"data": {"mdtrt_id": mdtrt_id, "psn_no": "P0002"}})
+    assert len(wire.sent) == 2
+    assert quote["commercial"] == settled["commercial"] and quote["summary"] == settled["summary"]

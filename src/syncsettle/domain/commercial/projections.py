@@ -178,11 +178,7 @@ def minimum_necessary(view: VisitView, version: ProductVersion) -> dict[str, Any
     if "cross_region_status" in fields:
         out["cross_region_status"] = view.cross_region_status
     if "drug_totals" in fields:
-        out["drug_totals"] = [
-            {"med_list_codg": code, "amount": _Y(sum(amounts))}
-            for code, amounts in view.rows
-            if code is not None and code in codes
-        ]
+        out["drug_totals"] = [{"med_list_codg": c, "amount": _Y(a)} for c, a in view.drug_totals(codes).items()]
     if "diagnoses" in fields:
         prefixes = tuple(p.upper() for p in version.excluded_diagnoses)
         out["diagnoses"] = [d for d in view.diagnoses if d.upper().startswith(prefixes)]

@@ -117,5 +117,5 @@ def projected_of(view: VisitView, version: ProductVersion | None) -> Projected:
         cross_region_status=view.cross_region_status,
         diagnoses=view.diagnoses,
         left=view.left(codes),
-        drug_totals={code: sum(amounts) for code, amounts in view.rows if code is not None and code in codes},
+        drug_totals=view.drug_totals(codes),
     )

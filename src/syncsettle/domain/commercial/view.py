@@ -54,6 +54,10 @@ class VisitView:
                     totals[name] += amount
         return totals
 
+    def drug_totals(self, codes: frozenset[str]) -> dict[str, int]:
+        """What is left of each drug-list row whose code is in ``codes`` (all components together)."""
+        return {code: sum(amounts) for code, amounts in self.rows if code is not None and code in codes}
+
 
 def view_of(w: Waterfall, setl_id: str) -> VisitView:
     """The visit as the next product in ``w`` would see it."""
