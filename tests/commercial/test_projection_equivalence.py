@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from syncsettle.adapters.json_reader import Reader
 from syncsettle.adapters.rulebook import parse_rule_data
 from syncsettle.domain.commercial.projections import PROJECTIONS, computable, minimum_necessary
-from syncsettle.domain.commercial.synthesis import adjudicate_projected
+from syncsettle.domain.commercial.synthesis import adjudicate_projected, projected_of
 from syncsettle.domain.commercial.view import view_from_json, view_of, view_to_json
 from syncsettle.domain.rules.product import Product
 from syncsettle.domain.settlement.commercial import ProductResult, adjudicate
@@ -77,6 +77,8 @@ def test_every_granularity_adjudicates_like_the_embedded_engine(s: dict[str, Any
             remote = adjudicate_projected(product, cov, read_projection(shape, Reader(payload, "data")))
             assert _key(remote) == _key(local), shape
         assert remote is not None  # every shipped product is computable from the minimum / the detail
+        in_domain = adjudicate_projected(product, cov, projected_of(view, version))  # a pending embedded leg's claim
+        assert _key(in_domain) == _key(local)
         taken = w.take(product, cov, remote)
         assert _key(taken) == _key(local)
         assert taken.accumulators_after.responsibilities == local.accumulators_after.responsibilities
