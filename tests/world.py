@@ -3,17 +3,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from syncsettle.adapters.clock import FixedClock
 from syncsettle.adapters.db.engine import make_engine
 from syncsettle.adapters.db.migrate import upgrade
+from syncsettle.adapters.db.schema_commercial import consents, product_filings
 from syncsettle.entrypoints.http.app import create_app
+from syncsettle.loadgen.filings import file_products, grant_consent, shipped_products
 from syncsettle.services import admin
 from syncsettle.services.platform import Platform
+
+__all__ = ["World", "enroll_all", "file_reference_products", "grant_consent", "line", "revoke_consent",
+           "set_filing_status"]  # fmt: skip
 
 HOSPITALS = [
     ("H37060000001", "烟台毓璜顶医院", "3", "370600"),
@@ -29,6 +36,34 @@ def person(psn_no: str, insutype: str = "390", psn_type: str = "1501", region: s
         "brdy": "1980-01-01", "insuplc_admdvs": region,
         "insuinfo": [{"insutype": insutype, "psn_type": psn_type, "balc": balc}],
     }  # fmt: skip
+
+
+def file_reference_products(
+    platform: Platform, routes: Mapping[str, str] | None = None, *, status: str = "active",
+    granularities: Mapping[str, str] | None = None,
+) -> dict[str, int]:  # fmt: skip
+    """File the shipped reference products by direct inserts (insurers, product_filings), with the
+    rule file's route unless ``routes`` says otherwise. Returns product id → filing id.
+    (Stands in for the filing lifecycle until it lands.)"""
+    return file_products(platform, shipped_products(), routes, status=status, granularities=granularities)
+
+
+def revoke_consent(platform: Platform, consent_id: str) -> None:
+    with platform.uow() as uow:
+        uow.conn.execute(update(consents).where(consents.c.id == consent_id).values(revoked_at=platform.clock.now()))
+        uow.commit()
+
+
+def set_filing_status(platform: Platform, filing_id: int, status: str) -> None:
+    with platform.uow() as uow:
+        uow.conn.execute(update(product_filings).where(product_filings.c.id == filing_id).values(status=status))
+        uow.commit()
+
+
+def enroll_all(platform: Platform, psn_nos: Iterable[str], product_ids: Iterable[str], **facts: Any) -> None:
+    for psn_no in psn_nos:
+        for product_id in product_ids:
+            admin.enroll(platform, psn_no, product_id, date(2025, 1, 1), date(2026, 12, 31), **facts)
 
 
 class World:

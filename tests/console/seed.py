@@ -12,7 +12,7 @@ from typing import Any
 from syncsettle.domain.identity import Role
 from syncsettle.services import admin
 from syncsettle.services.management import identity
-from tests.world import World, line
+from tests.world import World, file_reference_products, grant_consent, line
 
 PRODUCT = "yantai-shiminjiankangbao-2025"
 
@@ -30,6 +30,8 @@ class Seeded:
 
 def seed(world: World) -> Seeded:
     p = world.platform
+    file_reference_products(p)
+    grant_consent(p, "P0001", "yantai-hmb")
     admin.enroll(p, "P0001", PRODUCT, date(2025, 1, 1), date(2025, 12, 31))
     tokens = {
         "operator": identity.issue(p, Role.OPERATOR, "*", "清分结算中心值班")[1],

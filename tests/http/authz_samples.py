@@ -30,11 +30,12 @@ from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.services import admin
 from syncsettle.services.commercial import consents, enrollment
+from syncsettle.services.commercial.filings import take_step
 from syncsettle.services.commercial.reference_products import file_reference_product, reference_content
 from syncsettle.services.management import admission, identity
 from syncsettle.services.management.audit import Action, Use, record
 from syncsettle.services.management.audit_proofs import proof
-from tests.world import World
+from tests.world import World, line
 
 OWNERS = {Role.INSURED: "P0002", Role.INSURER: "acme-group", Role.REGULATOR: "370600", Role.OPERATOR: "*",
           Role.HOSPITAL: "H37060000001"}  # fmt: skip
@@ -69,8 +70,7 @@ class Scene:
         self.tokens = {role: identity.issue(self.p, role, tenant, "")[1] for role, tenant in OWNERS.items()
                        if role is not Role.HOSPITAL}  # fmt: skip
         self.tokens[Role.HOSPITAL] = f"H37060000001.{world.secrets['H37060000001']}"
-        for insurer in PRODUCTS:
-            self.filing(insurer, "active")
+        self.active = {insurer: self.filing(insurer, "active") for insurer in PRODUCTS}
         for psn_no in ("P0002", "P0003"):
             enrollment.enroll(self.p, _insured(psn_no), "acme-supplementary-2025", paid_by="cash")
         self.entry("U0001", "yantai-hmb")
@@ -83,6 +83,19 @@ class Scene:
         row = consents.grant(self.p, _insured(psn_no), "acme-group", Purpose.ANALYTICS, Granularity.RESULT,
                              date(2025, 1, 1), date(2025, 12, 31))  # fmt: skip
         return str(row["id"])
+
+    def claim(self, psn_no: str) -> str:
+        """A pending commercial leg of ``psn_no``: its visit settles while the employer plan is suspended."""
+        regulator = Principal(Role.REGULATOR, "370600", "", "matrix")
+        filing_id = self.active["acme-group"]
+        take_step(self.p, regulator, filing_id, FilingAction.SUSPEND, reason="授权矩阵测试")
+        try:
+            visit = self.world.outpatient_visit(psn_no, [line("1", "001101000010000", "1", "800.00", "800.00")],
+                                                insutype="310")  # fmt: skip
+            answer = self.world.ok("2207", {"data": {"mdtrt_id": visit, "psn_no": psn_no}})
+        finally:
+            take_step(self.p, regulator, filing_id, FilingAction.RESUME, reason="授权矩阵测试")
+        return str(next(c["claim_id"] for c in answer["commercial"] if c.get("claim_id")))
 
     def enrollment(self, psn_no: str) -> int:
         return admin.enroll(self.p, psn_no, "acme-supplementary-2025", date(2025, 1, 1), date(2025, 12, 31))
@@ -121,6 +134,11 @@ def sample(method: str, path: str) -> Callable[[Sample], Sample]:
 
 def _own_insurer(own: bool) -> str:
     return "acme-group" if own else "yantai-hmb"
+
+
+@sample("POST", "/api/insured/claims/{claim_id}")
+def _claim(s: Scene, role: Role, own: bool) -> Call:
+    return Call({"claim_id": s.claim("P0002" if own else "P0003")})
 
 
 @sample("GET", "/api/insured/enrollment-form")

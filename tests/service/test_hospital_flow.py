@@ -23,7 +23,8 @@ def test_outpatient_visit_end_to_end(world: World) -> None:
     # deductible 200 (none used yet): (283.70 − 200) × 80% = 66.96; account pays the rest up to 500
     assert settled["setlinfo"]["hifp_pay"] == "66.96"
     assert settled["summary"] == {"total": "320.60", "public_funds": "66.96", "commercial": "0.00",
-                                  "personal_account": "253.64", "cash": "0.00"}  # fmt: skip
+                                  "personal_account": "253.64", "cash": "0.00",
+                                  "patient_pays_now": "253.64"}  # fmt: skip
     assert settled["setlinfo"]["balc"] == "246.36"
     assert world.ok("1101", {"data": {"psn_no": "P0002"}})["insuinfo"][0]["balc"] == "246.36"
     report = check(world.platform)

@@ -13,7 +13,7 @@ from syncsettle.services import admin
 from syncsettle.services.computing import facts, jobs, replay, whatif
 from syncsettle.services.computing.actuarial import Requester
 from syncsettle.services.computing.release import ReleaseAudit
-from tests.world import World, line
+from tests.world import World, file_reference_products, grant_consent, line
 
 CITY, ACME = "yantai-shiminjiankangbao-2025", "acme-supplementary-2025"
 YEAR = (date(2025, 1, 1), date(2025, 12, 31))
@@ -22,8 +22,11 @@ YEAR = (date(2025, 1, 1), date(2025, 12, 31))
 def history(world: World) -> None:
     """Twelve persons, some in the city product, some also in the employer plan; two or three
     inpatient stays each over a few weeks, some with a drug on the city product's list."""
+    file_reference_products(world.platform)
     for i in range(12):
         psn = f"Q{i:04d}"
+        grant_consent(world.platform, psn, "yantai-hmb")
+        grant_consent(world.platform, psn, "acme-group")
         admin.enroll(world.platform, psn, CITY, *YEAR, pre_existing=i % 4 == 0, enrolled_years=1 + i % 3)
         if i % 2 == 0:
             admin.enroll(world.platform, psn, ACME, *YEAR)

@@ -83,6 +83,19 @@ def insurer_payable(insurer: str) -> Account:
     return Account(f"com:insurer:{insurer}:payable", "commercial", "insurer_payable", f"{insurer} 应付")
 
 
+def patient_payout(psn_no: str) -> Account:
+    """What an insurer owes a person for a quick claim (paid to the person, never via the hospital)."""
+    return Account(f"com:patient:{psn_no}:payout", "commercial", "patient_payout", f"快赔应付参保人 {psn_no}")
+
+
+def claim_journal(claim_id: str, insurer: str, psn_no: str, amount: int) -> Journal:
+    """A settled quick claim (commercial ledger): the insurer's payable to the person's payout account."""
+    return Journal(
+        f"{claim_id}:com", "commercial", "claim", None, f"快赔 {claim_id}",
+        (Posting(patient_payout(psn_no), amount), Posting(insurer_payable(insurer), -amount)),
+    )  # fmt: skip
+
+
 def settlement_journals(
     *,
     setl_id: str,

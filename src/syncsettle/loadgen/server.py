@@ -79,6 +79,13 @@ class ServerProcess:
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
 
+    def pause(self) -> None:
+        """SIGSTOP: the process keeps its port (connections queue in the kernel) but answers nothing."""
+        os.killpg(self.process.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        os.killpg(self.process.pid, signal.SIGCONT)
+
     def stop(self) -> None:
         try:
             os.killpg(self.process.pid, signal.SIGTERM)
@@ -87,11 +94,14 @@ class ServerProcess:
             self.kill()
 
 
-def start_server(database: str, *, workers: int = 2, port: int | None = None, timeout: float = 60) -> ServerProcess:
+def start_server(database: str, *, workers: int = 2, port: int | None = None, timeout: float = 60,
+                 role: str = "medical", env: dict[str, str] | None = None) -> ServerProcess:  # fmt: skip
+    """A ``syncsettle serve --role ROLE`` child process (its own session, so it can be killed whole);
+    ``env`` adds to this process's environment."""
     port = port or free_port()
-    env = dict(os.environ, SYNCSETTLE_DATABASE_URL=database)
+    env = dict(os.environ, SYNCSETTLE_DATABASE_URL=database, **(env or {}))
     cmd = [sys.executable, "-c", "from syncsettle.entrypoints.cli import main; main()", "serve",
-           "--port", str(port), "--workers", str(workers)]  # fmt: skip
+           "--port", str(port), "--workers", str(workers), "--role", role]  # fmt: skip
     proc = subprocess.Popen(cmd, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from syncsettle.adapters.credentials import issue_secret
+from syncsettle.adapters.db import claims as claims_repo
 from syncsettle.adapters.db import people
 from syncsettle.adapters.db.schema import rule_versions
 from syncsettle.adapters.json_reader import Reader
@@ -86,9 +87,9 @@ def import_persons(p: Platform, items: list[Any]) -> int:
 
 def enroll(p: Platform, psn_no: str, product_id: str, begin: date, end: date, **facts: Any) -> int:
     """Record an enrollment directly (the commercial centre's enrollment flow builds on this)."""
-    if product_id not in p.rules.products:
-        raise ServiceError(Code.NOT_FOUND, f"unknown product {product_id}", "product_id")
     with p.uow() as uow:
+        if product_id not in p.rules.products and not claims_repo.is_filed(uow.conn, product_id):
+            raise ServiceError(Code.NOT_FOUND, f"unknown product {product_id}", "product_id")
         if people.person(uow.conn, psn_no) is None:
             raise ServiceError(Code.NOT_FOUND, f"unknown person {psn_no}", "psn_no")
         eid = people.add_enrollment(

@@ -8,11 +8,13 @@ from functools import cached_property
 
 from sqlalchemy import Engine
 
+from syncsettle.adapters.channel import Channel
 from syncsettle.adapters.clock import Clock, SystemClock
 from syncsettle.adapters.db.engine import make_engine
 from syncsettle.adapters.pii import PersonCipher
 from syncsettle.adapters.rulebook import Rulebook, shipped_rulebook
 from syncsettle.adapters.settings import Settings, load_settings
+from syncsettle.services.commercial.config import CommercialConfig
 from syncsettle.services.unit_of_work import UnitOfWork
 
 
@@ -22,6 +24,8 @@ class Platform:
     clock: Clock = field(default_factory=SystemClock)
     rules: Rulebook = field(default_factory=shipped_rulebook)
     settings: Settings = field(default_factory=Settings)
+    commercial: CommercialConfig = field(default_factory=CommercialConfig.from_env)
+    channel: Channel | None = None  # to the commercial platform; built on first use (services.commercial.wiring)
 
     def uow(self, *, readonly: bool = False) -> UnitOfWork:
         return UnitOfWork(self.engine, self.clock, readonly=readonly)

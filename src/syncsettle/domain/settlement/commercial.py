@@ -20,6 +20,7 @@ from syncsettle.domain.codes import MED_TYPES, Benefit, care_setting
 from syncsettle.domain.rules.product import Product, ProductVersion, RatioPair, RatioRule, Responsibility
 from syncsettle.domain.settlement.basic import constant_text
 from syncsettle.domain.settlement.burden import COMPONENTS, BurdenRow
+from syncsettle.domain.settlement.errors import InvalidInput
 from syncsettle.domain.settlement.model import (
     Bill,
     Coverage,
@@ -136,6 +137,23 @@ def _atoms(resp: Responsibility, rows: list[BurdenRow], lists_of: dict[str, str]
     return cells
 
 
+def _take(
+    pay: int, cells: list[tuple[int, int]], rows: list[BurdenRow], lists_of: dict[str, str]
+) -> tuple[tuple[str, int], ...]:
+    """Take ``pay`` from ``cells`` in proportion to what is left of each (largest remainder);
+    returns what was taken per component (``drug_list:NAME`` for a drug-list row)."""
+    if not pay:
+        return ()
+    parts = allocate(pay, [rows[r].amounts[c] for r, c in cells])
+    taken: dict[str, int] = {}
+    for (r, c), part in zip(cells, parts, strict=True):
+        rows[r].amounts[c] -= part
+        row = rows[r]
+        name = f"drug_list:{lists_of[row.code]}" if row.code in lists_of else COMPONENTS[c]
+        taken[name] = taken.get(name, 0) + part
+    return tuple(sorted(taken.items()))
+
+
 def _explainer(
     code: str,
     base: int,
@@ -230,16 +248,7 @@ def adjudicate(
         else:
             code = "paid"
         explain = _explainer(code, base, applied, ratio, computed, pay, deductible, open_ded, binding, status)
-        consumed: list[tuple[str, int]] = []
-        if pay:
-            parts = allocate(pay, [rows[r].amounts[c] for r, c in cells])
-            taken: dict[str, int] = {}
-            for (r, c), part in zip(cells, parts, strict=True):
-                rows[r].amounts[c] -= part
-                row = rows[r]
-                name = f"drug_list:{lists_of[row.code]}" if row.code in lists_of else COMPONENTS[c]
-                taken[name] = taken.get(name, 0) + part
-            consumed = sorted(taken.items())
+        consumed = _take(pay, cells, rows, lists_of)
         results.append(
             ResponsibilityResult(resp.id, resp.name, base, applied, ratio, pay, code, explain, tuple(consumed))
         )
@@ -261,3 +270,55 @@ def adjudicate(
         responsibilities=tuple(results),
         accumulators_after=after,
     )
+
+
+def accept(
+    product: Product,
+    version: ProductVersion | None,
+    cov: Coverage,
+    rows: list[BurdenRow],
+    owed_limit: int,
+    claimed: ProductResult,
+    med_type: str,
+) -> ProductResult:
+    """Accept an adjudication of ``product`` made elsewhere (the commercial platform, the insurer).
+
+    Its responsibilities must be this version's, in order; each payment must fit what is left of the
+    cells that responsibility may pay from, and together no more than the patient still owes. Each
+    payment is taken from those cells exactly as :func:`adjudicate` takes it, so the products after
+    this one see the same burden whichever side evaluated the rules. Raises :class:`InvalidInput`
+    (field ``reply.…``) for an adjudication that does not fit.
+    """
+    if version is None or claimed.version != version.version:
+        found = version.version if version else None
+        raise InvalidInput("reply.version", f"is {claimed.version}, the version in force is {found}")
+    ids = [r.id for r in version.responsibilities]
+    if [r.id for r in claimed.responsibilities] != ids:
+        raise InvalidInput("reply.responsibilities", f"must be {ids} in that order")
+    if claimed.payable != sum(r.payable for r in claimed.responsibilities) or claimed.payable > owed_limit:
+        raise InvalidInput("reply.payable", "does not add up, or exceeds what the patient owes")
+    acc = cov.accumulators
+    new_acc: dict[str, ResponsibilityAccumulator] = dict(acc.responsibilities)
+    results: list[ResponsibilityResult] = []
+    for resp, given in zip(version.responsibilities, claimed.responsibilities, strict=True):
+        cells = _atoms(resp, rows, version.list_of_code) if _covers_care(resp, med_type) else []
+        room = sum(rows[r].amounts[c] for r, c in cells)
+        if min(given.payable, given.deductible_applied, given.base) < 0 or given.payable > room:
+            raise InvalidInput(f"reply.responsibilities.{resp.id}", f"pays {given.payable} of {room} left")
+        consumed = _take(given.payable, cells, rows, version.list_of_code)
+        results.append(given._replace(consumed=consumed))
+        racc = acc.of(resp.id)
+        new_acc[resp.id] = ResponsibilityAccumulator(
+            racc.deductible_used + given.deductible_applied, racc.paid + given.payable
+        )
+    after = ProductAccumulators(
+        responsibilities=tuple(
+            (r.id, new_acc.get(r.id, ResponsibilityAccumulator())) for r in version.responsibilities
+        ),
+        total_paid=acc.total() + claimed.payable,
+    )
+    return ProductResult(
+        product_id=product.id, name=product.name, insurer=product.insurer, route=product.route,
+        priority=product.priority, version=version.version, payable=claimed.payable,
+        responsibilities=tuple(results), accumulators_after=after,
+    )  # fmt: skip

@@ -152,7 +152,9 @@ class Coverage:
 
 @dataclass(frozen=True, slots=True)
 class GivenBasic:
-    """A medical-insurance settlement made elsewhere (dual-platform mode), ``setlinfo`` amounts in fen."""
+    """A medical-insurance settlement made elsewhere (dual-platform mode), ``setlinfo`` amounts in fen.
+    ``cross_region_selfpay`` is the up-front cross-region share inside ``inscp_scp_amt`` (a burden
+    component of its own for the products)."""
 
     medfee_sumamt: int
     fulamt_ownpay_amt: int = 0
@@ -168,6 +170,7 @@ class GivenBasic:
     maf_pay: int = 0
     oth_pay: int = 0
     acct_pay: int = 0
+    cross_region_selfpay: int = 0
 
     @property
     def fund_pay_sumamt(self) -> int:

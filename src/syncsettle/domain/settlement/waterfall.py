@@ -13,7 +13,7 @@ account + cash`` holds by construction (cash is the remainder and is never negat
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from fractions import Fraction
 
@@ -22,8 +22,8 @@ from syncsettle.domain.rules.catalogue import CatalogueEntry
 from syncsettle.domain.rules.policy import PolicyVersion
 from syncsettle.domain.rules.product import Product
 from syncsettle.domain.settlement.basic import BasicLeg, FundDetail, SplitTotals, constant_text, settle_basic
-from syncsettle.domain.settlement.burden import ComponentTotals, build_burden, remaining_total
-from syncsettle.domain.settlement.commercial import ProductResult, adjudicate
+from syncsettle.domain.settlement.burden import BurdenRow, ComponentTotals, build_burden, remaining_total
+from syncsettle.domain.settlement.commercial import ProductResult, accept, adjudicate
 from syncsettle.domain.settlement.cross_region import product_status
 from syncsettle.domain.settlement.errors import InvalidInput
 from syncsettle.domain.settlement.model import (
@@ -96,7 +96,7 @@ def given_leg(given: GivenBasic, splits: Sequence[LineSplit], bill: Bill) -> Bas
             f"the lines add up to {format_yuan(lines)}, "
             f"not basic_result.medfee_sumamt {format_yuan(given.medfee_sumamt)}",
         )
-    if given.fund_pay_sumamt > given.inscp_scp_amt:
+    if given.fund_pay_sumamt + given.cross_region_selfpay > given.inscp_scp_amt:
         raise InvalidInput("basic_result.hifp_pay", "the public funds pay more than the in-scope amount")
     if given.acct_pay > given.medfee_sumamt - given.fund_pay_sumamt:
         raise InvalidInput("basic_result.acct_pay", "the personal account pays more than the patient's part")
@@ -124,7 +124,7 @@ def given_leg(given: GivenBasic, splits: Sequence[LineSplit], bill: Bill) -> Bas
     )
     return BasicLeg(
         totals=totals,
-        cross_region_selfpay=0,
+        cross_region_selfpay=given.cross_region_selfpay,
         act_pay_dedc=given.act_pay_dedc,
         hifp_pay=given.hifp_pay,
         pool_prop_selfpay=given.pool_prop_selfpay or Fraction(0),
@@ -153,18 +153,86 @@ def _given_accumulators(given: GivenBasic, bill: Bill, acc: BasicAccumulators) -
     return after.with_benefit(name, updated)
 
 
-def settle(
+def in_filing_order(coverages: Sequence[tuple[Product, Coverage]]) -> list[tuple[Product, Coverage]]:
+    """Products in filing priority order (lower pays first; ties keep the given order)."""
+    ordered = sorted(enumerate(coverages), key=lambda item: (item[1][0].priority, item[0]))
+    return [pair for _, pair in ordered]
+
+
+@dataclass(slots=True)
+class Waterfall:
+    """A bill after steps 1–3: the public funds are settled and ``rows`` hold what the patient still
+    owes (:mod:`burden`). Products then take from it one after another in filing priority order —
+    each adjudicated here (:meth:`adjudicate`) or elsewhere and accepted (:meth:`take`) — and
+    :meth:`finish` adds the personal account and cash. Mutable, but never shared: one per bill."""
+
+    day: date
+    person: Person
+    bill: Bill
+    splits: tuple[LineSplit, ...]
+    leg: BasicLeg
+    basic_after: BasicAccumulators
+    given: GivenBasic | None
+    status: str
+    rows: list[BurdenRow]
+    owed: int
+    results: list[ProductResult] = field(default_factory=list)
+
+    def adjudicate(self, product: Product, cov: Coverage) -> ProductResult:
+        """Adjudicate ``product`` on what is left (rules evaluated here) and take its payment."""
+        result = adjudicate(
+            product, product.version_on(self.day), cov, self.person, self.bill, self.day, self.status, self.rows,
+            self.owed,
+        )  # fmt: skip
+        self.owed -= result.payable
+        self.results.append(result)
+        return result
+
+    def take(self, product: Product, cov: Coverage, claimed: ProductResult) -> ProductResult:
+        """Accept a product's adjudication made elsewhere (another platform, the insurer): check it fits
+        what is left and take its payment from the same cells the rules would have taken it from."""
+        result = accept(product, product.version_on(self.day), cov, self.rows, self.owed, claimed, self.bill.med_type)
+        self.owed -= result.payable
+        self.results.append(result)
+        return result
+
+    def finish(self) -> Settlement:
+        """Step 5: the personal account (when chosen) and cash take the rest."""
+        leg, given, person = self.leg, self.given, self.person
+        commercial = sum(r.payable for r in self.results)
+        if given is not None and given.acct_pay:
+            acct = given.acct_pay
+        elif person.use_personal_account:
+            left = remaining_total(self.rows) if given is None else self.owed
+            acct = max(0, min(person.account_balance, left))
+        else:
+            acct = 0
+        cash = leg.totals.medfee_sumamt - leg.fund_pay_sumamt - commercial - acct
+        return Settlement(
+            day=self.day,
+            splits=self.splits,
+            basic=leg,
+            basic_given=given is not None,
+            products=tuple(self.results),
+            acct_pay=acct,
+            cash=cash,
+            basic_after=self.basic_after,
+        )
+
+
+def begin(
     *,
     day: date,
     person: Person,
     bill: Bill,
-    coverages: Sequence[tuple[Product, Coverage]],
+    products: Sequence[Product],
     basic_accumulators: BasicAccumulators,
     catalogue: Mapping[str, CatalogueEntry],
     policy: PolicyVersion | None = None,
     given: GivenBasic | None = None,
-) -> Settlement:
-    """Price one bill. Exactly one of ``policy`` (compute the basic leg) or ``given`` (dual platform)."""
+) -> Waterfall:
+    """Steps 1–3. ``products`` are every product that may take part (their drug lists shape the
+    burden rows). Exactly one of ``policy`` (compute the basic leg) or ``given`` (dual platform)."""
     if (policy is None) == (given is None):
         raise InvalidInput("policy", "give exactly one of policy or basic_result")
     splits = split_bill(bill.lines, catalogue)
@@ -185,32 +253,31 @@ def settle(
         out_of_scope=leg.totals.fulamt_ownpay_amt,
         inscp_scp_amt=leg.totals.inscp_scp_amt,
     )
-    ordered = sorted(enumerate(coverages), key=lambda item: (item[1][0].priority, item[0]))
-    versions = [product.version_on(day) for _, (product, _cov) in ordered]
+    versions = [product.version_on(day) for product in products]
     special = frozenset(code for v in versions if v is not None for code in v.list_of_code)
     rows = build_burden(splits, components, special)
-    status = product_status(person, bill)
-    results = []
-    for (_, (product, cov)), version in zip(ordered, versions, strict=True):
-        result = adjudicate(product, version, cov, person, bill, day, status, rows, owed)
-        owed -= result.payable
-        results.append(result)
-    left = remaining_total(rows) if given is None else owed
-    if given is not None and given.acct_pay:
-        acct = given.acct_pay
-    elif person.use_personal_account:
-        acct = max(0, min(person.account_balance, left))
-    else:
-        acct = 0
-    commercial = sum(r.payable for r in results)
-    cash = leg.totals.medfee_sumamt - leg.fund_pay_sumamt - commercial - acct
-    return Settlement(
-        day=day,
-        splits=tuple(splits),
-        basic=leg,
-        basic_given=given is not None,
-        products=tuple(results),
-        acct_pay=acct,
-        cash=cash,
-        basic_after=basic_after,
+    return Waterfall(
+        day, person, bill, tuple(splits), leg, basic_after, given, product_status(person, bill), rows, owed
     )
+
+
+def settle(
+    *,
+    day: date,
+    person: Person,
+    bill: Bill,
+    coverages: Sequence[tuple[Product, Coverage]],
+    basic_accumulators: BasicAccumulators,
+    catalogue: Mapping[str, CatalogueEntry],
+    policy: PolicyVersion | None = None,
+    given: GivenBasic | None = None,
+) -> Settlement:
+    """Price one bill with every product's rules evaluated here. Exactly one of ``policy`` (compute
+    the basic leg) or ``given`` (dual platform)."""
+    w = begin(
+        day=day, person=person, bill=bill, products=[product for product, _ in coverages],
+        basic_accumulators=basic_accumulators, catalogue=catalogue, policy=policy, given=given,
+    )  # fmt: skip
+    for product, cov in in_filing_order(coverages):
+        w.adjudicate(product, cov)
+    return w.finish()

@@ -131,13 +131,14 @@ def rules_load(directory: Path = typer.Argument(...), database: str | None = DB)
 def serve(
     host: str = typer.Option("127.0.0.1"),
     port: int = typer.Option(8000),
-    workers: int = typer.Option(1, help="uvicorn worker processes"),
+    workers: int = typer.Option(1, help="uvicorn worker processes (the commercial role always runs one)"),
+    role: str = typer.Option("medical", help="medical (hospital interface, APIs, console) | commercial (商保平台)"),
     log_level: str = typer.Option("warning", help="debug, info (one JSON line per request), warning, error"),
     database: str | None = DB,
 ) -> None:
-    """Run the HTTP service (hospital interface at POST /fsi/api; console at /console; /metrics,
-    /healthz, /readyz; OpenAPI at /docs). Logs are JSON lines on stderr with request ids, personal
-    data masked."""
+    """Run the HTTP service: ``medical`` — the hospital interface at POST /fsi/api, the APIs, the console
+    at /console, /metrics, /healthz, /readyz, OpenAPI at /docs; ``commercial`` — the commercial-platform
+    end of the dual-platform channel. Logs are JSON lines on stderr with request ids, personal data masked."""
     import os
     import shutil
     import tempfile
@@ -147,6 +148,12 @@ def serve(
     from syncsettle.adapters.observability.logs import logging_config
     from syncsettle.adapters.observability.metrics import MULTIPROC_ENV, prepare_multiprocess_dir
 
+    factories = {"medical": "syncsettle.entrypoints.http.main:build_app",
+                 "commercial": "syncsettle.entrypoints.http.commercial_platform:build_commercial_app"}  # fmt: skip
+    if role not in factories:
+        _fail(ValueError(f"--role must be medical or commercial, not {role!r}"))
+    if role == "commercial":
+        workers = 1  # the channel's replay memory lives in the process
     if database:
         os.environ["SYNCSETTLE_DATABASE_URL"] = database
     made = None
@@ -156,7 +163,7 @@ def serve(
         prepare_multiprocess_dir(os.environ[MULTIPROC_ENV])
     try:
         uvicorn.run(
-            "syncsettle.entrypoints.http.main:build_app", factory=True, host=host, port=port, workers=workers,
+            factories[role], factory=True, host=host, port=port, workers=workers,
             log_level=log_level.lower(), access_log=False, log_config=logging_config(log_level),
         )  # fmt: skip
     finally:

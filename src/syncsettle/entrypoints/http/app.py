@@ -11,7 +11,7 @@ from fastapi.responses import PlainTextResponse
 
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.entrypoints import console
-from syncsettle.entrypoints.http import api_audit, api_insured, api_insurer, api_public, api_regulator, fsi, ops
+from syncsettle.entrypoints.http import api_audit, api_insured, api_insurer, api_public, api_regulator, claims, fsi, ops
 from syncsettle.entrypoints.http.auth import install_error_handlers, require
 from syncsettle.entrypoints.http.sealer import sealing_lifespan
 from syncsettle.services.platform import Platform
@@ -41,6 +41,7 @@ def create_app(platform: Platform, *, seal_every: float = 1.0, sign_every: float
     app.include_router(fsi.router(lambda: platform))
     for module in (api_public, api_insured, api_insurer, api_regulator, api_audit):
         app.include_router(module.router)
+    app.include_router(claims.router())
 
     @app.get("/healthz", response_class=PlainTextResponse)
     def healthz() -> str:

@@ -10,6 +10,7 @@ from syncsettle.adapters.db.migrate import current_revision, head_revision
 from syncsettle.adapters.rulebook import shipped_rulebook
 from syncsettle.entrypoints.http.app import create_app
 from syncsettle.services.admin import stored_rulebook
+from syncsettle.services.commercial import retry, wiring
 from syncsettle.services.platform import build_platform
 
 
@@ -28,4 +29,6 @@ def build_app() -> FastAPI:
             "run `syncsettle db upgrade` first"
         )
     platform.rules = stored_rulebook(platform, shipped_rulebook())
+    wiring.warm(platform)  # keys and the channel ready before the first settlement's time budget starts
+    retry.start_background(platform)  # pending commercial legs, in every worker (each claim settles once)
     return create_app(platform)

@@ -4,8 +4,9 @@
 - no posting without its journal; each ledger as a whole sums to zero;
 - every settlement has its shares and they add up to its total; every settlement's medical and
   commercial journals carry exactly its fund + personal-account and commercial amounts;
-- every accumulator equals what the settlements and reversals imply (the sum of their recorded
-  deltas), and no accumulator is negative.
+- every accumulator equals what the settlements, reversals and settled quick claims imply (the sum
+  of their recorded deltas), and no accumulator is negative;
+- every settled quick claim has its one payout journal, and no other claim has one (``check_claims``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from syncsettle.adapters.db.schema import (
     settlements,
 )
 from syncsettle.adapters.db.settlements import BASIC_FIELDS
+from syncsettle.services.commercial.check_claims import claim_deltas, claim_problems
 from syncsettle.services.platform import Platform
 
 Progress = Callable[[int], None]
@@ -118,6 +120,12 @@ def check(p: Platform, progress: Progress | None = None) -> dict[str, Any]:
                 progress(2000)
         if progress:
             progress(count % 2000)
+        problems += claim_problems(conn)
+        for psn_no, year, claim_delta in claim_deltas(conn):
+            for product_id, resp_id, d, paid in claim_delta:
+                pair = implied_products[(psn_no, str(product_id), year, str(resp_id))]
+                pair[0] += int(str(d))
+                pair[1] += int(str(paid))
         seen: set[tuple[str, str, int]] = set()
         for brow in conn.execute(select(basic_accumulators)).mappings():
             key = (brow["psn_no"], brow["insutype"], brow["year"])

@@ -12,9 +12,9 @@ from sqlalchemy import Connection
 from syncsettle.adapters.db import people
 from syncsettle.adapters.db import settlements as repo
 from syncsettle.adapters.db import visits as visit_repo
+from syncsettle.adapters.db.commercial import filing_in_force
 from syncsettle.domain.rules.catalogue import CatalogueEntry
 from syncsettle.domain.rules.policy import Policy, PolicyVersion
-from syncsettle.domain.rules.product import Product
 from syncsettle.domain.settlement.model import (
     BasicAccumulators,
     BenefitAccumulator,
@@ -27,6 +27,8 @@ from syncsettle.domain.settlement.model import (
     ResponsibilityAccumulator,
 )
 from syncsettle.domain.settlement.waterfall import Settlement
+from syncsettle.services.commercial.filed import product_of
+from syncsettle.services.commercial.legs import Leg
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
 from syncsettle.services.settlement.common import insured
@@ -45,7 +47,7 @@ class VisitInputs:
     bill: Bill
     lines: list[dict[str, Any]]
     basic: BasicAccumulators
-    coverages: list[tuple[Product, Coverage]]
+    legs: list[Leg]
     year: int
     catalogue: dict[str, CatalogueEntry]
 
@@ -79,6 +81,35 @@ def product_deltas(s: Settlement) -> list[tuple[str, str, int, int]]:
         for r in p.responsibilities
         if r.deductible_applied or r.payable
     ]
+
+
+def coverage_of(enrollment: dict[str, Any], accumulators: dict[str, tuple[int, int]]) -> Coverage:
+    """The person's standing in a product: enrollment facts and year-to-date accumulators (fen)."""
+    e = enrollment
+    return Coverage(
+        product_id=e["product_id"],
+        pre_existing=bool(e["pre_existing"]),
+        enrolled_years=int(e["enrolled_years"]),
+        claim_free_years=int(e["claim_free_years"]),
+        claimed_last_year=bool(e["claimed_last_year"]),
+        enrolled_from=e["begndate"],
+        enrolled_to=e["enddate"],
+        accumulators=ProductAccumulators(
+            tuple((rid, ResponsibilityAccumulator(d, paid)) for rid, (d, paid) in sorted(accumulators.items()))
+        ),
+    )
+
+
+def legs_of(conn: Connection, psn_no: str, day: date, year: int) -> list[Leg]:
+    """The person's products on ``day`` that have a filing in force (on sale, active, or suspended —
+    a suspended one becomes a pending leg); the rules are the filing's. ``year``: whose accumulators."""
+    found = []
+    for e in people.active_enrollments(conn, psn_no, day):
+        filing = filing_in_force(conn, e["product_id"], day)
+        if filing is not None:
+            found.append((e, filing))
+    accs = repo.read_products(conn, psn_no, year, [e["product_id"] for e, _ in found])
+    return [Leg(f, product_of(f), coverage_of(e, accs.get(e["product_id"], {}))) for e, f in found]
 
 
 def _fee_line(row: dict[str, Any]) -> FeeLine:
@@ -135,32 +166,7 @@ def load(
         if lock
         else repo.read_basic(conn, person.psn_no, person.insutype, year)
     )
-    enrolled = people.active_enrollments(conn, person.psn_no, day)
-    product_ids = [e["product_id"] for e in enrolled if e["product_id"] in p.rules.products]
-    accs = repo.read_products(conn, person.psn_no, year, product_ids)
-    coverages = []
-    for e in enrolled:
-        product = p.rules.products.get(e["product_id"])
-        if product is None:
-            continue
-        per = accs.get(product.id, {})
-        coverages.append(
-            (
-                product,
-                Coverage(
-                    product_id=product.id,
-                    pre_existing=bool(e["pre_existing"]),
-                    enrolled_years=int(e["enrolled_years"]),
-                    claim_free_years=int(e["claim_free_years"]),
-                    claimed_last_year=bool(e["claimed_last_year"]),
-                    enrolled_from=e["begndate"],
-                    enrolled_to=e["enddate"],
-                    accumulators=ProductAccumulators(
-                        tuple((rid, ResponsibilityAccumulator(d, paid)) for rid, (d, paid) in sorted(per.items()))
-                    ),
-                ),
-            )
-        )
+    legs = legs_of(conn, person.psn_no, day, year)
     return VisitInputs(
         visit,
         insurance,
@@ -171,7 +177,7 @@ def load(
         bill,
         lines,
         basic_from_row(basic_row),
-        coverages,
+        legs,
         year,
         p.rules.catalogue_for(hospital["admdvs"]),
     )

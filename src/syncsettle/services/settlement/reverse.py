@@ -20,6 +20,7 @@ from syncsettle.adapters.db import visits as visit_repo
 from syncsettle.adapters.db.schema import accounts, journals, postings, settlement_shares, settlements
 from syncsettle.domain.ledger import Account, Journal, Posting
 from syncsettle.money import format_yuan
+from syncsettle.services.commercial import claims
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
 from syncsettle.services.settlement.common import new_id
@@ -64,6 +65,7 @@ def reverse(p: Platform, hospital: dict[str, Any], msgid: str, infno: str, data:
             return earlier
         if repo.mark_reversed(conn, setl_id, "pending") != 1:  # a concurrent reversal got there first
             raise ServiceError(Code.STATE, f"结算 {setl_id} 已撤销", "setl_id")
+        claims.on_reverse(conn, setl_id, now)  # pending claims end with it; a paid one refuses the reversal
         rev_id = new_id("RV")
         delta = original["accumulator_delta"]
         basic_back: dict[str, int] = {k: -v for k, v in delta["basic"].items()}

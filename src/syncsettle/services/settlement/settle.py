@@ -2,33 +2,41 @@
 
 A settlement commits together, or not at all: the settlement and every payer's share, the
 person's accumulators (locked for the transaction), the fee lines marked settled, the personal
-account balance, the balanced journals of both ledgers, the idempotency record and the outbox
-event. It is idempotent on the hospital's ``msgid``: a repeat returns the first answer and books
-nothing; the same ``msgid`` with a different request is refused.
+account balance, the balanced journals of both ledgers, the commercial legs that could not settle
+(pending claims, with their reasons), every release or refusal of data to an insurer (audit log),
+the idempotency record and the outbox event. Remote commercial legs are asked while the person is
+locked, within the time budget (:mod:`syncsettle.services.commercial.legs`). It is idempotent on
+the hospital's ``msgid``: a repeat returns the first answer and books nothing; the same ``msgid``
+with a different request is refused.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from syncsettle.adapters.case_file import render_commercial, render_setldetail, render_setlinfo
-from syncsettle.adapters.clock import business_date, national_time
+from syncsettle.adapters.clock import business_date
 from syncsettle.adapters.db import ledger as ledger_repo
 from syncsettle.adapters.db import people
 from syncsettle.adapters.db import settlements as repo
 from syncsettle.adapters.db import visits as visit_repo
 from syncsettle.domain import ledger
-from syncsettle.domain.codes import INPATIENT_MED_TYPES
+from syncsettle.domain.commercial.view import view_of
+from syncsettle.domain.identity import Principal, Role
 from syncsettle.domain.settlement.errors import InvalidInput
-from syncsettle.domain.settlement.waterfall import Settlement, settle
+from syncsettle.domain.settlement.waterfall import Settlement, Waterfall, begin
 from syncsettle.money import format_yuan
+from syncsettle.services.commercial import claims, legs
+from syncsettle.services.commercial.legs import Occasion
 from syncsettle.services.computing.risk import attach_findings
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
+from syncsettle.services.settlement.answer import render
 from syncsettle.services.settlement.common import new_id, open_visit
 from syncsettle.services.settlement.inputs import VisitInputs, basic_delta, load, product_deltas
 
@@ -37,62 +45,44 @@ def request_hash(infno: str, payload: Any) -> str:
     return hashlib.sha256(json.dumps([infno, payload], sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _price(vi: VisitInputs, day: Any) -> Settlement:
+@contextmanager
+def _pricing() -> Iterator[None]:
+    """Input the engine cannot price is the hospital's field error."""
     try:
-        return settle(
-            day=day,
-            person=vi.person,
-            bill=vi.bill,
-            coverages=vi.coverages,
-            basic_accumulators=vi.basic,
-            catalogue=vi.catalogue,
-            policy=vi.version,
-        )
+        yield
     except InvalidInput as exc:
         raise ServiceError(Code.FIELD, exc.reason, exc.field) from None
 
 
-def render(s: Settlement, vi: VisitInputs, setl_id: str | None, when: Any) -> dict[str, Any]:
-    """The hospital's answer: national setlinfo/setldetail, the commercial legs, the one-stop summary."""
-    setlinfo: dict[str, Any] = {
-        "mdtrt_id": vi.visit["mdtrt_id"],
-        "psn_no": vi.person.psn_no,
-        "psn_name": vi.person_row["psn_name"],
-        "insutype": vi.person.insutype,
-        "psn_type": vi.person.psn_type,
-        "med_type": vi.bill.med_type,
-        "setl_time": national_time(when),
-        "clr_optins": vi.person.insured_region,
-        "clr_way": "01",
-        "clr_type": "21" if vi.bill.med_type in INPATIENT_MED_TYPES else "11",
-        "balc": format_yuan(vi.person.account_balance - s.acct_pay),
-        **render_setlinfo(s),
-    }
-    if setl_id is not None:
-        setlinfo["setl_id"] = setl_id
-    return {
-        "setlinfo": setlinfo,
-        "setldetail": render_setldetail(s),
-        "commercial": render_commercial(s),
-        "summary": {
-            "total": format_yuan(s.total),
-            "public_funds": format_yuan(s.public_funds),
-            "commercial": format_yuan(s.commercial),
-            "personal_account": format_yuan(s.acct_pay),
-            "cash": format_yuan(s.cash),
-        },
-    }
+def _begin(vi: VisitInputs, day: Any) -> Waterfall:
+    """Steps 1–3 of the waterfall; the products of ``vi.legs`` take their turn afterwards."""
+    with _pricing():
+        return begin(
+            day=day, person=vi.person, bill=vi.bill, products=[leg.product for leg in vi.legs],
+            basic_accumulators=vi.basic, catalogue=vi.catalogue, policy=vi.version,
+        )  # fmt: skip
+
+
+def hospital_actor(hospital: dict[str, Any]) -> Principal:
+    """The hospital whose settlement request releases data (for the audit log)."""
+    code = hospital["fixmedins_code"]
+    return Principal(Role.HOSPITAL, code, hospital.get("fixmedins_name", ""), f"fsi:{code}")
 
 
 def pre_settle(
     p: Platform, hospital: dict[str, Any], mdtrt_id: str, psn_no: str | None, use_account: bool
 ) -> dict[str, Any]:
+    """A quote: every commercial leg that may settle is priced here; nothing leaves the domain."""
     now = p.clock.now()
     day = business_date(now)
     with p.uow(readonly=True) as uow:
         visit = open_visit(uow.conn, mdtrt_id, hospital["fixmedins_code"], psn_no)
         vi = load(p, uow.conn, visit, hospital, day, lock=False, use_account=use_account)
-        return attach_findings(p, uow.conn, vi, render(_price(vi, day), vi, None, now), day)
+        w = _begin(vi, day)
+        occasion = Occasion("", vi.person.psn_no, day, now, hospital_actor(hospital))
+        with _pricing():
+            pending = legs.quote_legs(uow.conn, w, vi.legs, occasion)
+            return attach_findings(p, uow.conn, vi, render(w.finish(), vi, None, now, pending), day)
 
 
 def shares(s: Settlement) -> list[tuple[str, str, int]]:
@@ -156,38 +146,46 @@ def _settle_once(
         if earlier is not None:
             return earlier
         vi = load(p, conn, visit, hospital, day, lock=False, use_account=use_account)  # already locked above
-        s = _price(vi, day)
-        if stated_total is not None and stated_total != s.total:
+        w = _begin(vi, day)
+        total = w.leg.totals.medfee_sumamt
+        if stated_total is not None and stated_total != total:
             raise ServiceError(
                 Code.FIELD,
-                f"医疗费总额 {format_yuan(stated_total)} 与已上传明细合计 {format_yuan(s.total)} 不符",
+                f"医疗费总额 {format_yuan(stated_total)} 与已上传明细合计 {format_yuan(total)} 不符",
                 "medfee_sumamt",
             )
         setl_id = new_id("ST")
-        output = attach_findings(p, conn, vi, render(s, vi, setl_id, now), day)
+        occasion = Occasion(setl_id, vi.person.psn_no, day, now, hospital_actor(hospital))
+        with _pricing():
+            pending = legs.settle_legs(p, conn, w, vi.legs, occasion)  # remote legs: within the time budget
+            s = w.finish()
+        claim_ids = {item.leg.product.id: new_id("CL") for item in pending}
+        output = attach_findings(p, conn, vi, render(s, vi, setl_id, now, pending, claim_ids), day)
         basic_change = basic_delta(vi.basic, s.basic_after)
         product_change = product_deltas(s)
         delta = {"basic": basic_change, "products": product_change}
         payer_shares = shares(s)
+        row = {
+            "setl_id": setl_id, "mdtrt_id": mdtrt_id, "psn_no": vi.person.psn_no, "insutype": vi.person.insutype,
+            "fixmedins_code": code, "msgid": msgid, "med_type": vi.bill.med_type,
+            "clr_type": output["setlinfo"]["clr_type"], "setl_time": now, "setl_date": day, "year": vi.year,
+            "benefit": s.basic.benefit, "medfee_sumamt": s.total, "fund_pay_sumamt": s.public_funds,
+            "commercial_sumamt": s.commercial, "acct_pay": s.acct_pay, "psn_cash_pay": s.cash,
+            "status": "settled", "refd_setl_flag": "0", "reverses": None, "reversed_by": None,
+            "accumulator_delta": delta, "output": output, "created_at": now,
+        }  # fmt: skip
         repo.add_settlement(
-            conn,
-            {
-                "setl_id": setl_id, "mdtrt_id": mdtrt_id, "psn_no": vi.person.psn_no, "insutype": vi.person.insutype,
-                "fixmedins_code": code, "msgid": msgid, "med_type": vi.bill.med_type,
-                "clr_type": output["setlinfo"]["clr_type"], "setl_time": now, "setl_date": day, "year": vi.year,
-                "benefit": s.basic.benefit, "medfee_sumamt": s.total, "fund_pay_sumamt": s.public_funds,
-                "commercial_sumamt": s.commercial, "acct_pay": s.acct_pay, "psn_cash_pay": s.cash,
-                "status": "settled", "refd_setl_flag": "0", "reverses": None, "reversed_by": None,
-                "accumulator_delta": delta, "output": output, "created_at": now,
-            },
+            conn, row,
             [{"setl_id": setl_id, "payer": payer, "payer_kind": kind, "amount": amount}
              for payer, kind, amount in payer_shares],
         )  # fmt: skip
+        claims.record_pending(conn, row, view_of(w, setl_id), pending, claim_ids, now)
         repo.add_to_basic(conn, vi.person.psn_no, vi.person.insutype, vi.year, basic_change)
         repo.add_to_products(conn, vi.person.psn_no, vi.year, product_change)
         visit_repo.mark_settled(conn, mdtrt_id, [line["feedetl_sn"] for line in vi.lines], setl_id)
         if s.acct_pay:
             people.set_balance(conn, vi.person.psn_no, vi.person.insutype, vi.person.account_balance - s.acct_pay)
+        insurers = {leg.product.id: leg.insurer for leg in vi.legs}  # the filing's insurer is the one that pays
         for journal in ledger.settlement_journals(
             setl_id=setl_id,
             hospital=code,
@@ -195,7 +193,7 @@ def _settle_once(
             psn_no=vi.person.psn_no,
             fund_shares=[(d.fund_pay_type, d.fund_payamt) for d in s.basic.details],
             acct_pay=s.acct_pay,
-            product_shares=[(r.insurer, r.product_id, r.payable) for r in s.products],
+            product_shares=[(insurers[r.product_id], r.product_id, r.payable) for r in s.products],
         ):
             ledger_repo.book(conn, journal, now)
         repo.remember(

@@ -1,0 +1,72 @@
+"""Commercial legs that did not settle at the bedside, and their quick claims (快赔).
+
+A settlement whose commercial leg could not settle (commercial platform down or slow, no consent,
+product suspended) records one ``commercial_claims`` row per such leg, in the settlement's own
+transaction, and keeps in ``claim_views`` what the patient still owed after the legs that did
+settle (the visit as a product sees it). A claim settles once: ``pending`` → ``settled`` (its
+payout booked in the commercial ledger in the same transaction) or ``cancelled`` (the settlement
+was reversed first). ``year`` is the visit's: the claim takes from that year's accumulators.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from syncsettle.adapters.db.schema import TS, metadata
+
+commercial_claims = Table(
+    "commercial_claims",
+    metadata,
+    Column("claim_id", String(40), primary_key=True),
+    Column("setl_id", String(40), ForeignKey("settlements.setl_id"), nullable=False),
+    Column("mdtrt_id", String(40), nullable=False),
+    Column("psn_no", String(30), nullable=False),
+    Column("insutype", String(6), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("setl_date", Date, nullable=False),
+    Column("product_id", String(80), nullable=False),
+    Column("filing_id", Integer, ForeignKey("product_filings.id"), nullable=False),
+    Column("insurer_id", String(40), nullable=False),
+    Column("route", String(20), nullable=False),
+    Column("granularity", String(24), nullable=False),
+    Column("status", String(12), nullable=False),  # pending | settled | cancelled
+    Column("reason_code", String(24), nullable=False),  # why it is (or was) pending
+    Column("reason", Text, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", TS, nullable=False),
+    Column("requested_by", String(100), nullable=True),  # the last caller who asked for it (role:tenant)
+    Column("payable", BigInteger, nullable=True),
+    Column("accumulator_delta", JSON, nullable=True),  # [[product, responsibility, deductible, paid], ...]
+    Column("result", JSON, nullable=True),  # the product's adjudication, as the insured sees it
+    Column("settled_at", TS, nullable=True),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    UniqueConstraint("setl_id", "product_id", name="uq_commercial_claims_leg"),
+    CheckConstraint("payable IS NULL OR payable >= 0", name="payable_not_negative"),
+    CheckConstraint("status in ('pending', 'settled', 'cancelled')", name="known_status"),
+    Index("ix_commercial_claims_due", "status", "next_attempt_at"),
+    Index("ix_commercial_claims_psn", "psn_no", "created_at"),
+    Index("ix_commercial_claims_insurer", "insurer_id", "created_at"),
+)
+
+claim_views = Table(
+    "claim_views",
+    metadata,
+    Column("setl_id", String(40), ForeignKey("settlements.setl_id"), primary_key=True),
+    Column("psn_no", String(30), nullable=False),
+    Column("view", JSON, nullable=False),  # domain.commercial.view.view_to_json: what is left to pay
+    Column("updated_at", TS, nullable=False),
+)

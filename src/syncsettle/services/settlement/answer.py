@@ -1,0 +1,72 @@
+"""The hospital's answer to a (pre-)settlement: national ``setlinfo``/``setldetail``, one
+``commercial`` entry per product (settled with its adjudication, or pending with the reason and the
+claim that will settle it later), and the one-stop ``summary`` of who pays what now."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from syncsettle.adapters.case_file import render_commercial, render_setldetail, render_setlinfo
+from syncsettle.adapters.clock import national_time
+from syncsettle.domain.codes import INPATIENT_MED_TYPES
+from syncsettle.domain.settlement.waterfall import Settlement
+from syncsettle.money import format_yuan
+from syncsettle.services.commercial.legs import Leg, Pending
+from syncsettle.services.settlement.inputs import VisitInputs
+
+
+def commercial_entries(s: Settlement, legs: Sequence[Leg], pending: Sequence[Pending],
+                       claim_ids: Mapping[str, str]) -> list[dict[str, Any]]:  # fmt: skip
+    """Settled and pending legs, in filing priority order; the route shown is the filing's."""
+    routes = {leg.product.id: leg.filing["route"] for leg in legs}
+    entries = [{**e, "route": routes.get(e["product"], e["route"]), "status": "settled"} for e in render_commercial(s)]
+    for item in pending:
+        product = item.leg.product
+        entries.append(
+            {"product": product.id, "name": product.name, "insurer": item.leg.insurer, "route": item.leg.route.value,
+             "priority": product.priority, "status": "pending", "payable": "0.00",
+             "claim_id": claim_ids.get(product.id), "reason_code": item.reason.value, "reason": item.reason.text}
+        )  # fmt: skip
+    order = {leg.product.id: i for i, leg in enumerate(legs)}
+    return sorted(entries, key=lambda e: (e["priority"], order.get(e["product"], 0)))
+
+
+def render(s: Settlement, vi: VisitInputs, setl_id: str | None, when: Any, pending: Sequence[Pending] = (),
+           claim_ids: Mapping[str, str] | None = None) -> dict[str, Any]:  # fmt: skip
+    """The hospital's answer: national setlinfo/setldetail, the commercial legs, the one-stop summary."""
+    setlinfo: dict[str, Any] = {
+        "mdtrt_id": vi.visit["mdtrt_id"],
+        "psn_no": vi.person.psn_no,
+        "psn_name": vi.person_row["psn_name"],
+        "insutype": vi.person.insutype,
+        "psn_type": vi.person.psn_type,
+        "med_type": vi.bill.med_type,
+        "setl_time": national_time(when),
+        "clr_optins": vi.person.insured_region,
+        "clr_way": "01",
+        "clr_type": "21" if vi.bill.med_type in INPATIENT_MED_TYPES else "11",
+        "balc": format_yuan(vi.person.account_balance - s.acct_pay),
+        **render_setlinfo(s),
+    }
+    if setl_id is not None:
+        setlinfo["setl_id"] = setl_id
+    summary = {
+        "total": format_yuan(s.total),
+        "public_funds": format_yuan(s.public_funds),
+        "commercial": format_yuan(s.commercial),
+        "personal_account": format_yuan(s.acct_pay),
+        "cash": format_yuan(s.cash),
+        "patient_pays_now": format_yuan(s.acct_pay + s.cash),
+    }
+    if pending:
+        names = "、".join(p.leg.product.name for p in pending)
+        summary["commercial_pending"] = (
+            f"{names}未能实时结算，已转快赔；本次个人先行支付 {summary['patient_pays_now']} 元"
+        )
+    return {
+        "setlinfo": setlinfo,
+        "setldetail": render_setldetail(s),
+        "commercial": commercial_entries(s, vi.legs, pending, claim_ids or {}),
+        "summary": summary,
+    }

@@ -1,0 +1,173 @@
+"""Each route, by the payloads that actually leave the medical-insurance domain (recorded at the
+channel boundary and opened): no field beyond the approved granularity ever leaves, ``embedded``
+sends results only, ``dual_platform`` exactly the minimum its product's rules read; every payload
+is audited with its field names; nothing identifies the person beyond ``psn_no``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from syncsettle.adapters.db import claims
+from syncsettle.adapters.db.schema import persons
+from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.domain.commercial.projections import FIELDS, NESTED, computable, field_names, minimum_fields
+from syncsettle.domain.commercial.vocabulary import Granularity
+from syncsettle.services.commercial.filed import product_of
+from syncsettle.services.commercial.messages import COVERAGE_KEYS, FILING_KEYS, NOTICE_KEYS, REQUEST_KEYS
+from syncsettle.services.settlement.check import check
+from tests.commercial.wire import Sent, tap
+from tests.world import World, enroll_all, file_reference_products, grant_consent, line
+
+PRODUCTS = ("yantai-shiminjiankangbao-2025", "acme-supplementary-2025")
+INSURERS = ("yantai-hmb", "acme-group")
+BIG_BILL = [
+    line("1", "XL01FD-BLT01", "2", "12345.67", "24691.34"),  # 倍利妥: yantai high-cost list, 丙类
+    line("2", "XL01FF-KRD01", "4", "4321.09", "17284.36"),  # 可瑞达: yantai special list, 乙类
+    line("3", "001102000010000", "10", "50.00", "500.00"),  # bed: above the 40.00 cap
+    line("4", "ZA03-0005", "3", "38.00", "114.00"),  # 丙类
+    line("5", "XJ01CR-0002", "2", "86.50", "173.00"),  # 乙类
+    line("6", "250101001", "2", "25.00", "50.00"),
+]
+SMALL_BILL = [line("1", "001101000010000", "1", "30.00", "30.00"), line("2", "XJ01CR-0002", "2", "86.50", "173.00")]
+
+
+def settle_both_visits(world: World, route: str) -> list[dict[str, Any]]:
+    file_reference_products(world.platform, dict.fromkeys(PRODUCTS, route))
+    for insurer in INSURERS:
+        grant_consent(world.platform, "P0002", insurer, granularity="detail")
+    enroll_all(world.platform, ["P0002"], PRODUCTS)
+    inpatient = world.inpatient_visit("P0002", BIG_BILL, insutype="310")
+    outpatient = world.outpatient_visit("P0002", SMALL_BILL, insutype="310")
+    return [world.ok("2304", {"data": {"mdtrt_id": inpatient, "psn_no": "P0002"}}),
+            world.ok("2207", {"data": {"mdtrt_id": outpatient, "psn_no": "P0002", "acct_used_flag": "1"}})]  # fmt: skip
+
+
+def _check_nested(data: dict[str, Any]) -> None:
+    for key, allowed in NESTED.items():
+        for item in data.get(key, []):
+            if isinstance(item, dict):
+                assert set(item) <= allowed, (key, set(item) - allowed)
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)] + list(value)
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+def _never_identifies_the_person(world: World, sent: list[Sent]) -> None:
+    with world.platform.uow(readonly=True) as uow:
+        stored = uow.conn.execute(select(persons).where(persons.c.psn_no == "P0002")).mappings().one()
+    opened = world.platform.pii.open(dict(stored))
+    name, certno = opened["psn_name"], opened["certno"]
+    for item in sent:
+        text = item.raw.decode()
+        assert name not in text and certno not in text  # the wire is encrypted …
+        assert not {name, certno} & set(_strings(item.message))  # … and the plaintext carries neither
+
+
+def _released_fields(world: World) -> list[list[str]]:
+    with world.platform.uow(readonly=True) as uow:
+        rows = uow.conn.execute(select(audit_entries).where(audit_entries.c.action == "release")
+                                .order_by(audit_entries.c.id)).mappings().all()  # fmt: skip
+    assert all(r["outcome"] == "released" and r["consent_id"] and r["psn_no"] == "P0002" for r in rows)
+    return [list(r["fields"]) for r in rows]
+
+
+@pytest.mark.parametrize("route", ["detail", "category", "settlement_summary"])
+def test_direct_routes_send_nothing_beyond_the_approved_granularity(world: World, route: str) -> None:
+    wire = tap(world.platform)
+    answers = settle_both_visits(world, route)
+    wire.flush()
+    assert len(wire.sent) == 4  # two products × two visits, each one projection; no notices
+    for item in wire.sent:
+        assert item.kind == "adjudicate" and set(item.message) == REQUEST_KEYS
+        assert set(item.message["filing"]) == set(FILING_KEYS) and set(item.message["coverage"]) == COVERAGE_KEYS
+        data = item.message["data"]
+        assert item.message["shape"] == route
+        assert set(data) <= FIELDS[Granularity(route)], set(data) - FIELDS[Granularity(route)]
+        _check_nested(data)
+        if route != "detail":
+            assert "lines" not in data and "diagnoses" not in data and "drug_rows" not in data
+    assert _released_fields(world) == [field_names(s.message["data"]) for s in wire.sent]
+    _never_identifies_the_person(world, wire.sent)
+    for answer in answers:
+        for entry in answer["commercial"]:
+            assert entry["route"] == route
+            version = world.platform.rules.products[entry["product"]].versions[0]
+            if computable(version, route) is None:  # (yantai's drug lists need the detail route)
+                assert entry["status"] == "settled"
+    assert check(world.platform)["ok"]
+
+
+def test_embedded_sends_results_only(world: World) -> None:
+    wire = tap(world.platform)
+    answers = settle_both_visits(world, "embedded")
+    assert wire.sent == []  # nothing leaves during the settlement itself …
+    wire.flush()  # … the results go to the insurers as notices
+    assert len(wire.sent) == 4
+    for item in wire.sent:
+        assert item.kind == "result" and set(item.message) == NOTICE_KEYS
+        assert set(item.message["data"]) == FIELDS[Granularity.RESULT]
+        _check_nested(item.message["data"])
+    payables = [e["payable"] for a in answers for e in a["commercial"]]
+    assert sorted(payables) == sorted(s.message["data"]["payable"] for s in wire.sent)
+    assert _released_fields(world) == [field_names(s.message["data"]) for s in wire.sent]
+    _never_identifies_the_person(world, wire.sent)
+    wire.sent.clear()
+    wire.flush()
+    assert wire.sent == []  # each notice is sent once
+
+
+def test_dual_platform_sends_exactly_the_minimum_its_rules_read(world: World, tmp_path: Path) -> None:
+    wire = tap(world.platform)
+    dual = settle_both_visits(world, "dual_platform")
+    wire.flush()
+    assert len(wire.sent) == 4 and {s.kind for s in wire.sent} == {"adjudicate"}
+    filings = {s.message["filing"]["product_id"]: s.message["filing"] for s in wire.sent}
+    for item in wire.sent:
+        version = product_of(_filing(world, item.message["filing"]["id"])).versions[0]
+        assert set(item.message["data"]) == minimum_fields(version)
+        _check_nested(item.message["data"])
+    acme = [s.message["data"] for s in wire.sent if s.message["filing"]["product_id"] == PRODUCTS[1]]
+    assert all(set(d) == {"setl_id", "psn_no", "setl_date", "med_type", "inscp_selfpay_amt", "preselfpay_amt"}
+               for d in acme)  # fmt: skip
+    assert len(filings) == 2
+    _never_identifies_the_person(world, wire.sent)
+    # the commercial platform adjudicated exactly as the medical-insurance domain does (embedded route)
+    embedded = World(f"sqlite:///{tmp_path / 'embedded.db'}")
+    try:
+        same = settle_both_visits(embedded, "embedded")
+    finally:
+        embedded.platform.engine.dispose()
+    assert [a["commercial"] for a in dual] == [[{**e, "route": "dual_platform"} for e in a["commercial"]] for a in same]
+    assert [a["summary"] for a in dual] == [a["summary"] for a in same]
+    assert {e["status"] for a in dual for e in a["commercial"]} == {"settled"}
+    assert any(e["payable"] != "0.00" for a in dual for e in a["commercial"])
+
+
+def _filing(world: World, filing_id: int) -> dict[str, Any]:
+    with world.platform.uow(readonly=True) as uow:
+        found = claims.filing(uow.conn, filing_id)
+    assert found is not None
+    return found
+
+
+def test_a_quote_prices_every_route_here_and_releases_nothing(world: World) -> None:
+    file_reference_products(world.platform, {PRODUCTS[0]: "detail", PRODUCTS[1]: "dual_platform"})
+    for insurer in INSURERS:
+        grant_consent(world.platform, "P0002", insurer)
+    enroll_all(world.platform, ["P0002"], PRODUCTS)
+    wire = tap(world.platform)
+    mdtrt_id = world.inpatient_visit("P0002", BIG_BILL, insutype="310")
+    quote = world.ok("2303", {"data": {"mdtrt_id": mdtrt_id, "psn_no": "P0002"}})
+    assert wire.sent == [] and _released_fields(world) == []
+    settled = world.ok("2304", {"data": {"mdtrt_id": mdtrt_id, "psn_no": "P0002"}})
+    assert len(wire.sent) == 2
+    assert quote["commercial"] == settled["commercial"] and quote["summary"] == settled["summary"]
