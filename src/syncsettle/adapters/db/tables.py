@@ -7,7 +7,7 @@ Each area keeps its tables in a module of its own (``schema.py`` for the settlem
 
 from __future__ import annotations
 
-from syncsettle.adapters.db import schema
+from syncsettle.adapters.db import schema, schema_clearing
 from syncsettle.adapters.db.schema import metadata
 
-__all__ = ["metadata", "schema"]
+__all__ = ["metadata", "schema", "schema_clearing"]
