@@ -93,6 +93,6 @@ def to_json(window_id: str, lines: Sequence[Instruction]) -> dict[str, Any]:
             "paid": format_yuan(t.paid),
             "refunded": format_yuan(t.refunded),
             "net": format_yuan(t.net),
-        },  # fmt: skip
+        },
         "checksum": {"algorithm": "SM3", "over": "canonical CSV body", "value": checksum(window_id, lines)},
     }
