@@ -148,7 +148,7 @@ def unknown_products(conn: Connection, window_id: str) -> list[str]:
     return sorted(r[0] for r in conn.execute(stmt))
 
 
-def build_positions(conn: Connection, window_id: str, region: str) -> int:
+def positions_select(window_id: str, region: str) -> Any:
     """Gross and net per clearing payer × hospital, from the shares of the window's items (cash
     excluded: it is paid at the hospital window and never passes through the platform)."""
     sh = settlement_shares.c
@@ -159,7 +159,7 @@ def build_positions(conn: Connection, window_id: str, region: str) -> int:
     )
     ledger = case((sh.payer_kind == "product", literal("commercial", String)), else_=literal("medical", String))
     original = settlements.c.reverses.is_(None)
-    stmt = (
+    return (
         select(
             literal(window_id, String),
             payer,
@@ -178,8 +178,14 @@ def build_positions(conn: Connection, window_id: str, region: str) -> int:
         .where(clearing_items.c.window_id == window_id, sh.payer_kind != "cash")
         .group_by(payer, settlements.c.fixmedins_code, ledger)
     )
-    columns = ["window_id", "payer", "hospital", "ledger", "gross_settled", "gross_reversed", "net", "lines"]
-    return conn.execute(clearing_positions.insert().from_select(columns, stmt)).rowcount
+
+
+POSITION_COLUMNS = ["window_id", "payer", "hospital", "ledger", "gross_settled", "gross_reversed", "net", "lines"]
+
+
+def build_positions(conn: Connection, window_id: str, region: str) -> int:
+    stmt = positions_select(window_id, region)
+    return conn.execute(clearing_positions.insert().from_select(POSITION_COLUMNS, stmt)).rowcount
 
 
 def build_instructions(conn: Connection, window_id: str) -> int:

@@ -100,4 +100,3 @@ def statement(conn: Connection, insurer: str, begin: date, end: date) -> list[di
 
 def line_key(setl_id: str, product_id: str, resp_id: str) -> str:
     return f"{setl_id}/{product_id}/{resp_id}"
-

@@ -74,7 +74,9 @@ def reconcile(p: Platform, insurer: str, month: str, returned: list[dict[str, st
     theirs: dict[str, int] = {}
     for i, row in enumerate(returned):
         try:
-            theirs[repo.line_key(row["setl_id"], row["product_id"], row["resp_id"])] = parse_yuan(row["payable"], allow_negative=True)
+            theirs[repo.line_key(row["setl_id"], row["product_id"], row["resp_id"])] = parse_yuan(
+                row["payable"], allow_negative=True
+            )
         except (KeyError, ValueError) as exc:
             raise ServiceError(Code.FIELD, f"第 {i + 2} 行无法读取：{exc}", f"rows[{i}].payable") from None
     ours = {repo.line_key(r["setl_id"], r["product_id"], r["resp_id"]): int(r["payable"])

@@ -5,7 +5,9 @@
 - every settlement has its shares and they add up to its total; every settlement's medical and
   commercial journals carry exactly its fund + personal-account and commercial amounts;
 - every accumulator equals what the settlements and reversals imply (the sum of their recorded
-  deltas), and no accumulator is negative.
+  deltas), and no accumulator is negative;
+- clearing: windows, positions, instructions, transfer journals and prefunding
+  (:mod:`syncsettle.services.clearing.check`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from syncsettle.adapters.db.schema import (
     settlements,
 )
 from syncsettle.adapters.db.settlements import BASIC_FIELDS
+from syncsettle.services.clearing.check import problems as clearing_problems
 from syncsettle.services.platform import Platform
 
 Progress = Callable[[int], None]
@@ -143,4 +146,5 @@ def check(p: Platform, progress: Progress | None = None) -> dict[str, Any]:
         for key_p, want in implied_products.items():
             if key_p not in seen_p and any(want):
                 problems.append(f"product accumulator {key_p} missing; settlements imply {want}")
+        problems += clearing_problems(conn)
     return {"ok": not problems, "settlements": count, "problems": problems}
