@@ -81,6 +81,12 @@ def read_details(data: Reader) -> dict[str, SettlementRecord]:
     return theirs
 
 
+def totals_of(theirs: dict[str, SettlementRecord]) -> dict[str, int]:
+    """The totals a hospital's detail lines add up to (when its file states no totals of its own)."""
+    summed = {k: sum(r.amounts[k] for r in theirs.values()) for k in HOSPITAL_FIELDS}
+    return summed | {"fixmedins_setl_cnt": len(theirs)}
+
+
 def platform_totals(conn: Connection, scope: Scope) -> dict[str, int]:
     row = conn.execute(
         select(*(func.coalesce(func.sum(settlements.c[k]), 0) for k in HOSPITAL_FIELDS), func.count()).where(
