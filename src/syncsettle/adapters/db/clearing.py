@@ -116,7 +116,9 @@ def assign(conn: Connection, window_id: str, region: str, cutoff: datetime) -> i
         .select_from(settlements.join(visits, visits.c.mdtrt_id == settlements.c.mdtrt_id))
         .where(settlements.c.setl_time < cutoff, visits.c.insuplc_admdvs == region, unassigned)
     )
-    return conn.execute(clearing_items.insert().from_select(["setl_id", "window_id"], chosen)).rowcount
+    conn.execute(clearing_items.insert().from_select(["setl_id", "window_id"], chosen))
+    # counted, not rowcount: psycopg reports -1 for INSERT … SELECT
+    return int(conn.execute(select(func.count()).where(clearing_items.c.window_id == window_id)).scalar() or 0)
 
 
 def unassign(conn: Connection, window_id: str) -> int:
@@ -183,12 +185,12 @@ def positions_select(window_id: str, region: str) -> Any:
 POSITION_COLUMNS = ["window_id", "payer", "hospital", "ledger", "gross_settled", "gross_reversed", "net", "lines"]
 
 
-def build_positions(conn: Connection, window_id: str, region: str) -> int:
+def build_positions(conn: Connection, window_id: str, region: str) -> None:
     stmt = positions_select(window_id, region)
-    return conn.execute(clearing_positions.insert().from_select(POSITION_COLUMNS, stmt)).rowcount
+    conn.execute(clearing_positions.insert().from_select(POSITION_COLUMNS, stmt))
 
 
-def build_instructions(conn: Connection, window_id: str) -> int:
+def build_instructions(conn: Connection, window_id: str) -> None:
     """One instruction per position with a non-zero net, numbered in (ledger, payer, hospital) order."""
     pos = clearing_positions.c
     seq = func.row_number().over(order_by=[pos.ledger, pos.payer, pos.hospital])
@@ -196,7 +198,7 @@ def build_instructions(conn: Connection, window_id: str) -> int:
         pos.window_id == window_id, pos.net != 0
     )
     columns = ["window_id", "seq", "ledger", "payer", "hospital", "amount", "status"]
-    return conn.execute(payment_instructions.insert().from_select(columns, stmt)).rowcount
+    conn.execute(payment_instructions.insert().from_select(columns, stmt))
 
 
 def instruction_rows(conn: Connection, window_id: str) -> list[dict[str, Any]]:
