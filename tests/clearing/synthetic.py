@@ -81,5 +81,5 @@ def reverse(conn: Connection, rev_id: str, original: str, when: datetime) -> Non
                refd_setl_flag="1", reverses=original)  # fmt: skip
     rows = [{"setl_id": rev_id, "payer": p, "payer_kind": k, "amount": a} for p, (k, a) in shares.items()]
     repo.add_settlement(conn, row, rows)
-    conn.execute(update(settlements).where(settlements.c.setl_id == original).values(status="reversed",
-                                                                                        reversed_by=rev_id))  # fmt: skip
+    mark = update(settlements).where(settlements.c.setl_id == original)
+    conn.execute(mark.values(status="reversed", reversed_by=rev_id))
