@@ -35,7 +35,7 @@ def set_schedule(p: Platform, region: str, period_days: int, close_delay_s: int)
     return value
 
 
-def _open_window(conn: Any, region: str, day: date, now: Any) -> dict[str, Any]:
+def open_window(conn: Any, region: str, day: date, now: Any) -> dict[str, Any]:
     found = repo.window_covering(conn, region, day)
     if found is not None:
         return found
@@ -65,7 +65,7 @@ def close(p: Platform, region: str, day: date | None = None) -> dict[str, Any]:
     day = day or default_day(p, region)
     with p.uow() as uow:
         conn = uow.conn
-        window = _open_window(conn, region, day, now)
+        window = open_window(conn, region, day, now)
         if window["status"] != Status.OPEN:
             return _summary(window, assigned=0)  # already closed: closing again changes nothing
         due = closable_at(window["cutoff"], window["close_delay_s"])
