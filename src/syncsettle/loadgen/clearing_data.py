@@ -30,7 +30,7 @@ PERSONS = 20_000
 def _dialect_sql(dialect: str) -> dict[str, str]:
     if dialect == "postgresql":
         return {
-            "numbers": "SELECT i FROM generate_series(0, {n} - 1) AS g(i)",
+            "numbers": "SELECT i FROM generate_series(0::bigint, {n} - 1) AS g(i)",
             "pad9": "lpad({x}::text, 9, '0')",
             "pad7": "lpad({x}::text, 7, '0')",
             "time": f"(timestamptz '{DAY_START_UTC}+00' + make_interval(secs => {{x}}))",
