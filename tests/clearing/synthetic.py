@@ -68,8 +68,8 @@ def settle(conn: Connection, setl_id: str, psn_no: str, region: str, hospital: s
             ledger_repo.book(conn, journal, when)
 
 
-def reverse(conn: Connection, rev_id: str, original: str, when: datetime) -> None:
-    """A reversal row of ``original`` at ``when``: every amount and share negated."""
+def reverse(conn: Connection, rev_id: str, original: str, when: datetime, journals: bool = False) -> None:
+    """A reversal row of ``original`` at ``when``: every amount and share negated (and its journals)."""
     orig = repo.settlement(conn, original)
     assert orig is not None and orig["status"] == "settled"
     shares: Shares = {
@@ -83,3 +83,8 @@ def reverse(conn: Connection, rev_id: str, original: str, when: datetime) -> Non
     repo.add_settlement(conn, row, rows)
     mark = update(settlements).where(settlements.c.setl_id == original)
     conn.execute(mark.values(status="reversed", reversed_by=rev_id))
+    if journals:
+        from syncsettle.services.settlement.reverse import _journals_of
+
+        for journal in _journals_of(conn, original):
+            ledger_repo.book(conn, journal.reversed(f"{rev_id}:{journal.ledger[:3]}", rev_id), when)

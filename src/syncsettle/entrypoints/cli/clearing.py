@@ -193,7 +193,8 @@ def reconcile_hospital(
     """Reconcile a hospital's file: totals first, then detail; differences become discrepancies."""
 
     def work(p: Platform) -> dict[str, Any]:
-        data = Reader(json.loads(file.read_text(encoding="utf-8")), "")
+        doc = json.loads(file.read_text(encoding="utf-8"))
+        data = Reader(doc["data"], "data") if isinstance(doc, dict) and "data" in doc else Reader(doc, "")
         scope = hospital_rec.read_scope(code, data)
         theirs = hospital_rec.read_details(data)
         stated = hospital_rec.read_stated_totals(data) if data.has("medfee_sumamt") else hospital_rec.totals_of(theirs)
