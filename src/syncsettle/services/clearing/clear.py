@@ -12,7 +12,7 @@ from typing import Any
 
 from syncsettle.adapters.db import clearing as repo
 from syncsettle.domain.clearing import instructions as files
-from syncsettle.domain.clearing.windows import Status
+from syncsettle.domain.clearing.windows import Status, may_move
 from syncsettle.services.admin import stored_rulebook
 from syncsettle.services.clearing.windows import status as window_status
 from syncsettle.services.errors import Code, ServiceError
@@ -35,7 +35,7 @@ def run(p: Platform, window_id: str) -> dict[str, Any]:
         state = Status(window["status"])
         if state in (Status.PENDING_SETTLEMENT, Status.SETTLED):
             return window_status(p, window_id=window_id)[0] | {"cleared_now": False}
-        if state != Status.CLOSED:
+        if not may_move(state, Status.PENDING_SETTLEMENT):
             raise ServiceError(Code.STATE, f"窗口 {window_id} 状态为 {state}，须先关闭", "window_id")
         repo.add_payers(conn, insurers)
         unknown = repo.unknown_products(conn, window_id)

@@ -14,7 +14,7 @@ from typing import Any
 
 from syncsettle.adapters.clock import business_date
 from syncsettle.adapters.db import clearing as repo
-from syncsettle.domain.clearing.windows import Period, Schedule, Status, closable_at, period_of
+from syncsettle.domain.clearing.windows import Period, Schedule, Status, closable_at, may_move, period_of
 from syncsettle.money import format_yuan
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
@@ -93,7 +93,7 @@ def abort(p: Platform, window_id: str, actor: str, reason: str) -> dict[str, Any
         if window is None:
             raise ServiceError(Code.NOT_FOUND, f"窗口 {window_id} 不存在", "window_id")
         status = Status(window["status"])
-        if status not in (Status.CLOSED, Status.PENDING_SETTLEMENT):
+        if not may_move(status, Status.ABORTED):
             raise ServiceError(Code.STATE, f"窗口 {window_id} 状态为 {status}，不能中止", "window_id")
         if repo.count_by_status(conn, window_id).get("confirmed"):
             raise ServiceError(Code.STATE, f"窗口 {window_id} 已有确认的划拨，不能中止", "window_id")
