@@ -14,6 +14,7 @@ from syncsettle.adapters.db import clearing as repo
 from syncsettle.domain.clearing import instructions as files
 from syncsettle.domain.clearing.windows import Status, may_move
 from syncsettle.services.admin import stored_rulebook
+from syncsettle.services.clearing.windows import existing
 from syncsettle.services.clearing.windows import status as window_status
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
@@ -29,9 +30,7 @@ def run(p: Platform, window_id: str) -> dict[str, Any]:
     insurers = product_insurers(p)
     with p.uow() as uow:
         conn = uow.conn
-        window = repo.window(conn, window_id, lock=True)
-        if window is None:
-            raise ServiceError(Code.NOT_FOUND, f"窗口 {window_id} 不存在", "window_id")
+        window = existing(conn, window_id, lock=True)
         state = Status(window["status"])
         if state in (Status.PENDING_SETTLEMENT, Status.SETTLED):
             return window_status(p, window_id=window_id)[0] | {"cleared_now": False}
@@ -58,9 +57,7 @@ def run(p: Platform, window_id: str) -> dict[str, Any]:
 def instruction_file(p: Platform, window_id: str, fmt: str) -> str | dict[str, Any]:
     """The window's payment instructions as CSV text or a JSON object (void ones left out)."""
     with p.uow(readonly=True) as uow:
-        window = repo.window(uow.conn, window_id)
-        if window is None:
-            raise ServiceError(Code.NOT_FOUND, f"窗口 {window_id} 不存在", "window_id")
+        window = existing(uow.conn, window_id)
         if window["status"] not in (Status.PENDING_SETTLEMENT, Status.SETTLED):
             raise ServiceError(
                 Code.STATE, f"窗口 {window_id} 状态为 {window['status']}，没有有效的划拨指令", "window_id"

@@ -13,6 +13,7 @@ from syncsettle.adapters.db import ledger as ledger_repo
 from syncsettle.adapters.db import prefunding
 from syncsettle.domain.clearing.transfers import transfer_journal
 from syncsettle.domain.clearing.windows import Status
+from syncsettle.services.clearing.windows import existing
 from syncsettle.services.clearing.windows import status as window_status
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
@@ -25,9 +26,7 @@ def confirm(p: Platform, window_id: str, actor: str, bank_ref: str, seqs: list[i
     now = p.clock.now()
     with p.uow() as uow:
         conn = uow.conn
-        window = repo.window(conn, window_id, lock=True)
-        if window is None:
-            raise ServiceError(Code.NOT_FOUND, f"窗口 {window_id} 不存在", "window_id")
+        window = existing(conn, window_id, lock=True)
         if window["status"] == Status.SETTLED:
             return window_status(p, window_id=window_id)[0] | {"confirmed_now": 0}
         if window["status"] != Status.PENDING_SETTLEMENT:

@@ -52,6 +52,14 @@ def open_window(conn: Any, region: str, day: date, now: Any) -> dict[str, Any]:
     return window
 
 
+def existing(conn: Any, window_id: str, *, lock: bool = False) -> dict[str, Any]:
+    """The window (locked for this transaction when asked), or a NOT_FOUND rejection."""
+    window = repo.window(conn, window_id, lock=lock)
+    if window is None:
+        raise ServiceError(Code.NOT_FOUND, f"窗口 {window_id} 不存在", "window_id")
+    return window
+
+
 def default_day(p: Platform, region: str) -> date:
     """The business day whose window is due: yesterday, counted from ``now − close delay``."""
     with p.uow(readonly=True) as uow:
@@ -89,9 +97,7 @@ def abort(p: Platform, window_id: str, actor: str, reason: str) -> dict[str, Any
     now = p.clock.now()
     with p.uow() as uow:
         conn = uow.conn
-        window = repo.window(conn, window_id, lock=True)
-        if window is None:
-            raise ServiceError(Code.NOT_FOUND, f"窗口 {window_id} 不存在", "window_id")
+        window = existing(conn, window_id, lock=True)
         status = Status(window["status"])
         if not may_move(status, Status.ABORTED):
             raise ServiceError(Code.STATE, f"窗口 {window_id} 状态为 {status}，不能中止", "window_id")
@@ -109,13 +115,7 @@ def abort(p: Platform, window_id: str, actor: str, reason: str) -> dict[str, Any
 
 def status(p: Platform, region: str | None = None, window_id: str | None = None) -> list[dict[str, Any]]:
     with p.uow(readonly=True) as uow:
-        if window_id:
-            found = repo.window(uow.conn, window_id)
-            if found is None:
-                raise ServiceError(Code.NOT_FOUND, f"窗口 {window_id} 不存在", "window_id")
-            rows = [found]
-        else:
-            rows = repo.windows(uow.conn, region)
+        rows = [existing(uow.conn, window_id)] if window_id else repo.windows(uow.conn, region)
         out = []
         for row in rows:
             summary = _summary(row)
