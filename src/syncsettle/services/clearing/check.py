@@ -1,6 +1,7 @@
 """What ``syncsettle check`` verifies of clearing (called by :mod:`syncsettle.services.settlement.check`):
 
-- no settlement or reversal in two windows, and each window's item count is what it recorded;
+- no settlement or reversal in two windows, every item names an existing settlement and window,
+  and each window's item count is what it recorded;
 - every cleared window's positions equal its items' shares (recomputed with one GROUP BY), its
   live instructions equal its non-zero positions per payer × hospital, its totals and SM3
   checksum are those of its instructions; a settled window has no instruction left unconfirmed;
@@ -18,7 +19,7 @@ from sqlalchemy import Connection, func, select
 
 from syncsettle.adapters.db import clearing as repo
 from syncsettle.adapters.db import prefunding
-from syncsettle.adapters.db.schema import accounts, journals, postings
+from syncsettle.adapters.db.schema import accounts, journals, postings, settlements
 from syncsettle.adapters.db.schema_clearing import clearing_items, clearing_windows, insurer_funding
 from syncsettle.domain import ledger
 from syncsettle.domain.clearing import instructions as files
@@ -33,6 +34,16 @@ def problems(conn: Connection) -> list[str]:
         select(clearing_items.c.setl_id, func.count()).group_by(clearing_items.c.setl_id).having(func.count() > 1)
     ):
         found.append(f"settlement {setl_id} is in {n} windows")
+    dangling = (
+        select(clearing_items.c.setl_id)
+        .select_from(
+            clearing_items.outerjoin(settlements, settlements.c.setl_id == clearing_items.c.setl_id).outerjoin(
+                clearing_windows, clearing_windows.c.window_id == clearing_items.c.window_id
+            )
+        )
+        .where(settlements.c.setl_id.is_(None) | clearing_windows.c.window_id.is_(None))
+    )
+    found += [f"window item {setl_id} names no settlement or no window" for (setl_id,) in conn.execute(dangling)]
     counts: dict[str, int] = {
         wid: int(n)
         for wid, n in conn.execute(

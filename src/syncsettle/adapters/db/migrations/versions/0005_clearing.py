@@ -161,12 +161,6 @@ def upgrade() -> None:
         "clearing_items",
         sa.Column("setl_id", sa.String(length=40), nullable=False),
         sa.Column("window_id", sa.String(length=40), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["setl_id"], ["settlements.setl_id"], name=op.f("fk_clearing_items_setl_id_settlements")
-        ),
-        sa.ForeignKeyConstraint(
-            ["window_id"], ["clearing_windows.window_id"], name=op.f("fk_clearing_items_window_id_clearing_windows")
-        ),
         sa.PrimaryKeyConstraint("setl_id", name=op.f("pk_clearing_items")),
     )
     with op.batch_alter_table("clearing_items", schema=None) as batch_op:
