@@ -73,7 +73,7 @@ def close(p: Platform, region: str, day: date | None = None) -> dict[str, Any]:
     day = day or default_day(p, region)
     with p.uow() as uow:
         conn = uow.conn
-        window = open_window(conn, region, day, now)
+        window = existing(conn, open_window(conn, region, day, now)["window_id"], lock=True)  # one closer at a time
         if window["status"] != Status.OPEN:
             return _summary(window, assigned=0)  # already closed: closing again changes nothing
         due = closable_at(window["cutoff"], window["close_delay_s"])
