@@ -256,13 +256,3 @@ def count_by_status(conn: Connection, window_id: str) -> dict[str, int]:
         .group_by(payment_instructions.c.status)
     )
     return {status: int(n) for status, n in conn.execute(stmt)}
-
-
-def unassigned_count(conn: Connection, region: str) -> int:
-    unassigned = ~exists().where(clearing_items.c.setl_id == settlements.c.setl_id)
-    stmt = (
-        select(func.count())
-        .select_from(settlements.join(visits, visits.c.mdtrt_id == settlements.c.mdtrt_id))
-        .where(visits.c.insuplc_admdvs == region, unassigned)
-    )
-    return int(conn.execute(stmt).scalar() or 0)

@@ -124,11 +124,6 @@ def status(p: Platform, region: str | None = None, window_id: str | None = None)
         return out
 
 
-def unassigned(p: Platform, region: str) -> int:
-    with p.uow(readonly=True) as uow:
-        return repo.unassigned_count(uow.conn, region)
-
-
 def _summary(window: dict[str, Any], assigned: int | None = None) -> dict[str, Any]:
     out = {
         "window_id": window["window_id"],
