@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, String, and_, case, exists, func, literal, select
+from sqlalchemy import Connection, String, and_, case, exists, func, literal, select, text
 
 from syncsettle.adapters.db.schema import settlement_shares, settlements, visits
 from syncsettle.adapters.db.schema_clearing import (
@@ -116,6 +116,11 @@ def assign(conn: Connection, window_id: str, region: str, cutoff: datetime) -> i
         .select_from(settlements.join(visits, visits.c.mdtrt_id == settlements.c.mdtrt_id))
         .where(settlements.c.setl_time < cutoff, visits.c.insuplc_admdvs == region, unassigned)
     )
+    if conn.dialect.name == "postgresql":
+        # The items table may look empty to the planner (statistics taken before the first close, or
+        # stale), which makes it pick a nested-loop anti-join that re-scans, per settlement, the very
+        # rows this statement is inserting: quadratic. A hash anti-join is linear whatever the estimate.
+        conn.execute(text("SET LOCAL enable_nestloop = off"))
     conn.execute(clearing_items.insert().from_select(["setl_id", "window_id"], chosen))
     # counted, not rowcount: psycopg reports -1 for INSERT … SELECT
     return int(conn.execute(select(func.count()).where(clearing_items.c.window_id == window_id)).scalar() or 0)
