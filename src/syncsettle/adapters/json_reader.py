@@ -65,12 +65,12 @@ class Reader:
             raise InvalidInput(self.at(key), f"must be a 6-digit region code, got {value!r}")
         return value
 
-    def yuan(self, key: str, *, required: bool = False, default: int = 0) -> int:
+    def yuan(self, key: str, *, required: bool = False, default: int = 0, allow_negative: bool = False) -> int:
         value = self.raw(key, required)
         if value is None:
             return default
         try:
-            return parse_yuan(value)
+            return parse_yuan(value, allow_negative=allow_negative)
         except MoneyError as exc:
             raise InvalidInput(self.at(key), str(exc)) from None
 

@@ -50,3 +50,12 @@ class PersonCipher:
         for plain, sealed in SEALED.items():
             out[plain] = sm4_gcm_decrypt(self.sm4_key, bytes(row[sealed]), _aad(plain, row["psn_no"])).decode("utf-8")
         return out
+
+
+def synthetic_cipher() -> PersonCipher:
+    """The cipher for generated, synthetic people (benchmarks, test data): the development keys.
+    Real people are sealed with the configured keys through ``Platform.pii``."""
+    from syncsettle.adapters.settings import KeyRing
+
+    ring = KeyRing()
+    return PersonCipher(ring.sm4("pii"), ring.hmac("blind_index"))

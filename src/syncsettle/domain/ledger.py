@@ -128,3 +128,14 @@ def settlement_journals(
     if com:
         journals.append(Journal(f"{setl_id}:com", "commercial", "settlement", setl_id, "商保结算", tuple(com)))
     return journals
+
+
+def insurer_reserve(insurer: str) -> Account:
+    """The insurer's prefunded money held by the platform (debited by top-ups, credited as clearing
+    pays hospitals out of it); its balance may fall to minus the insurer's net-debit cap."""
+    return Account(f"com:insurer:{insurer}:reserve", "commercial", "insurer_reserve", f"{insurer} 预付备付金")
+
+
+def insurer_funding(insurer: str) -> Account:
+    """What the insurer has put in (credited by top-ups, debited as the reserve pays hospitals)."""
+    return Account(f"com:insurer:{insurer}:funding", "commercial", "insurer_funding", f"{insurer} 备付金来源")

@@ -24,8 +24,7 @@ from syncsettle.adapters.db.schema import (
     settlements,
     visits,
 )
-from syncsettle.adapters.pii import PersonCipher
-from syncsettle.adapters.settings import KeyRing
+from syncsettle.adapters.pii import synthetic_cipher
 
 CITY, ACME = "yantai-shiminjiankangbao-2025", "acme-supplementary-2025"
 BATCH = 20_000
@@ -61,7 +60,7 @@ def generate(conn: Connection, settlements_n: int, *, seed: int = 7, year: int =
                             "enddate": date(year, 12, 31), "pre_existing": rng.random() < 0.2,
                             "enrolled_years": 1 + i % 3, "claim_free_years": 0, "claimed_last_year": False,
                             "status": "active"})  # fmt: skip
-    cipher = PersonCipher(KeyRing().sm4("pii"), KeyRing().hmac("blind_index"))  # synthetic people: development keys
+    cipher = synthetic_cipher()
     people = [cipher.seal(row) for row in people]
     for table, rows in ((persons, people), (insurance_rows, ins), (enrollments, enr)):
         for k in range(0, len(rows), BATCH):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import syncsettle.adapters.db.schema
 import syncsettle.adapters.db.schema_audit
 import syncsettle.adapters.db.schema_claims
+import syncsettle.adapters.db.schema_clearing
 import syncsettle.adapters.db.schema_commercial
 import syncsettle.adapters.db.schema_computing
 import syncsettle.adapters.db.schema_console

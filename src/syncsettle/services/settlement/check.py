@@ -7,6 +7,8 @@
 - every accumulator equals what the settlements, reversals and settled quick claims imply (the sum
   of their recorded deltas), and no accumulator is negative;
 - every settled quick claim has its one payout journal, and no other claim has one (``check_claims``).
+- clearing: windows, positions, instructions, transfer journals and prefunding
+  (:mod:`syncsettle.services.clearing.check`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from syncsettle.adapters.db.schema import (
     settlements,
 )
 from syncsettle.adapters.db.settlements import BASIC_FIELDS
+from syncsettle.services.clearing.check import problems as clearing_problems
 from syncsettle.services.commercial.check_claims import claim_deltas, claim_problems
 from syncsettle.services.platform import Platform
 
@@ -151,4 +154,5 @@ def check(p: Platform, progress: Progress | None = None) -> dict[str, Any]:
         for key_p, want in implied_products.items():
             if key_p not in seen_p and any(want):
                 problems.append(f"product accumulator {key_p} missing; settlements imply {want}")
+        problems += clearing_problems(conn)
     return {"ok": not problems, "settlements": count, "problems": problems}

@@ -1,0 +1,113 @@
+"""What ``syncsettle check`` verifies of clearing (called by :mod:`syncsettle.services.settlement.check`):
+
+- no settlement or reversal in two windows, every item names an existing settlement and window,
+  and each window's item count is what it recorded;
+- every cleared window's positions equal its items' shares (recomputed with one GROUP BY), its
+  live instructions equal its non-zero positions per payer × hospital, its totals and SM3
+  checksum are those of its instructions; a settled window has no instruction left unconfirmed;
+- every confirmed instruction has its transfer journal;
+- each prefunded insurer's reserve equals the ledger balance of its reserve account, and its
+  exposure equals its unreleased reservations;
+- account codes keep to their ledger (``med:`` medical, ``com:`` commercial).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from syncsettle.adapters.db import clearing as repo
+from syncsettle.adapters.db import prefunding
+from syncsettle.adapters.db.schema import accounts, journals, postings, settlements
+from syncsettle.adapters.db.schema_clearing import clearing_items, clearing_windows, insurer_funding
+from syncsettle.domain import ledger
+from syncsettle.domain.clearing import instructions as files
+from syncsettle.domain.clearing.windows import Status
+
+CLEARED = (Status.PENDING_SETTLEMENT.value, Status.SETTLED.value)
+
+
+def problems(conn: Connection) -> list[str]:
+    found: list[str] = []
+    for setl_id, n in conn.execute(
+        select(clearing_items.c.setl_id, func.count()).group_by(clearing_items.c.setl_id).having(func.count() > 1)
+    ):
+        found.append(f"settlement {setl_id} is in {n} windows")
+    dangling = (
+        select(clearing_items.c.setl_id)
+        .select_from(
+            clearing_items.outerjoin(settlements, settlements.c.setl_id == clearing_items.c.setl_id).outerjoin(
+                clearing_windows, clearing_windows.c.window_id == clearing_items.c.window_id
+            )
+        )
+        .where(settlements.c.setl_id.is_(None) | clearing_windows.c.window_id.is_(None))
+    )
+    found += [f"window item {setl_id} names no settlement or no window" for (setl_id,) in conn.execute(dangling)]
+    counts: dict[str, int] = {
+        wid: int(n)
+        for wid, n in conn.execute(
+            select(clearing_items.c.window_id, func.count()).group_by(clearing_items.c.window_id)
+        )
+    }
+    for w in conn.execute(select(clearing_windows)).mappings():
+        wid, status = w["window_id"], w["status"]
+        held = int(counts.get(wid, 0))
+        if status != Status.ABORTED and held != w["items"]:
+            found.append(f"window {wid}: {held} items assigned, window says {w['items']}")
+        if status == Status.ABORTED and held:
+            found.append(f"window {wid} is aborted but still holds {held} items")
+        if status in CLEARED:
+            found += _cleared_window(conn, dict(w))
+    found += _prefunding(conn)
+    for code, ledger_name in conn.execute(select(accounts.c.code, accounts.c.ledger)):
+        expected = "medical" if code.startswith("med:") else "commercial" if code.startswith("com:") else None
+        if expected != ledger_name:
+            found.append(f"account {code} is in the {ledger_name} ledger")
+    return found
+
+
+def _cleared_window(conn: Connection, w: dict[str, Any]) -> list[str]:
+    wid, region = str(w["window_id"]), str(w["region"])
+    found: list[str] = []
+    recomputed = {(r[1], r[2]): int(r[6]) for r in conn.execute(repo.positions_select(wid, region))}
+    stored = {(r["payer"], r["hospital"]): int(r["net"]) for r in repo.positions(conn, wid)}
+    if recomputed != stored:
+        found.append(f"window {wid}: positions differ from its items' shares")
+    rows = repo.instruction_rows(conn, wid)
+    live = [r for r in rows if r["status"] != "void"]
+    instructed = {(r["payer"], r["hospital"]): int(r["amount"]) for r in live}
+    if instructed != {k: v for k, v in stored.items() if v}:
+        found.append(f"window {wid}: instructions differ from its net positions")
+    lines = repo.instructions(conn, wid)
+    t = files.totals(lines)
+    if (t.count, t.paid, t.refunded) != (w["instructions"], w["total_paid"], w["total_refunded"]):
+        found.append(f"window {wid}: totals differ from its instructions")
+    if files.checksum(wid, lines) != w["checksum"]:
+        found.append(f"window {wid}: checksum differs from its instructions")
+    if w["status"] == Status.SETTLED and any(r["status"] == "issued" for r in rows):
+        found.append(f"window {wid} is settled with unconfirmed instructions")
+    confirmed = [f"{wid}:{r['seq']}" for r in rows if r["status"] == "confirmed"]
+    if confirmed:
+        booked = {j for (j,) in conn.execute(select(journals.c.id).where(journals.c.id.in_(confirmed)))}
+        found += [f"confirmed instruction {j} has no transfer journal" for j in confirmed if j not in booked]
+    return found
+
+
+def _prefunding(conn: Connection) -> list[str]:
+    found: list[str] = []
+    open_legs = prefunding.open_reservations(conn)
+    for row in conn.execute(select(insurer_funding)).mappings():
+        insurer = row["insurer"]
+        balance = conn.execute(
+            select(func.coalesce(func.sum(postings.c.amount), 0)).where(
+                postings.c.account == ledger.insurer_reserve(insurer).code
+            )
+        ).scalar()
+        if int(balance or 0) != row["reserve"]:
+            found.append(f"insurer {insurer}: reserve {row['reserve']} but its ledger account holds {balance}")
+        if open_legs.get(insurer, 0) != row["exposure"]:
+            found.append(
+                f"insurer {insurer}: exposure {row['exposure']} but open reservations {open_legs.get(insurer, 0)}"
+            )
+    return found
