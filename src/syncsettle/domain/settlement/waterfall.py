@@ -187,7 +187,7 @@ def settle(
     )
     ordered = sorted(enumerate(coverages), key=lambda item: (item[1][0].priority, item[0]))
     versions = [product.version_on(day) for _, (product, _cov) in ordered]
-    special = frozenset(code for v in versions if v is not None for code in v.list_of_code)
+    special = frozenset().union(*(v.list_of_code for v in versions if v is not None))
     rows = build_burden(splits, components, special)
     status = product_status(person, bill)
     results = []
