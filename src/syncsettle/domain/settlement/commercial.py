@@ -30,6 +30,7 @@ from syncsettle.money import allocate, apply_ratio, format_ratio, format_yuan
 
 _Y = format_yuan
 _NOTHING_YET = ResponsibilityAccumulator()
+_NO_BASE = constant_text("无本责任范围内的费用")
 
 
 class ResponsibilityResult(NamedTuple):
@@ -161,8 +162,6 @@ def _explainer(
 ) -> Callable[[], str]:
     def explain() -> str:
         formula = f"({_Y(base)} − 免赔额 {_Y(applied)}) × {format_ratio(ratio)} = {_Y(computed)}"
-        if code == "no_base":
-            return "无本责任范围内的费用"
         if code == "deductible_not_reached":
             return f"未达免赔额：费用 {_Y(base)}，免赔额 {_Y(deductible)} 尚余 {_Y(open_ded)}"
         if code == "ratio_zero":
@@ -212,6 +211,9 @@ def adjudicate(
             continue
         cells, amounts = _cells(resp, rows, lists_of)
         base = sum(amounts)
+        if base == 0:  # nothing to pay from: no deductible used, nothing paid
+            results.append(ResponsibilityResult(resp.id, resp.name, 0, 0, ratio, 0, "no_base", _NO_BASE))
+            continue
         racc = new_acc.get(resp.id, _NOTHING_YET)  # not yet updated: this responsibility's figures before the bill
         deductible = resolve_deductible(resp, person, cov)
         open_ded = max(0, deductible - racc.deductible_used)
@@ -230,9 +232,7 @@ def adjudicate(
         for label, left in limits:
             if left < pay:
                 pay, binding = left, label
-        if base == 0:
-            code = "no_base"
-        elif applied == base:
+        if applied == base:
             code = "deductible_not_reached"
         elif ratio == 0:
             code = "ratio_zero"

@@ -14,7 +14,7 @@ four parts always add up to the line amount.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import NamedTuple
 
@@ -79,7 +79,7 @@ def split_line(line: FeeLine, catalogue: Mapping[str, CatalogueEntry], index: in
             overlmt = min(amount, (excess * cnt + _HALF_FEN) // _UNITS_PER_FEN)
     within = amount - overlmt
     preselfpay = 0
-    if lv == "02" and prop:
+    if lv == "02" and prop is not None:
         numerator, denominator = prop.as_integer_ratio()
         preselfpay = (2 * within * numerator + denominator) // (2 * denominator)
     else:
@@ -102,3 +102,21 @@ def split_line(line: FeeLine, catalogue: Mapping[str, CatalogueEntry], index: in
 
 def split_bill(lines: tuple[FeeLine, ...], catalogue: Mapping[str, CatalogueEntry]) -> list[LineSplit]:
     return [split_line(line, catalogue, i) for i, line in enumerate(lines)]
+
+
+class SplitTotals(NamedTuple):
+    """The bill's line splits added up (fen)."""
+
+    medfee_sumamt: int
+    fulamt_ownpay_amt: int
+    overlmt_selfpay: int
+    preselfpay_amt: int
+    inscp_scp_amt: int
+
+
+def add_up(splits: Sequence[LineSplit]) -> SplitTotals:
+    """The bill's totals: each amount column of the line splits summed."""
+    if not splits:
+        return SplitTotals(0, 0, 0, 0, 0)
+    _sn, _code, medfee, fulamt, overlmt, preself, inscp, *_ = zip(*splits, strict=True)
+    return SplitTotals(sum(medfee), sum(fulamt), sum(overlmt), sum(preself), sum(inscp))
