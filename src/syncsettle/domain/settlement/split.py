@@ -45,6 +45,9 @@ class LineSplit(NamedTuple):
     med_chrgitm_type: str
 
 
+_new_split = tuple.__new__  # LineSplit from a tuple of its fields in order, without NamedTuple's Python-level __new__
+
+
 def split_line(line: FeeLine, catalogue: Mapping[str, CatalogueEntry], index: int = 0) -> LineSplit:
     """Split one line; ``index`` only names the line in an error (``bill.items[index]``).
 
@@ -69,9 +72,8 @@ def split_line(line: FeeLine, catalogue: Mapping[str, CatalogueEntry], index: in
     cnt, pric = line.cnt, line.pric
     amount = (cnt * pric + _HALF_FEN) // _UNITS_PER_FEN  # cnt × pric is in 10^-10 yuan, non-negative
     if lv == "03":
-        return LineSplit(
-            line.feedetl_sn, line.med_list_codg, amount, amount, 0, 0, 0, lv, _ZERO, cap, chrg_type or "14"
-        )
+        fields = (line.feedetl_sn, line.med_list_codg, amount, amount, 0, 0, 0, lv, _ZERO, cap, chrg_type or "14")
+        return _new_split(LineSplit, fields)
     overlmt = 0
     if cap is not None:
         excess = pric - cap * _PRIC_PER_FEN
@@ -85,19 +87,9 @@ def split_line(line: FeeLine, catalogue: Mapping[str, CatalogueEntry], index: in
     else:
         prop = _ZERO
     assert prop is not None
-    return LineSplit(
-        line.feedetl_sn,
-        line.med_list_codg,
-        amount,
-        0,
-        overlmt,
-        preselfpay,
-        within - preselfpay,
-        lv,
-        prop,
-        cap,
-        chrg_type or "14",
-    )
+    fields = (line.feedetl_sn, line.med_list_codg, amount, 0, overlmt, preselfpay, within - preselfpay, lv, prop, cap,
+              chrg_type or "14")  # fmt: skip
+    return _new_split(LineSplit, fields)
 
 
 def split_bill(lines: tuple[FeeLine, ...], catalogue: Mapping[str, CatalogueEntry]) -> list[LineSplit]:
