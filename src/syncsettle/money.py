@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
+from math import lcm
 
 Fen = int
 
@@ -142,19 +143,30 @@ def apply_ratio(fen: Fen, ratio: Fraction) -> Fen:
     return round_half_up(fen * ratio.numerator, ratio.denominator)
 
 
+def apply_ratios(parts: Sequence[tuple[Fen, Fraction]]) -> Fen:
+    """``Σ fen × ratio`` over ``parts`` rounded half-up to the fen once: the one rounding point of a
+    payer whose share is made of slices at different ratios (bands, tiers). The sum is exact: integer
+    numerators over the ratios' common denominator, so no slice is rounded on its own."""
+    denominator = lcm(*(ratio.denominator for _, ratio in parts)) if parts else 1
+    numerator = sum(fen * ratio.numerator * (denominator // ratio.denominator) for fen, ratio in parts)
+    return round_half_up(numerator, denominator)
+
+
 def allocate(total: Fen, weights: Sequence[int]) -> list[Fen]:
     """Split ``total`` fen over ``weights`` proportionally with the largest-remainder method.
 
     The parts add up to ``total`` exactly; ties in the remainder go to the earlier weight. All
     weights zero → the parts are zero except that ``total`` must then be zero as well.
     """
-    if any(w < 0 for w in weights):
+    if weights and min(weights) < 0:
         raise MoneyError("allocation weights must not be negative")
     weight_sum = sum(weights)
     if weight_sum == 0:
         if total != 0:
             raise MoneyError("cannot allocate a non-zero amount over zero weights")
         return [0] * len(weights)
+    if total == weight_sum:  # the whole of every part (a payer taking all that is left)
+        return list(weights)
     sign = -1 if total < 0 else 1
     magnitude = abs(total)
     parts = []

@@ -8,6 +8,7 @@ from syncsettle.money import (
     MoneyError,
     allocate,
     apply_ratio,
+    apply_ratios,
     format_ratio,
     format_yuan,
     parse_ratio,
@@ -85,3 +86,17 @@ def test_allocation_adds_up(total: int, weights: list[int]) -> None:
 def test_allocation_is_proportional() -> None:
     assert allocate(100, [1, 1, 1]) == [34, 33, 33]
     assert allocate(10, [0, 5, 5]) == [0, 5, 5]
+
+
+@given(st.lists(st.tuples(st.integers(-(10**9), 10**9), st.fractions(0, 1, max_denominator=2000)), max_size=6))
+def test_slices_at_different_ratios_are_summed_exactly_and_rounded_once(
+    parts: list[tuple[int, Fraction]],
+) -> None:
+    exact = sum((fen * ratio for fen, ratio in parts), Fraction(0))
+    assert apply_ratios(parts) == round_half_up(exact.numerator, exact.denominator)
+
+
+def test_bands_are_not_rounded_one_by_one() -> None:
+    # 0.5 fen + 0.5 fen: each slice alone would round to 1 fen; together they are exactly 1 fen
+    assert apply_ratios([(1, Fraction(1, 2)), (1, Fraction(1, 2))]) == 1
+    assert apply_ratios([]) == 0

@@ -17,10 +17,9 @@ from datetime import date
 
 from syncsettle.domain.rules.product import Product, ProductVersion
 from syncsettle.domain.settlement.burden import BurdenRow, ComponentTotals, build_burden
-from syncsettle.domain.settlement.commercial import _atoms, adjudicate
+from syncsettle.domain.settlement.commercial import adjudicate, payable_cells, take_from
 from syncsettle.domain.settlement.model import Bill, Coverage, Person, ProductAccumulators
 from syncsettle.domain.settlement.split import LineSplit
-from syncsettle.money import allocate
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +59,7 @@ def burden_before(claim: ClaimBasis) -> tuple[list[BurdenRow], int]:
             pay = pays.get(resp.id, 0)
             if not pay:
                 continue
-            cells = _atoms(resp, rows, lists_of)
-            for (r, c), part in zip(cells, allocate(pay, [rows[r].amounts[c] for r, c in cells]), strict=True):
-                rows[r].amounts[c] -= part
+            take_from(pay, payable_cells(resp, rows, lists_of)[0], rows, lists_of)
             owed -= pay
     return rows, owed
 
@@ -70,7 +67,7 @@ def burden_before(claim: ClaimBasis) -> tuple[list[BurdenRow], int]:
 def bases(version: ProductVersion, rows: list[BurdenRow]) -> list[int]:
     """Each responsibility's base on these rows (before deductible, ratio and caps)."""
     lists_of = version.list_of_code
-    return [sum(rows[r].amounts[c] for r, c in _atoms(resp, rows, lists_of)) for resp in version.responsibilities]
+    return [sum(payable_cells(resp, rows, lists_of)[1]) for resp in version.responsibilities]
 
 
 def replay_bills(product: Product, claims: Iterable[ClaimBasis]) -> Iterator[tuple[int, tuple[int, ...]]]:

@@ -51,8 +51,11 @@ V = TypeVar("V", bound=Effective)
 
 def pick_version(versions: list[V], day: date) -> V | None:
     """The version in force on ``day``; when several are, the highest version number wins."""
-    candidates = [v for v in versions if v.in_force(day)]
-    return max(candidates, key=lambda v: v.version) if candidates else None
+    chosen = None
+    for v in versions:
+        if v.in_force(day) and (chosen is None or v.version > chosen.version):
+            chosen = v
+    return chosen
 
 
 def check_versions(versions: list[V]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from fractions import Fraction
+from functools import cached_property
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -171,11 +172,18 @@ class PolicyVersion(Effective):
             seen |= set(rule.med_types)
         return self
 
+    @cached_property
+    def benefit_of_med_type(self) -> dict[str, tuple[str, BenefitRule]]:
+        """``med_type`` → (benefit name, its rule), computed once per version."""
+        return {med_type: (name, rule) for name, rule in self.benefits.items() for med_type in rule.med_types}
+
+    @cached_property
+    def retired_prefixes(self) -> tuple[str, ...]:
+        """``retired_psn_type_prefixes`` as the tuple ``str.startswith`` takes (computed once per version)."""
+        return tuple(self.retired_psn_type_prefixes)
+
     def benefit_for(self, med_type: str) -> tuple[str, BenefitRule] | None:
-        for name, rule in self.benefits.items():
-            if med_type in rule.med_types:
-                return name, rule
-        return None
+        return self.benefit_of_med_type.get(med_type)
 
 
 class Policy(Strict):

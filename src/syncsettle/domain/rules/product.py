@@ -102,6 +102,16 @@ class Responsibility(Strict):
     ratio: RatioRule
     cap: Amount
 
+    @cached_property
+    def base_columns(self) -> tuple[int, ...]:
+        """Positions in ``BASE_COMPONENTS`` of the base components it covers (computed once)."""
+        return tuple(i for i, name in enumerate(BASE_COMPONENTS) if name in self.covers)
+
+    @cached_property
+    def drug_lists_covered(self) -> frozenset[str]:
+        """Names of the drug lists it covers (``drug_list:NAME``; computed once)."""
+        return frozenset(c.removeprefix("drug_list:") for c in self.covers if c.startswith("drug_list:"))
+
     @field_validator("med_types")
     @classmethod
     def _known_med_types(cls, value: str | list[str]) -> str | list[str]:

@@ -2,23 +2,28 @@
 
 Order: cross-region up-front share → deductible → pooled-fund ratio (flat or banded) → annual cap →
 tiered top-up (critical illness 大病 / employee large-expense 大额) on the year's accumulated base →
-category top-ups (civil-servant subsidy, medical assistance). Each payer's share is computed exactly
-(``Fraction``) and rounded half-up to the fen once, then capped by what is left of its annual cap.
+category top-ups (civil-servant subsidy, medical assistance). Amounts are integer fen. Each payer's
+share is computed exactly (integer numerators over the ratios' denominator, :func:`apply_ratio` /
+:func:`apply_ratios`) and rounded half-up to the fen once, then capped by what is left of its annual
+cap. Explanations (``setl_proc_info``) are closures, formatted only when someone reads them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from typing import NamedTuple
 
 from syncsettle.domain.codes import FUND_PAY_TYPES, HOSPITAL_LEVELS, MED_TYPES, Benefit, care_setting
 from syncsettle.domain.rules.policy import BenefitRule, LevelRule, PolicyVersion, TieredTopUp
 from syncsettle.domain.settlement.cross_region import charges_upfront_share, classify
 from syncsettle.domain.settlement.model import BasicAccumulators, BenefitAccumulator, Bill, Person
-from syncsettle.money import apply_ratio, format_ratio, format_yuan, round_fraction
+from syncsettle.domain.settlement.split import SplitTotals
+from syncsettle.money import apply_ratio, apply_ratios, format_ratio, format_yuan
 
 _Y = format_yuan
+_ZERO = Fraction(0)
+_ONE = Fraction(1)
 Text = Callable[[], str]
 
 
@@ -27,27 +32,17 @@ def constant_text(text: str) -> Text:
     return lambda: text
 
 
-@dataclass(frozen=True, slots=True)
-class SplitTotals:
-    """The bill's line splits added up (fen)."""
-
-    medfee_sumamt: int
-    fulamt_ownpay_amt: int
-    overlmt_selfpay: int
-    preselfpay_amt: int
-    inscp_scp_amt: int
-
-
-@dataclass(frozen=True, slots=True)
-class FundDetail:
+class FundDetail(NamedTuple):
     """One ``setldetail`` row: a fund's payment and how it was computed. The explanation is built
-    only when asked for (``setl_proc_info``): the calculation itself never formats text."""
+    only when asked for (``setl_proc_info``): the calculation itself never formats text. (A
+    NamedTuple, like the other per-bill results: a tuple is built several times faster than a frozen
+    dataclass.)"""
 
     fund_pay_type: str
     inscp_scp_amt: int
     crt_payb_lmt_amt: int
     fund_payamt: int
-    explain: Callable[[], str] = field(compare=False, repr=False)
+    explain: Callable[[], str]
 
     @property
     def setl_proc_info(self) -> str:
@@ -58,8 +53,7 @@ class FundDetail:
         return FUND_PAY_TYPES.get(self.fund_pay_type, "")
 
 
-@dataclass(frozen=True, slots=True)
-class BasicLeg:
+class BasicLeg(NamedTuple):
     """The medical-insurance leg (fen): the national ``setlinfo`` amounts before commercial insurance."""
 
     totals: SplitTotals
@@ -109,32 +103,52 @@ def open_deductible(
     return reduced, lambda: f"起付线 {_Y(amount)}，本年第{acc.admissions + 1}次住院降为 {_Y(reduced)}"
 
 
-def pooled_fund_exact(level: LevelRule, base: int, deductible: int, bonus: Fraction) -> tuple[Fraction, Fraction, Text]:
-    """Exact pooled-fund amount on ``base`` above ``deductible``: (amount, ratio reported, explanation)."""
+def with_bonus(ratio: Fraction, bonus: Fraction) -> Fraction:
+    """A pooled-fund ratio with the retired persons' bonus added, at most 100%."""
+    return min(_ONE, ratio + bonus) if bonus else ratio
+
+
+def pooled_fund(level: LevelRule, base: int, deductible: int, bonus: Fraction) -> tuple[int, Fraction, Text]:
+    """Pooled-fund amount on ``base`` above ``deductible`` (fen): the exact sum over the level's flat
+    ratio or its bands (placed on ``base`` with the deductible included), rounded half-up once.
+    Returns (amount, ratio reported — the highest band reached —, explanation)."""
     if level.ratio is not None:
-        ratio = min(Fraction(1), level.ratio + bonus)
-        exact = (base - deductible) * ratio
-        return exact, ratio, lambda: f"({_Y(base)} − {_Y(deductible)}) × {_pct(ratio)}"
+        ratio = with_bonus(level.ratio, bonus)
+        return apply_ratio(base - deductible, ratio), ratio, lambda: f"({_Y(base)} − {_Y(deductible)}) × {_pct(ratio)}"
     assert level.bands is not None
-    exact = Fraction(0)
     lower = 0
-    reached = min(Fraction(1), level.bands[0].ratio + bonus)
+    reached = with_bonus(level.bands[0].ratio, bonus)
     parts: list[tuple[int, int, Fraction]] = []
     for band in level.bands:
-        ratio = min(Fraction(1), band.ratio + bonus)
+        ratio = with_bonus(band.ratio, bonus)
         upper = band.upto if band.upto is not None else max(base, lower)
         lo, hi = max(lower, deductible), min(upper, base)
         if hi > lo:
-            exact += (hi - lo) * ratio
             reached = ratio
             parts.append((hi, lo, ratio))
         lower = upper
-    return exact, reached, lambda: " + ".join(f"({_Y(h)} − {_Y(lo)}) × {_pct(r)}" for h, lo, r in parts) or "0.00"
+    amount = apply_ratios([(hi - lo, ratio) for hi, lo, ratio in parts])
+    return amount, reached, lambda: " + ".join(f"({_Y(h)} − {_Y(lo)}) × {_pct(r)}" for h, lo, r in parts) or "0.00"
+
+
+def tier_slices(top_up: TieredTopUp, before: int, after: int) -> list[tuple[int, Fraction]]:
+    """How much of the accumulated base between ``before`` and ``after`` (fen) falls in each tier, with
+    the tier's ratio: ``tiers(after) − tiers(before)`` is the sum of these slices at their ratios."""
+    slices = []
+    for i, tier in enumerate(top_up.tiers):
+        upper = top_up.tiers[i + 1].above if i + 1 < len(top_up.tiers) else None
+        top_after = after if upper is None else min(after, upper)
+        top_before = before if upper is None else min(before, upper)
+        amount = max(0, top_after - tier.above) - max(0, top_before - tier.above)
+        if amount:
+            slices.append((amount, tier.ratio))
+    return slices
 
 
 def tier_value(top_up: TieredTopUp, base: int) -> Fraction:
-    """What the tiers pay on an accumulated base of ``base`` fen (exact)."""
-    total = Fraction(0)
+    """What the tiers pay on an accumulated base of ``base`` fen (exact): the definition the year-to-date
+    property tests check the engine's slices against."""
+    total = _ZERO
     for i, tier in enumerate(top_up.tiers):
         upper = top_up.tiers[i + 1].above if i + 1 < len(top_up.tiers) else None
         top = base if upper is None else min(base, upper)
@@ -163,7 +177,7 @@ def settle_basic(
 
     found = policy.benefit_for(bill.med_type)
     hifp = dedc = 0
-    ratio = Fraction(0)
+    ratio = _ZERO
     benefit_name: str | None = None
     cap_left = 0
     info: Text
@@ -178,10 +192,8 @@ def settle_basic(
         else:
             open_dedc, dedc_text = open_deductible(benefit_name, benefit, level, acc)
             dedc = min(open_dedc, base)
-            retired = any(person.psn_type.startswith(p) for p in policy.retired_psn_type_prefixes)
-            bonus = benefit.retired_bonus if retired else Fraction(0)
-            exact, ratio, formula = pooled_fund_exact(level, base, dedc, bonus)
-            computed = round_fraction(exact)
+            bonus = benefit.retired_bonus if person.psn_type.startswith(policy.retired_prefixes) else _ZERO
+            computed, ratio, formula = pooled_fund(level, base, dedc, bonus)
             hifp = min(computed, cap_left)
             cap = benefit.annual_cap
 
@@ -203,7 +215,7 @@ def settle_basic(
         if benefit_name in top.benefits:
             increment = base - hifp
             new_base = acc.subsidy_base + increment
-            computed_t = round_fraction(tier_value(top, new_base) - tier_value(top, acc.subsidy_base))
+            computed_t = apply_ratios(tier_slices(top, acc.subsidy_base, new_base))
             tiered_pay = min(computed_t, left)
             new_paid = acc.subsidy_paid + tiered_pay
             tier_top, before_base, after_base, paid_t = top, acc.subsidy_base, new_base, tiered_pay
@@ -253,15 +265,16 @@ def settle_basic(
         details=tuple(details),
         benefit=benefit_name,
     )
-    after = replace(
-        acc,
+    benefits = {"inpatient": acc.inpatient, "outpatient": acc.outpatient}
+    if benefit_name is not None:
+        old = benefits[benefit_name]
+        benefits[benefit_name] = BenefitAccumulator(old.deductible_used + dedc, old.fund_paid + hifp)
+    after = BasicAccumulators(
+        inpatient=benefits["inpatient"],
+        outpatient=benefits["outpatient"],
         admissions=acc.admissions + (1 if care_setting(bill.med_type) is Benefit.INPATIENT else 0),
         subsidy_base=new_base,
         subsidy_paid=new_paid,
         category_paid=tuple(sorted(category_paid.items())),
     )
-    if benefit_name is not None:
-        old = after.benefit(benefit_name)
-        updated = BenefitAccumulator(old.deductible_used + dedc, old.fund_paid + hifp)
-        after = after.with_benefit(benefit_name, updated)
     return leg, after

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
+from syncsettle.domain.rules.product import BASE_COMPONENTS
 from syncsettle.domain.settlement.errors import InvalidInput
 from syncsettle.domain.settlement.split import LineSplit
 from syncsettle.money import allocate
 
-COMPONENTS = ("in_scope_selfpay", "preselfpay", "cross_region_selfpay", "overlimit", "out_of_scope")
+COMPONENTS = BASE_COMPONENTS  # the columns, in this order
 IN_SCOPE, PRESELF, CROSS, OVER, OUT = range(5)
 
 
@@ -31,9 +33,8 @@ class BurdenRow:
     amounts: list[int]
 
 
-@dataclass(frozen=True, slots=True)
-class ComponentTotals:
-    """Bill-level component totals after the public funds (fen)."""
+class ComponentTotals(NamedTuple):
+    """Bill-level component totals after the public funds (fen). A NamedTuple: one is built per bill."""
 
     in_scope_selfpay: int
     preselfpay: int

@@ -11,12 +11,11 @@ taken from the covered components in proportion to what is left of each (largest
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 from typing import NamedTuple
 
-from syncsettle.domain.codes import MED_TYPES, Benefit, care_setting
+from syncsettle.domain.codes import MED_TYPES, care_setting
 from syncsettle.domain.rules.product import Product, ProductVersion, RatioPair, RatioRule, Responsibility
 from syncsettle.domain.settlement.basic import constant_text
 from syncsettle.domain.settlement.burden import COMPONENTS, BurdenRow
@@ -31,6 +30,8 @@ from syncsettle.domain.settlement.model import (
 from syncsettle.money import allocate, apply_ratio, format_ratio, format_yuan
 
 _Y = format_yuan
+_NOTHING_YET = ResponsibilityAccumulator()
+_NO_BASE = constant_text("无本责任范围内的费用")
 
 
 class ResponsibilityResult(NamedTuple):
@@ -52,8 +53,10 @@ class ResponsibilityResult(NamedTuple):
         return self.explain()
 
 
-@dataclass(frozen=True, slots=True)
-class ProductResult:
+class ProductResult(NamedTuple):
+    """One product's adjudication (fen). A NamedTuple, like the responsibilities' results: one or more
+    are built per bill."""
+
     product_id: str
     name: str
     insurer: str
@@ -87,23 +90,24 @@ def resolve_ratio(rule: RatioRule, cov: Coverage, status: str) -> Fraction:
     """Standard/pre-existing ratio, replaced by the enrollment-year step reached, then by the
     cross-region status entry when the product has one."""
     pair: RatioPair = rule
-    years = max(1, cov.enrolled_years)
-    for step in rule.by_enrolled_years:  # validated to be in increasing order of from_year
-        if step.from_year <= years:
-            pair = step
-    ratio = pair.for_class(cov.pre_existing)
-    if status in rule.cross_region:
-        ratio = rule.cross_region[status].for_class(cov.pre_existing)
-    return ratio
+    if rule.by_enrolled_years:
+        years = max(1, cov.enrolled_years)
+        for step in rule.by_enrolled_years:  # validated to be in increasing order of from_year
+            if step.from_year <= years:
+                pair = step
+    if rule.cross_region and status in rule.cross_region:
+        pair = rule.cross_region[status]
+    return pair.for_class(cov.pre_existing)
 
 
 def _covers_care(resp: Responsibility, med_type: str) -> bool:
+    """Whether the responsibility's ``med_types`` scope (any / inpatient / outpatient / a list) takes this bill."""
     scope = resp.med_types
     if scope == "any":
         return True
     if isinstance(scope, list):
         return med_type in scope
-    return care_setting(med_type) is (Benefit.INPATIENT if scope == "inpatient" else Benefit.OUTPATIENT)
+    return care_setting(med_type) == scope  # Benefit is a StrEnum: "inpatient" / "outpatient"
 
 
 def _eligibility(version: ProductVersion | None, cov: Coverage, bill: Bill, day: date) -> tuple[str, str] | None:
@@ -123,21 +127,29 @@ def _eligibility(version: ProductVersion | None, cov: Coverage, bill: Bill, day:
     return None
 
 
-def _atoms(resp: Responsibility, rows: list[BurdenRow], lists_of: dict[str, str]) -> list[tuple[int, int]]:
-    """(row, column) cells of the burden this responsibility may pay from."""
-    covers = set(resp.covers)
+_ALL_COLUMNS = tuple(range(len(COMPONENTS)))
+
+
+def payable_cells(
+    resp: Responsibility, rows: list[BurdenRow], lists_of: dict[str, str]
+) -> tuple[list[tuple[int, int]], list[int]]:
+    """Non-zero (row, column) cells of the burden this responsibility may pay from, and their amounts:
+    every column of a row on a drug list it covers, none of a row on another list of its product, and
+    the columns it covers of every other row."""
+    columns, lists = resp.base_columns, resp.drug_lists_covered
     cells: list[tuple[int, int]] = []
+    amounts: list[int] = []
     for r, row in enumerate(rows):
         drug_list = lists_of.get(row.code) if row.code is not None else None
-        if drug_list is not None:
-            if f"drug_list:{drug_list}" in covers:
-                cells.extend((r, c) for c in range(len(COMPONENTS)) if row.amounts[c])
-        else:
-            cells.extend((r, c) for c, name in enumerate(COMPONENTS) if name in covers and row.amounts[c])
-    return cells
+        for c in columns if drug_list is None else _ALL_COLUMNS if drug_list in lists else ():
+            amount = row.amounts[c]
+            if amount:
+                cells.append((r, c))
+                amounts.append(amount)
+    return cells, amounts
 
 
-def _take(
+def take_from(
     pay: int, cells: list[tuple[int, int]], rows: list[BurdenRow], lists_of: dict[str, str]
 ) -> tuple[tuple[str, int], ...]:
     """Take ``pay`` from ``cells`` in proportion to what is left of each (largest remainder);
@@ -168,8 +180,6 @@ def _explainer(
 ) -> Callable[[], str]:
     def explain() -> str:
         formula = f"({_Y(base)} − 免赔额 {_Y(applied)}) × {format_ratio(ratio)} = {_Y(computed)}"
-        if code == "no_base":
-            return "无本责任范围内的费用"
         if code == "deductible_not_reached":
             return f"未达免赔额：费用 {_Y(base)}，免赔额 {_Y(deductible)} 尚余 {_Y(open_ded)}"
         if code == "ratio_zero":
@@ -217,9 +227,12 @@ def adjudicate(
                 )
             )  # fmt: skip
             continue
-        cells = _atoms(resp, rows, lists_of)
-        base = sum(rows[r].amounts[c] for r, c in cells)
-        racc = acc.of(resp.id)
+        cells, amounts = payable_cells(resp, rows, lists_of)
+        base = sum(amounts)
+        if base == 0:  # nothing to pay from: no deductible used, nothing paid
+            results.append(ResponsibilityResult(resp.id, resp.name, 0, 0, ratio, 0, "no_base", _NO_BASE))
+            continue
+        racc = new_acc.get(resp.id, _NOTHING_YET)  # not yet updated: this responsibility's figures before the bill
         deductible = resolve_deductible(resp, person, cov)
         open_ded = max(0, deductible - racc.deductible_used)
         applied = min(open_ded, base)
@@ -237,9 +250,7 @@ def adjudicate(
         for label, left in limits:
             if left < pay:
                 pay, binding = left, label
-        if base == 0:
-            code = "no_base"
-        elif applied == base:
+        if applied == base:
             code = "deductible_not_reached"
         elif ratio == 0:
             code = "ratio_zero"
@@ -248,7 +259,7 @@ def adjudicate(
         else:
             code = "paid"
         explain = _explainer(code, base, applied, ratio, computed, pay, deductible, open_ded, binding, status)
-        consumed = _take(pay, cells, rows, lists_of)
+        consumed = take_from(pay, cells, rows, lists_of)
         results.append(
             ResponsibilityResult(resp.id, resp.name, base, applied, ratio, pay, code, explain, tuple(consumed))
         )
@@ -256,7 +267,7 @@ def adjudicate(
         paid_now[resp.id] = pay
         product_total += pay
     after = ProductAccumulators(
-        responsibilities=tuple((r.id, new_acc.get(r.id, ResponsibilityAccumulator())) for r in responsibilities),
+        responsibilities=tuple([(r.id, new_acc.get(r.id, _NOTHING_YET)) for r in responsibilities]),
         total_paid=acc.total() + product_total,
     )
     return ProductResult(
@@ -301,11 +312,11 @@ def accept(
     new_acc: dict[str, ResponsibilityAccumulator] = dict(acc.responsibilities)
     results: list[ResponsibilityResult] = []
     for resp, given in zip(version.responsibilities, claimed.responsibilities, strict=True):
-        cells = _atoms(resp, rows, version.list_of_code) if _covers_care(resp, med_type) else []
-        room = sum(rows[r].amounts[c] for r, c in cells)
+        cells, amounts = payable_cells(resp, rows, version.list_of_code) if _covers_care(resp, med_type) else ([], [])
+        room = sum(amounts)
         if min(given.payable, given.deductible_applied, given.base) < 0 or given.payable > room:
             raise InvalidInput(f"reply.responsibilities.{resp.id}", f"pays {given.payable} of {room} left")
-        consumed = _take(given.payable, cells, rows, version.list_of_code)
+        consumed = take_from(given.payable, cells, rows, version.list_of_code)
         results.append(given._replace(consumed=consumed))
         racc = acc.of(resp.id)
         new_acc[resp.id] = ResponsibilityAccumulator(

@@ -31,8 +31,8 @@ def classify(person: Person, bill: Bill, *, emergency_counts_as_filed: bool = Tr
     if cr.kind == "long_term":
         if not cr.filed:
             return "unfiled" if away else "local"
-        if not away:
-            return "returned" if cr.filed_region not in (None, person.insured_region) else "local"
+        if not away:  # a long-term filing is elsewhere by definition; an unnamed filed region is still elsewhere
+            return "local" if cr.filed_region == person.insured_region else "returned"
         if cr.filed_region is None or cr.filed_region == bill.treatment_region:
             return "local"
         return "unfiled"

@@ -14,7 +14,7 @@ four parts always add up to the line amount.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import NamedTuple
 
@@ -23,6 +23,7 @@ from syncsettle.domain.settlement.errors import InvalidInput
 from syncsettle.domain.settlement.model import FeeLine
 
 _UNITS_PER_FEN = 10**8  # cnt (10^4) × pric (10^6) is in 10^-10 yuan; a fen is 10^-2 yuan
+_HALF_FEN = _UNITS_PER_FEN // 2  # (units + half) // per-fen = units rounded half-up to the fen (units ≥ 0)
 _PRIC_PER_FEN = 10**4  # pric is in 10^-6 yuan
 _ZERO = Fraction(0)
 
@@ -42,6 +43,9 @@ class LineSplit(NamedTuple):
     selfpay_prop: Fraction
     pric_uplmt_amt: int | None
     med_chrgitm_type: str
+
+
+_new_split = tuple.__new__  # LineSplit from a tuple of its fields in order, without NamedTuple's Python-level __new__
 
 
 def split_line(line: FeeLine, catalogue: Mapping[str, CatalogueEntry], index: int = 0) -> LineSplit:
@@ -65,38 +69,46 @@ def split_line(line: FeeLine, catalogue: Mapping[str, CatalogueEntry], index: in
         if lv == "02" and prop is None:
             raise InvalidInput(f"bill.items[{index}].selfpay_prop", "required for a 乙类 (02) line")
 
-    units = line.cnt * line.pric  # 10^-10 yuan, non-negative
-    amount = (2 * units + _UNITS_PER_FEN) // (2 * _UNITS_PER_FEN)
+    cnt, pric = line.cnt, line.pric
+    amount = (cnt * pric + _HALF_FEN) // _UNITS_PER_FEN  # cnt × pric is in 10^-10 yuan, non-negative
     if lv == "03":
-        return LineSplit(
-            line.feedetl_sn, line.med_list_codg, amount, amount, 0, 0, 0, lv, _ZERO, cap, chrg_type or "14"
-        )
+        fields = (line.feedetl_sn, line.med_list_codg, amount, amount, 0, 0, 0, lv, _ZERO, cap, chrg_type or "14")
+        return _new_split(LineSplit, fields)
     overlmt = 0
     if cap is not None:
-        excess = line.pric - cap * _PRIC_PER_FEN
+        excess = pric - cap * _PRIC_PER_FEN
         if excess > 0:
-            overlmt = min(amount, (2 * excess * line.cnt + _UNITS_PER_FEN) // (2 * _UNITS_PER_FEN))
+            overlmt = min(amount, (excess * cnt + _HALF_FEN) // _UNITS_PER_FEN)
     within = amount - overlmt
     preselfpay = 0
-    if lv == "02" and prop:
-        preselfpay = (2 * within * prop.numerator + prop.denominator) // (2 * prop.denominator)
+    if lv == "02" and prop is not None:
+        numerator, denominator = prop.as_integer_ratio()
+        preselfpay = (2 * within * numerator + denominator) // (2 * denominator)
     else:
         prop = _ZERO
     assert prop is not None
-    return LineSplit(
-        line.feedetl_sn,
-        line.med_list_codg,
-        amount,
-        0,
-        overlmt,
-        preselfpay,
-        within - preselfpay,
-        lv,
-        prop,
-        cap,
-        chrg_type or "14",
-    )
+    fields = (line.feedetl_sn, line.med_list_codg, amount, 0, overlmt, preselfpay, within - preselfpay, lv, prop, cap,
+              chrg_type or "14")  # fmt: skip
+    return _new_split(LineSplit, fields)
 
 
 def split_bill(lines: tuple[FeeLine, ...], catalogue: Mapping[str, CatalogueEntry]) -> list[LineSplit]:
     return [split_line(line, catalogue, i) for i, line in enumerate(lines)]
+
+
+class SplitTotals(NamedTuple):
+    """The bill's line splits added up (fen)."""
+
+    medfee_sumamt: int
+    fulamt_ownpay_amt: int
+    overlmt_selfpay: int
+    preselfpay_amt: int
+    inscp_scp_amt: int
+
+
+def add_up(splits: Sequence[LineSplit]) -> SplitTotals:
+    """The bill's totals: each amount column of the line splits summed."""
+    if not splits:
+        return SplitTotals(0, 0, 0, 0, 0)
+    _sn, _code, medfee, fulamt, overlmt, preself, inscp, *_ = zip(*splits, strict=True)
+    return SplitTotals(sum(medfee), sum(fulamt), sum(overlmt), sum(preself), sum(inscp))

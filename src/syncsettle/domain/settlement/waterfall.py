@@ -21,7 +21,7 @@ from syncsettle.domain.codes import Benefit, care_setting
 from syncsettle.domain.rules.catalogue import CatalogueEntry
 from syncsettle.domain.rules.policy import PolicyVersion
 from syncsettle.domain.rules.product import Product
-from syncsettle.domain.settlement.basic import BasicLeg, FundDetail, SplitTotals, constant_text, settle_basic
+from syncsettle.domain.settlement.basic import BasicLeg, FundDetail, constant_text, settle_basic
 from syncsettle.domain.settlement.burden import BurdenRow, ComponentTotals, build_burden, remaining_total
 from syncsettle.domain.settlement.commercial import ProductResult, accept, adjudicate
 from syncsettle.domain.settlement.cross_region import product_status
@@ -34,7 +34,7 @@ from syncsettle.domain.settlement.model import (
     GivenBasic,
     Person,
 )
-from syncsettle.domain.settlement.split import LineSplit, split_bill
+from syncsettle.domain.settlement.split import LineSplit, SplitTotals, add_up, split_bill
 from syncsettle.money import format_yuan
 
 
@@ -67,17 +67,6 @@ class Settlement:
     def psn_part_amt(self) -> int:
         """The patient's burden after the public funds (national ``psn_part_amt``)."""
         return self.total - self.public_funds
-
-
-def _totals(splits: Sequence[LineSplit]) -> SplitTotals:
-    medfee = fulamt = overlmt = preself = inscp = 0
-    for s in splits:
-        medfee += s.det_item_fee_sumamt
-        fulamt += s.fulamt_ownpay_amt
-        overlmt += s.overlmt_amt
-        preself += s.preselfpay_amt
-        inscp += s.inscp_scp_amt
-    return SplitTotals(medfee, fulamt, overlmt, preself, inscp)
 
 
 def given_leg(given: GivenBasic, splits: Sequence[LineSplit], bill: Bill) -> BasicLeg:
@@ -239,22 +228,22 @@ def begin(
     if given is not None:
         leg = given_leg(given, splits, bill)
         basic_after = _given_accumulators(given, bill, basic_accumulators)
-        owed = leg.totals.medfee_sumamt - leg.fund_pay_sumamt - given.acct_pay
     else:
         assert policy is not None
-        leg, basic_after = settle_basic(_totals(splits), person, bill, policy, basic_accumulators)
-        owed = leg.totals.medfee_sumamt - leg.fund_pay_sumamt
+        leg, basic_after = settle_basic(add_up(splits), person, bill, policy, basic_accumulators)
+    totals, public_funds = leg.totals, leg.fund_pay_sumamt
+    owed = totals.medfee_sumamt - public_funds - (given.acct_pay if given is not None else 0)
 
     components = ComponentTotals(
-        in_scope_selfpay=leg.totals.inscp_scp_amt - leg.cross_region_selfpay - leg.fund_pay_sumamt,
-        preselfpay=leg.totals.preselfpay_amt,
+        in_scope_selfpay=totals.inscp_scp_amt - leg.cross_region_selfpay - public_funds,
+        preselfpay=totals.preselfpay_amt,
         cross_region_selfpay=leg.cross_region_selfpay,
-        overlimit=leg.totals.overlmt_selfpay,
-        out_of_scope=leg.totals.fulamt_ownpay_amt,
-        inscp_scp_amt=leg.totals.inscp_scp_amt,
+        overlimit=totals.overlmt_selfpay,
+        out_of_scope=totals.fulamt_ownpay_amt,
+        inscp_scp_amt=totals.inscp_scp_amt,
     )
     versions = [product.version_on(day) for product in products]
-    special = frozenset(code for v in versions if v is not None for code in v.list_of_code)
+    special = frozenset().union(*(v.list_of_code for v in versions if v is not None))
     rows = build_burden(splits, components, special)
     return Waterfall(
         day, person, bill, tuple(splits), leg, basic_after, given, product_status(person, bill), rows, owed
