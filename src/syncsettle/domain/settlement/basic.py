@@ -14,7 +14,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import NamedTuple
 
-from syncsettle.domain.codes import FUND_PAY_TYPES, HOSPITAL_LEVELS, MED_TYPES, Benefit, care_setting
+from syncsettle.domain.codes import FUND_PAY_TYPES, HOSPITAL_LEVELS, MED_TYPES
 from syncsettle.domain.rules.policy import BenefitRule, LevelRule, PolicyVersion, TieredTopUp
 from syncsettle.domain.settlement.cross_region import charges_upfront_share, classify
 from syncsettle.domain.settlement.model import BasicAccumulators, BenefitAccumulator, Bill, Person
@@ -162,9 +162,13 @@ def settle_basic(
 ) -> tuple[BasicLeg, BasicAccumulators]:
     """Compute the medical-insurance leg and the accumulators after it."""
     inscp = totals.inscp_scp_amt
+    found = policy.benefit_for(bill.med_type)
+    settles = found is not None and found[1].level(bill.hospital_level) is not None
     status = classify(person, bill, emergency_counts_as_filed=policy.cross_region.emergency_counts_as_filed)
     prop = policy.cross_region.unfiled_selfpay_prop
-    crs = apply_ratio(inscp, prop) if charges_upfront_share(status) and prop else 0
+    # the up-front share is part of how the pooled fund settles unfiled care away: where the fund has no
+    # benefit for this care (med_type or hospital level), there is nothing to settle and no share to charge
+    crs = apply_ratio(inscp, prop) if settles and charges_upfront_share(status) and prop else 0
     base = inscp - crs
 
     def prefix() -> str:
@@ -175,7 +179,6 @@ def settle_basic(
             text += f"，异地就医未备案先行自付 {_Y(crs)}（{_pct(prop)}），余 {_Y(base)}"
         return text
 
-    found = policy.benefit_for(bill.med_type)
     hifp = dedc = 0
     ratio = _ZERO
     benefit_name: str | None = None
@@ -272,7 +275,8 @@ def settle_basic(
     after = BasicAccumulators(
         inpatient=benefits["inpatient"],
         outpatient=benefits["outpatient"],
-        admissions=acc.admissions + (1 if care_setting(bill.med_type) is Benefit.INPATIENT else 0),
+        # only admissions the inpatient benefit settles count towards "later admissions" (not, say, maternity 52)
+        admissions=acc.admissions + (1 if benefit_name == "inpatient" else 0),
         subsidy_base=new_base,
         subsidy_paid=new_paid,
         category_paid=tuple(sorted(category_paid.items())),

@@ -235,7 +235,9 @@ def adjudicate(
         racc = new_acc.get(resp.id, _NOTHING_YET)  # not yet updated: this responsibility's figures before the bill
         deductible = resolve_deductible(resp, person, cov)
         open_ded = max(0, deductible - racc.deductible_used)
-        applied = min(open_ded, base)
+        # a ratio of 0 means the product does not cover this care (e.g. Hainan R3 for unfiled care outside
+        # the province): it pays nothing and the expense does not count towards its deductible either
+        applied = 0 if ratio == 0 else min(open_ded, base)
         computed = apply_ratio(base - applied, ratio)
         limits = [("年度限额", max(0, resp.cap - racc.paid))]
         for shared in version.shared_caps:
