@@ -14,14 +14,17 @@ from sqlalchemy import func, select
 
 from syncsettle.adapters.channel.transport import ChannelDown, InProcessTransport
 from syncsettle.adapters.db.schema import journals, postings, product_accumulators
+from syncsettle.domain.commercial.lifecycle import FilingAction
 from syncsettle.domain.identity import Role
+from syncsettle.services.commercial import filings
 from syncsettle.services.commercial.insurer_side import CommercialSide
 from syncsettle.services.commercial.retry import retry_due
 from syncsettle.services.commercial.wiring import channel_of
 from syncsettle.services.management import identity
 from syncsettle.services.settlement.check import check
+from tests.commercial.actors import YANTAI as REGULATOR
 from tests.commercial.test_routes import BIG_BILL, SMALL_BILL
-from tests.world import World, enroll_all, file_reference_products, grant_consent, set_filing_status
+from tests.world import World, enroll_all, file_reference_products, grant_consent
 
 ACME, YANTAI = "acme-supplementary-2025", "yantai-shiminjiankangbao-2025"
 
@@ -123,12 +126,12 @@ def test_commercial_side_slow_past_the_budget(world: World) -> None:
 
 def test_suspended_product_waits_until_active_again(world: World) -> None:
     filed = _world(world, "embedded")
-    set_filing_status(world.platform, filed[ACME], "suspended")
+    filings.take_step(world.platform, REGULATOR, filed[ACME], FilingAction.SUSPEND, "核查理赔数据")
     answer = _outpatient(world)
     assert _entry(answer)["reason_code"] == "product_suspended"
     assert retry_due(world.platform, everything=True)["pending"] == 1
     assert _claims(world)[0]["reason_code"] == "product_suspended"
-    set_filing_status(world.platform, filed[ACME], "active")
+    filings.take_step(world.platform, REGULATOR, filed[ACME], FilingAction.RESUME)
     assert retry_due(world.platform, everything=True)["settled"] == 1
     assert _claims(world)[0]["status"] == "settled"
     assert retry_due(world.platform)["notices"] == 0  # the claim's result notice went with the retry

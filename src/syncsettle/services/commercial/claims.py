@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from syncsettle.adapters.db import claims as repo
+from syncsettle.adapters.db import filings as filings_repo
 from syncsettle.adapters.db import ledger as ledger_repo
 from syncsettle.adapters.db import people
 from syncsettle.adapters.db import settlements as settlements_repo
@@ -34,7 +35,7 @@ from syncsettle.domain.settlement.burden import remaining_total
 from syncsettle.domain.settlement.commercial import ProductResult, accept
 from syncsettle.domain.settlement.errors import InvalidInput
 from syncsettle.money import format_yuan
-from syncsettle.services.commercial.filed import product_of
+from syncsettle.services.commercial.filings import product_of
 from syncsettle.services.commercial.legs import Budget, Leg, Occasion, Pending, admit, ask, notify
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
@@ -98,7 +99,7 @@ def _claim(conn: Connection, claim_id: str) -> dict[str, Any]:
 def _attempt(p: Platform, conn: Connection, claim: dict[str, Any],
              occ: Occasion) -> Pending | tuple[ProductResult, VisitView]:  # fmt: skip
     """The claim's adjudication taken from the view (not yet booked), or why not now."""
-    filing = repo.filing(conn, claim["filing_id"])
+    filing = filings_repo.filing(conn, claim["filing_id"])
     assert filing is not None
     psn_no, product_id = claim["psn_no"], claim["product_id"]
     enrolled = [e for e in people.active_enrollments(conn, psn_no, claim["setl_date"]) if e["product_id"] == product_id]
