@@ -14,8 +14,10 @@ from sqlalchemy import func, select
 
 from syncsettle.adapters.channel.transport import ChannelDown, InProcessTransport
 from syncsettle.adapters.db.schema import journals, postings, product_accumulators
+from syncsettle.adapters.json_reader import Reader
 from syncsettle.domain.commercial.lifecycle import FilingAction
 from syncsettle.domain.identity import Role
+from syncsettle.money import format_yuan, parse_yuan
 from syncsettle.services.commercial import filings
 from syncsettle.services.commercial.insurer_side import CommercialSide
 from syncsettle.services.commercial.retry import retry_due
@@ -41,6 +43,18 @@ class Slow:
     def handle(self, path: str, raw: bytes) -> bytes:
         time.sleep(0.3)
         return self.side.handle(path, raw)
+
+
+class Inflating(CommercialSide):
+    """A commercial side that answers more than the patient owes (a bug, or a forger holding its key)."""
+
+    def _answer(self, kind: str, message: Reader) -> dict[str, Any]:
+        reply = super()._answer(kind, message)
+        if kind == "adjudicate":
+            first = reply["responsibilities"][0]
+            first["payable"] = format_yuan(parse_yuan(first["payable"]) + 1_000_000)
+            reply["payable"] = format_yuan(parse_yuan(reply["payable"]) + 1_000_000)
+        return reply
 
 
 def _world(world: World, route: str = "dual_platform", products: tuple[str, ...] = (ACME,)) -> dict[str, int]:
@@ -121,6 +135,19 @@ def test_commercial_side_slow_past_the_budget(world: World) -> None:
     assert _entry(answer)["reason_code"] == "channel_timeout"
     channel.transport = InProcessTransport(side)
     assert retry_due(world.platform, everything=True)["settled"] == 1
+    assert check(world.platform)["ok"]
+
+
+def test_an_adjudication_that_does_not_fit_what_the_patient_owes_is_refused(world: World) -> None:
+    _world(world)
+    channel = channel_of(world.platform)
+    working, channel.transport = channel.transport, InProcessTransport(Inflating(world.platform))
+    answer = _outpatient(world)
+    assert _entry(answer)["status"] == "pending" and _entry(answer)["reason_code"] == "channel_refused"
+    assert answer["summary"]["commercial"] == "0.00" and _accumulators(world) == {} and _payouts(world) == {}
+    channel.transport = working
+    assert retry_due(world.platform, everything=True)["settled"] == 1
+    assert [c["payable"] for c in _claims(world)] == ["162.40"]  # the honest adjudication, once
     assert check(world.platform)["ok"]
 
 

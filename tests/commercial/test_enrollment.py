@@ -14,13 +14,15 @@ from sqlalchemy import select
 from syncsettle.adapters.db.schema import enrollments, journals, postings
 from syncsettle.adapters.db.schema_commercial import consents
 from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.domain.commercial.enrollment_terms import waiting_until
 from syncsettle.domain.commercial.lifecycle import FilingAction
 from syncsettle.services.commercial import enrollment, filings, policies
 from syncsettle.services.commercial.enrollment import Member
-from syncsettle.services.commercial.reference_products import file_reference_product
+from syncsettle.services.commercial.reference_products import file_product, file_reference_product, reference_content
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.settlement.check import check
 from tests.commercial.actors import YANTAI, insured
+from tests.commercial.test_routes import SMALL_BILL
 from tests.world import World, line
 
 ACME = "acme-supplementary-2025"
@@ -189,12 +191,47 @@ def test_cancellation_refunds_pro_rata_to_the_account_unless_a_claim_was_paid(wo
         assert uow.conn.execute(select(enrollments.c.status)).scalars().all() == ["cancelled", "cancelled"]
 
 
-def test_waiting_period_applies_to_a_new_enrollment_only(world: World) -> None:
-    from syncsettle.domain.commercial.enrollment_terms import waiting_until
+def _visit_on(world: World, psn_no: str, day: date) -> dict[str, Any]:
+    """An outpatient visit on ``day`` (the clock moved there), settled; the answer's one commercial entry."""
+    world.clock.at = datetime(day.year, day.month, day.day, 2, 0, tzinfo=UTC)
+    reg = world.ok("2201", {"data": {"psn_no": psn_no, "insutype": "310", "begntime": f"{day} 10:00:00"}})
+    mdtrt_id = reg["data"]["mdtrt_id"]
+    lines = [dict(item, mdtrt_id=mdtrt_id, psn_no=psn_no) for item in SMALL_BILL]
+    world.ok("2204", {"feedetail": lines})
+    (entry,) = world.ok("2207", {"data": {"mdtrt_id": mdtrt_id, "psn_no": psn_no}})["commercial"]
+    return dict(entry)
 
+
+def _reasons(entry: dict[str, Any]) -> set[str]:
+    return {r["reason_code"] for r in entry["responsibilities"]}
+
+
+@pytest.mark.parametrize("route", ["embedded", "dual_platform"])
+def test_waiting_period_applies_to_a_new_enrollment_only(world: World, route: str) -> None:
     assert waiting_until(date(2025, 6, 10), 30, renewal=False) == date(2025, 7, 9)
     assert waiting_until(date(2026, 1, 1), 30, renewal=True) is None
     assert waiting_until(date(2025, 6, 10), 0, renewal=False) is None
+    p = world.platform
+    content = {**reference_content(ACME), "id": "acme-waiting-2025"}
+    content["versions"] = [{**content["versions"][0], "waiting_period_days": 30}]
+    file_product(p, content, route=route, **TWO_YEARS)
+    (first,) = enrollment.enroll(p, insured("P0002"), "acme-waiting-2025", paid_by="cash")["enrollments"]
+    assert first["waiting_until"] == date(2025, 7, 9)
+    waiting = _visit_on(world, "P0002", date(2025, 6, 10))
+    assert waiting["payable"] == "0.00" and _reasons(waiting) == {"waiting_period"}
+    world.clock.at = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)
+    (renewal,) = enrollment.enroll(p, insured("P0002"), "acme-waiting-2025", paid_by="cash")["enrollments"]
+    (newcomer,) = enrollment.enroll(p, insured("P0003"), "acme-waiting-2025", paid_by="cash")["enrollments"]
+    assert (renewal["enrolled_years"], renewal["waiting_until"]) == (2, None)
+    assert (newcomer["enrolled_years"], newcomer["waiting_until"]) == (1, date(2026, 2, 3))
+    # cover continues for the renewal from its first day; the new enrollment waits its 30 days
+    continued = _visit_on(world, "P0002", date(2026, 1, 5))
+    assert continued["status"] == "settled" and continued["payable"] == "162.40"  # (185.70 + 17.30) × 80%
+    new = _visit_on(world, "P0003", date(2026, 1, 5))
+    assert new["payable"] == "0.00" and _reasons(new) == {"waiting_period"}
+    later = _visit_on(world, "P0003", date(2026, 2, 4))  # the day after waiting_until: covered
+    assert later["payable"] != "0.00" and "waiting_period" not in _reasons(later)
+    assert check(p)["ok"]
 
 
 def test_simultaneous_clicks_enroll_once_and_cancel_once(world: World) -> None:
