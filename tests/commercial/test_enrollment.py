@@ -19,9 +19,12 @@ from syncsettle.domain.commercial.lifecycle import FilingAction
 from syncsettle.services.commercial import enrollment, filings, policies
 from syncsettle.services.commercial.enrollment import Member
 from syncsettle.services.commercial.reference_products import file_product, file_reference_product, reference_content
+from syncsettle.services.commercial.retry import retry_due
+from syncsettle.services.commercial.wiring import channel_of
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.settlement.check import check
 from tests.commercial.actors import YANTAI, insured
+from tests.commercial.test_claims import Down
 from tests.commercial.test_routes import SMALL_BILL
 from tests.world import World, line
 
@@ -168,6 +171,26 @@ def test_consecutive_years_and_claim_history_come_from_earlier_years(world: Worl
     assert (claimed["enrolled_years"], claimed["claim_free_years"], claimed["claimed_last_year"]) == (2, 0, True)
     assert (clean["enrolled_years"], clean["claim_free_years"], clean["claimed_last_year"]) == (2, 1, False)
     assert (clean["begndate"], clean["enddate"]) == (date(2026, 1, 15), date(2026, 12, 31))
+
+
+def test_a_quick_claim_payout_is_a_claim_for_the_history_and_the_refund(world: World) -> None:
+    p = world.platform
+    _file(world, route="dual_platform")
+    (mine,) = enrollment.enroll(p, insured("P0002"), ACME, paid_by="cash")["enrollments"]
+    enrollment.enroll(p, insured("P0003"), ACME, paid_by="cash")
+    channel = channel_of(p)
+    working, channel.transport = channel.transport, Down()
+    for psn_no in ("P0002", "P0003"):  # the commercial side is down: each leg waits as a quick claim
+        mdtrt_id = world.outpatient_visit(psn_no, SMALL_BILL, insutype="310")
+        assert world.ok("2207", {"data": {"mdtrt_id": mdtrt_id, "psn_no": psn_no}})["summary"]["commercial"] == "0.00"
+    channel.transport = working
+    assert retry_due(p, everything=True)["settled"] == 2  # paid later, in the commercial ledger
+    world.clock.at = datetime(2025, 9, 1, 2, 0, tzinfo=UTC)
+    assert policies.cancel(p, insured("P0002"), mine["id"])["refund"] == "0.00"  # the product paid a claim
+    world.clock.at = datetime(2026, 1, 15, 2, 0, tzinfo=UTC)
+    (renewed,) = enrollment.enroll(p, insured("P0003"), ACME, paid_by="cash")["enrollments"]
+    assert (renewed["enrolled_years"], renewed["claim_free_years"], renewed["claimed_last_year"]) == (2, 0, True)
+    assert check(p)["ok"]
 
 
 def test_cancellation_refunds_pro_rata_to_the_account_unless_a_claim_was_paid(world: World) -> None:
