@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from syncsettle.adapters.db import filings as filings_repo
-from syncsettle.adapters.db.schema import persons
+from syncsettle.adapters.db import settlements as settlements_repo
+from syncsettle.adapters.db.schema import persons, settlements
 from syncsettle.adapters.db.schema_trust import audit_entries
 from syncsettle.domain.commercial.projections import FIELDS, NESTED, field_names, minimum_fields
 from syncsettle.domain.commercial.vocabulary import Granularity
@@ -21,6 +22,7 @@ from syncsettle.services.commercial.filings import product_of
 from syncsettle.services.commercial.messages import COVERAGE_KEYS, FILING_KEYS, NOTICE_KEYS, REQUEST_KEYS
 from syncsettle.services.commercial.reference_products import file_product, reference_content
 from syncsettle.services.errors import ServiceError
+from syncsettle.services.management import audit_seal, audit_verify
 from syncsettle.services.settlement.check import check
 from tests.commercial.products import SUMMARY_CONTENT, SUMMARY_ID
 from tests.commercial.wire import Sent, tap
@@ -192,3 +194,28 @@ def test_a_quote_prices_every_route_here_and_releases_nothing(world: World) -> N
     settled = world.ok("2304", {"data": {"mdtrt_id": mdtrt_id, "psn_no": "P0002"}})
     assert len(wire.sent) == 2
     assert quote["commercial"] == settled["commercial"] and quote["summary"] == settled["summary"]
+
+
+def test_a_release_stays_on_the_record_when_its_settlement_rolls_back(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    file_product(world.platform, reference_content(PRODUCTS[1]), route="dual_platform", **WINDOW)
+    grant_consent(world.platform, "P0002", INSURERS[1], granularity="result")
+    enroll_all(world.platform, ["P0002"], [PRODUCTS[1]])
+    mdtrt_id = world.outpatient_visit("P0002", SMALL_BILL, insutype="310")
+    wire = tap(world.platform)
+
+    def disk_full(*args: Any, **kw: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(settlements_repo, "add_settlement", disk_full)  # fails after the leg was adjudicated remotely
+    with pytest.raises(RuntimeError):
+        world.call("2207", {"data": {"mdtrt_id": mdtrt_id, "psn_no": "P0002"}})
+    [sent] = wire.sent
+    with world.platform.uow(readonly=True) as uow:
+        assert uow.conn.execute(select(settlements)).first() is None  # the settlement rolled back …
+        [release] = uow.conn.execute(select(audit_entries).where(audit_entries.c.action == "release")).mappings()
+    # … but the data had left: its release is on the record, sealed and verifiable like any other
+    assert release["record_ids"] == [sent.message["data"]["setl_id"]] and release["outcome"] == "released"
+    assert release["fields"] == field_names(sent.message["data"]) and "rolled back" in release["reason"]
+    assert audit_seal.seal(world.platform) >= 1 and audit_verify.verify(world.platform)["valid"]

@@ -184,8 +184,9 @@ def ask(p: Platform, conn: Connection, leg: Leg, view: VisitView, occ: Occasion,
         reply = channel_of(p).call("adjudicate", message, budget.left())
     except ChannelError as exc:
         failure = exc
+    delivered = not isinstance(failure, ChannelDown)  # a timeout or refusal may have arrived: it left
     _audit(conn, occ, leg, Action.RELEASE, consent, projections.field_names(data), granularity=shape,
-           outcome="undelivered" if isinstance(failure, ChannelDown) else "released",
+           outcome="released" if delivered else "undelivered", sent=delivered,
            reason=f"{leg.route.value}" + (f": {failure.reason}" if failure else ""))  # fmt: skip
     if failure is not None:
         return Pending(leg, PendingReason(failure.reason), failure.detail)
@@ -197,7 +198,7 @@ def ask(p: Platform, conn: Connection, leg: Leg, view: VisitView, occ: Occasion,
 
 def _audit(conn: Connection, occ: Occasion, leg: Leg, action: Action, consent: dict[str, Any] | None,
            fields: Sequence[str], *, granularity: str | None = None, outcome: str = "released",
-           reason: str = "") -> None:  # fmt: skip
+           reason: str = "", sent: bool = False) -> None:  # fmt: skip
     record(
         conn,
         occ.now,
@@ -214,4 +215,5 @@ def _audit(conn: Connection, occ: Occasion, leg: Leg, action: Action, consent: d
             outcome=outcome,
             reason=reason or leg.route.value,
         ),
+        sent=sent,
     )
