@@ -26,6 +26,7 @@ from syncsettle.services.management import identity
 from syncsettle.services.settlement.check import check
 from tests.commercial.actors import YANTAI as REGULATOR
 from tests.commercial.test_routes import BIG_BILL, SMALL_BILL
+from tests.ops.test_metrics_and_probes import sample
 from tests.world import World, enroll_all, file_reference_products, grant_consent
 
 ACME, YANTAI = "acme-supplementary-2025", "yantai-shiminjiankangbao-2025"
@@ -121,6 +122,22 @@ def test_commercial_side_down_the_leg_waits_then_settles_once(world: World) -> N
     assert _payouts(world) == {claim["claim_id"]: int(claim["payable"].replace(".", ""))}
     assert retry_due(world.platform, everything=True)["attempted"] == 0  # settled once, never again
     assert check(world.platform)["ok"], check(world.platform)["problems"]
+
+
+def test_metrics_show_the_pending_legs_by_insurer_and_reason(world: World) -> None:
+    _world(world)
+    channel = channel_of(world.platform)
+    working, channel.transport = channel.transport, Down()
+    answers = [_outpatient(world) for _ in range(2)]
+    owed = sum(parse_yuan(a["setlinfo"]["psn_cash_pay"]) + parse_yuan(a["setlinfo"]["acct_pay"]) for a in answers)
+    assert owed > 0  # what the patients paid at the window, waiting to be covered
+    metrics = world.client.get("/metrics").text
+    assert sample(metrics, "syncsettle_commercial_pending_legs", insurer="acme-group", reason="channel_down") == 2
+    assert sample(metrics, "syncsettle_commercial_pending_fen", insurer="acme-group", reason="channel_down") == owed
+    channel.transport = working
+    assert retry_due(world.platform, everything=True)["settled"] == 2
+    after = world.client.get("/metrics").text
+    assert "syncsettle_commercial_pending_legs{" not in after and "syncsettle_commercial_pending_fen{" not in after
 
 
 def test_commercial_side_slow_past_the_budget(world: World) -> None:

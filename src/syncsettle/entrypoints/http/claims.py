@@ -11,12 +11,13 @@ from starlette.concurrency import run_in_threadpool
 from syncsettle.adapters.db import claims as repo
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.entrypoints.http.auth import forbid_unless, platform_of, require
-from syncsettle.services.commercial import claims
+from syncsettle.services.commercial import claims, pending_gauges
 from syncsettle.services.errors import Code, ServiceError
 
 
 def router() -> APIRouter:
     api = APIRouter(prefix="/api", tags=["quick claims"])
+    pending_gauges.register()
 
     @api.get("/insured/claims", summary="My quick claims: pending commercial legs and what they paid")
     def my_claims(request: Request, principal: Principal = Depends(require(Role.INSURED))) -> dict[str, Any]:
