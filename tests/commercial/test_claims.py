@@ -16,6 +16,8 @@ from syncsettle.adapters.channel.transport import ChannelDown, InProcessTranspor
 from syncsettle.adapters.db.schema import journals, postings, product_accumulators
 from syncsettle.adapters.json_reader import Reader
 from syncsettle.domain.commercial.lifecycle import FilingAction
+from syncsettle.domain.commercial.pending import PendingReason
+from syncsettle.domain.commercial.projections import NESTED
 from syncsettle.domain.identity import Role
 from syncsettle.money import format_yuan, parse_yuan
 from syncsettle.services.commercial import filings
@@ -84,6 +86,13 @@ def _claims(world: World) -> list[dict[str, Any]]:
 def _insured(world: World, psn_no: str = "P0002") -> dict[str, str]:
     _, token = identity.issue(world.platform, Role.INSURED, psn_no, "")
     return {"Authorization": f"Bearer {token}"}
+
+
+def _insurer_claims(world: World, insurer: str = "acme-group") -> list[dict[str, Any]]:
+    _, token = identity.issue(world.platform, Role.INSURER, insurer, "")
+    shown = world.client.get("/api/insurer/claims", headers={"Authorization": f"Bearer {token}"})
+    out: list[dict[str, Any]] = shown.json()["claims"]
+    return out
 
 
 def _accumulators(world: World) -> dict[tuple[str, int, str], tuple[int, int]]:
@@ -162,10 +171,30 @@ def test_an_adjudication_that_does_not_fit_what_the_patient_owes_is_refused(worl
     answer = _outpatient(world)
     assert _entry(answer)["status"] == "pending" and _entry(answer)["reason_code"] == "channel_refused"
     assert answer["summary"]["commercial"] == "0.00" and _accumulators(world) == {} and _payouts(world) == {}
+    [mine] = _claims(world)
+    [theirs] = _insurer_claims(world)
+    assert mine["reason"].startswith(PendingReason.CHANNEL_REFUSED.text) and "reply." in mine["reason"]
+    assert theirs["reason"] == PendingReason.CHANNEL_REFUSED.text  # the insurer is not shown the detail
     channel.transport = working
     assert retry_due(world.platform, everything=True)["settled"] == 1
     assert [c["payable"] for c in _claims(world)] == ["162.40"]  # the honest adjudication, once
     assert check(world.platform)["ok"]
+
+
+def test_the_insurer_sees_of_a_claims_adjudication_only_what_the_result_granularity_carries(world: World) -> None:
+    _world(world, "detail", (ACME,))
+    channel = channel_of(world.platform)
+    working, channel.transport = channel.transport, Down()
+    _outpatient(world)
+    channel.transport = working
+    retry_due(world.platform, everything=True)
+    [mine] = _claims(world)
+    [theirs] = _insurer_claims(world)
+    assert {"deductible_applied", "name", "reason"} <= set(mine["result"]["responsibilities"][0])  # the person's own
+    assert set(theirs) == set(mine) and set(theirs["result"]) == {"payable", "responsibilities"}
+    for item in theirs["result"]["responsibilities"]:
+        assert set(item) == NESTED["responsibilities"]
+    assert theirs["result"]["payable"] == mine["result"]["payable"] == mine["payable"] == "162.40"
 
 
 def test_suspended_product_waits_until_active_again(world: World) -> None:

@@ -21,6 +21,7 @@ from syncsettle.domain.commercial.vocabulary import Granularity
 from syncsettle.services.commercial.filings import product_of
 from syncsettle.services.commercial.messages import COVERAGE_KEYS, FILING_KEYS, NOTICE_KEYS, REQUEST_KEYS
 from syncsettle.services.commercial.reference_products import file_product, reference_content
+from syncsettle.services.commercial.retry import retry_due
 from syncsettle.services.errors import ServiceError
 from syncsettle.services.management import audit_seal, audit_verify
 from syncsettle.services.settlement.check import check
@@ -50,15 +51,20 @@ def _content(product_id: str) -> dict[str, Any]:
     return SUMMARY_CONTENT if product_id == SUMMARY_ID else reference_content(product_id)
 
 
-def settle_both_visits(world: World, route: str, products: tuple[str, ...] = PRODUCTS) -> list[dict[str, Any]]:
-    """File ``products`` on ``route`` through the lifecycle, P0002 consents and enrolls; an inpatient
-    stay and an outpatient visit settle. Returns the two answers."""
+def file_on_route(world: World, route: str, products: tuple[str, ...]) -> list[str]:
+    """File ``products`` on ``route`` through the lifecycle; returns their insurers."""
     insurers: dict[str, None] = {}
     for product_id in products:
         content = _content(product_id)
         file_product(world.platform, content, route=route, **WINDOW)
         insurers[content["insurer"]] = None
-    for insurer in insurers:
+    return list(insurers)
+
+
+def settle_both_visits(world: World, route: str, products: tuple[str, ...] = PRODUCTS) -> list[dict[str, Any]]:
+    """File ``products`` on ``route``, P0002 consents and enrolls; an inpatient stay and an outpatient
+    visit settle. Returns the two answers."""
+    for insurer in file_on_route(world, route, products):
         grant_consent(world.platform, "P0002", insurer, granularity="detail")
     enroll_all(world.platform, ["P0002"], products)
     inpatient = world.inpatient_visit("P0002", BIG_BILL, insutype="310")
@@ -194,6 +200,41 @@ def test_a_quote_prices_every_route_here_and_releases_nothing(world: World) -> N
     settled = world.ok("2304", {"data": {"mdtrt_id": mdtrt_id, "psn_no": "P0002"}})
     assert len(wire.sent) == 2
     assert quote["commercial"] == settled["commercial"] and quote["summary"] == settled["summary"]
+
+
+@pytest.mark.parametrize("route", ["embedded", "dual_platform", *DIRECT])
+def test_quick_claims_send_nothing_beyond_the_approved_granularity(world: World, route: str) -> None:
+    products = DIRECT.get(route, PRODUCTS)
+    insurers = file_on_route(world, route, products)
+    enroll_all(world.platform, ["P0002"], products)
+    mdtrt_id = world.inpatient_visit("P0002", BIG_BILL, insutype="310")
+    answer = world.ok("2304", {"data": {"mdtrt_id": mdtrt_id, "psn_no": "P0002"}})
+    assert {e["reason_code"] for e in answer["commercial"]} == {"consent_missing"}  # every leg waits as a claim
+    claim_ids = {e["claim_id"] for e in answer["commercial"]}
+    wire = tap(world.platform)
+    quick = {insurer: grant_consent(world.platform, "P0002", insurer, purpose="quick_claim") for insurer in insurers}
+    assert retry_due(world.platform, everything=True)["settled"] == len(products)
+    wire.flush()
+    assert len(wire.sent) == len(products)  # one payload per claim: a projection, or the embedded result
+    for item in wire.sent:
+        data, filing = item.message["data"], item.message["filing"]
+        assert item.message["claim_id"] in claim_ids and item.message["purpose"] == "quick_claim"
+        if route == "embedded":
+            assert item.kind == "result" and set(data) == FIELDS[Granularity.RESULT]
+        elif route == "dual_platform":
+            assert set(data) == minimum_fields(product_of(_filing(world, filing["id"])).versions[0])
+        else:
+            assert item.message["shape"] == route and set(data) <= FIELDS[Granularity(route)]
+        _check_nested(data)
+    assert _released_fields(world) == [field_names(s.message["data"]) for s in wire.sent]
+    with world.platform.uow(readonly=True) as uow:
+        stmt = select(audit_entries).where(audit_entries.c.action == "release").order_by(audit_entries.c.id)
+        released = uow.conn.execute(stmt).mappings().all()
+    setl_id = answer["setlinfo"]["setl_id"]
+    assert sorted(r["record_ids"][1] for r in released) == sorted(claim_ids)  # each claim's release, audited
+    assert all(r["record_ids"][0] == setl_id and r["consent_id"] in quick.values() for r in released)
+    _never_identifies_the_person(world, wire.sent)
+    assert check(world.platform)["ok"]
 
 
 def test_a_release_stays_on_the_record_when_its_settlement_rolls_back(
