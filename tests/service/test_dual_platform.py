@@ -11,6 +11,7 @@ import json
 import subprocess
 import sys
 import time
+from datetime import date
 from typing import Any
 
 import httpx
@@ -20,13 +21,16 @@ from syncsettle.adapters.db.engine import make_engine
 from syncsettle.adapters.db.schema import journals, settlements
 from syncsettle.adapters.db.schema_claims import commercial_claims
 from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
 from syncsettle.loadgen.server import seed, start_server
 from syncsettle.loadgen.visits import LINES, envelope
 from syncsettle.money import format_yuan, parse_yuan
+from syncsettle.services import admin
+from syncsettle.services.commercial import consents
+from syncsettle.services.commercial.reference_products import file_product, reference_content
 from syncsettle.services.management import audit_proofs
 from syncsettle.services.platform import Platform
 from tests.commercial.actors import insured
-from tests.world import enroll_all, file_reference_products, grant_consent
 
 ACME = "acme-supplementary-2025"
 PERSONS = [f"B{i:06d}" for i in range(12)]
@@ -59,10 +63,13 @@ def _claims(platform: Platform) -> list[dict[str, Any]]:
 def test_two_servers_normal_killed_slow_then_every_pending_leg_settles_once(database_url: str) -> None:
     secret = seed(database_url, len(PERSONS))
     platform = Platform(engine=make_engine(database_url))
-    file_reference_products(platform, {ACME: "dual_platform"})
+    # the two servers run on the real clock: the filing, the consents and the cover span this year and the next
+    begin, end = date(date.today().year, 1, 1), date(date.today().year + 1, 12, 31)
+    file_product(platform, reference_content(ACME), region="370600", route="dual_platform", approved_from=begin,
+                 approved_to=end)  # fmt: skip
     for psn_no in PERSONS:
-        grant_consent(platform, psn_no, "acme-group", granularity="result")
-    enroll_all(platform, PERSONS, [ACME])
+        consents.grant(platform, insured(psn_no), "acme-group", Purpose.SETTLEMENT, Granularity.RESULT, begin, end)
+        admin.enroll(platform, psn_no, ACME, begin, end)
     commercial = start_server(database_url, role="commercial", workers=1)
     port = int(commercial.url.rsplit(":", 1)[1])
     medical = start_server(database_url, workers=2, env={
