@@ -8,19 +8,20 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import update
 
 from syncsettle.adapters.clock import FixedClock
 from syncsettle.adapters.db.engine import make_engine
 from syncsettle.adapters.db.migrate import upgrade
-from syncsettle.adapters.db.schema_commercial import consents, product_filings
+from syncsettle.adapters.rulebook import SHIPPED
+from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
 from syncsettle.entrypoints.http.app import create_app
-from syncsettle.loadgen.filings import file_products, grant_consent, shipped_products
 from syncsettle.services import admin
+from syncsettle.services.commercial import consents
+from syncsettle.services.commercial.reference_products import file_product, reference_content
 from syncsettle.services.platform import Platform
+from tests.commercial.actors import insured
 
-__all__ = ["World", "enroll_all", "file_reference_products", "grant_consent", "line", "revoke_consent",
-           "set_filing_status"]  # fmt: skip
+__all__ = ["World", "enroll_all", "file_reference_products", "grant_consent", "line"]
 
 HOSPITALS = [
     ("H37060000001", "烟台毓璜顶医院", "3", "370600"),
@@ -38,26 +39,37 @@ def person(psn_no: str, insutype: str = "390", psn_type: str = "1501", region: s
     }  # fmt: skip
 
 
+FILED_TO = date(2026, 12, 31)
+CONSENT_FROM, CONSENT_TO = date(2025, 1, 1), date(2026, 12, 31)
+
+
 def file_reference_products(
     platform: Platform, routes: Mapping[str, str] | None = None, *, status: str = "active",
     granularities: Mapping[str, str] | None = None,
 ) -> dict[str, int]:  # fmt: skip
-    """File the shipped reference products by direct inserts (insurers, product_filings), with the
-    rule file's route unless ``routes`` says otherwise. Returns product id → filing id.
-    (Stands in for the filing lifecycle until it lands.)"""
-    return file_products(platform, shipped_products(), routes, status=status, granularities=granularities)
+    """File every shipped reference product through the filing lifecycle (its insurer admitted,
+    drafted, submitted, approved, on sale, active — up to ``status``) in region 370600, approved from
+    its first version to the end of 2026, on the rule file's route unless ``routes`` says otherwise
+    (an approval the rules do not allow is refused as it would be for a real filing). Returns
+    product id → filing id."""
+    filed = {}
+    for path in sorted((SHIPPED / "products").glob("*.yaml")):
+        content = reference_content(path.stem)
+        filed[path.stem] = file_product(
+            platform, content, region="370600", route=(routes or {}).get(path.stem),
+            granularity=(granularities or {}).get(path.stem), status=status, approved_to=FILED_TO,
+            approved_from=date.fromisoformat(str(content["versions"][0]["effective_from"])),
+        )  # fmt: skip
+    return filed
 
 
-def revoke_consent(platform: Platform, consent_id: str) -> None:
-    with platform.uow() as uow:
-        uow.conn.execute(update(consents).where(consents.c.id == consent_id).values(revoked_at=platform.clock.now()))
-        uow.commit()
-
-
-def set_filing_status(platform: Platform, filing_id: int, status: str) -> None:
-    with platform.uow() as uow:
-        uow.conn.execute(update(product_filings).where(product_filings.c.id == filing_id).values(status=status))
-        uow.commit()
+def grant_consent(platform: Platform, psn_no: str, insurer: str, granularity: str = "detail",
+                  purpose: str = "settlement") -> str:  # fmt: skip
+    """The person grants ``insurer`` a consent from 2025-01-01 to 2026-12-31 (the consent flow: signed
+    receipt, audited); returns its id (revoke with ``consents.revoke``)."""
+    row = consents.grant(platform, insured(psn_no), insurer, Purpose(purpose), Granularity(granularity),
+                         CONSENT_FROM, CONSENT_TO)  # fmt: skip
+    return str(row["id"])
 
 
 def enroll_all(platform: Platform, psn_nos: Iterable[str], product_ids: Iterable[str], **facts: Any) -> None:

@@ -14,14 +14,22 @@ from sqlalchemy import func, select
 
 from syncsettle.adapters.channel.transport import ChannelDown, InProcessTransport
 from syncsettle.adapters.db.schema import journals, postings, product_accumulators
+from syncsettle.adapters.json_reader import Reader
+from syncsettle.domain.commercial.lifecycle import FilingAction
+from syncsettle.domain.commercial.pending import PendingReason
+from syncsettle.domain.commercial.projections import NESTED
 from syncsettle.domain.identity import Role
+from syncsettle.money import format_yuan, parse_yuan
+from syncsettle.services.commercial import filings
 from syncsettle.services.commercial.insurer_side import CommercialSide
 from syncsettle.services.commercial.retry import retry_due
 from syncsettle.services.commercial.wiring import channel_of
 from syncsettle.services.management import identity
 from syncsettle.services.settlement.check import check
+from tests.commercial.actors import YANTAI as REGULATOR
 from tests.commercial.test_routes import BIG_BILL, SMALL_BILL
-from tests.world import World, enroll_all, file_reference_products, grant_consent, set_filing_status
+from tests.ops.test_metrics_and_probes import sample
+from tests.world import World, enroll_all, file_reference_products, grant_consent
 
 ACME, YANTAI = "acme-supplementary-2025", "yantai-shiminjiankangbao-2025"
 
@@ -38,6 +46,18 @@ class Slow:
     def handle(self, path: str, raw: bytes) -> bytes:
         time.sleep(0.3)
         return self.side.handle(path, raw)
+
+
+class Inflating(CommercialSide):
+    """A commercial side that answers more than the patient owes (a bug, or a forger holding its key)."""
+
+    def _answer(self, kind: str, message: Reader) -> dict[str, Any]:
+        reply = super()._answer(kind, message)
+        if kind == "adjudicate":
+            first = reply["responsibilities"][0]
+            first["payable"] = format_yuan(parse_yuan(first["payable"]) + 1_000_000)
+            reply["payable"] = format_yuan(parse_yuan(reply["payable"]) + 1_000_000)
+        return reply
 
 
 def _world(world: World, route: str = "dual_platform", products: tuple[str, ...] = (ACME,)) -> dict[str, int]:
@@ -66,6 +86,13 @@ def _claims(world: World) -> list[dict[str, Any]]:
 def _insured(world: World, psn_no: str = "P0002") -> dict[str, str]:
     _, token = identity.issue(world.platform, Role.INSURED, psn_no, "")
     return {"Authorization": f"Bearer {token}"}
+
+
+def _insurer_claims(world: World, insurer: str = "acme-group") -> list[dict[str, Any]]:
+    _, token = identity.issue(world.platform, Role.INSURER, insurer, "")
+    shown = world.client.get("/api/insurer/claims", headers={"Authorization": f"Bearer {token}"})
+    out: list[dict[str, Any]] = shown.json()["claims"]
+    return out
 
 
 def _accumulators(world: World) -> dict[tuple[str, int, str], tuple[int, int]]:
@@ -106,6 +133,22 @@ def test_commercial_side_down_the_leg_waits_then_settles_once(world: World) -> N
     assert check(world.platform)["ok"], check(world.platform)["problems"]
 
 
+def test_metrics_show_the_pending_legs_by_insurer_and_reason(world: World) -> None:
+    _world(world)
+    channel = channel_of(world.platform)
+    working, channel.transport = channel.transport, Down()
+    answers = [_outpatient(world) for _ in range(2)]
+    owed = sum(parse_yuan(a["setlinfo"]["psn_cash_pay"]) + parse_yuan(a["setlinfo"]["acct_pay"]) for a in answers)
+    assert owed > 0  # what the patients paid at the window, waiting to be covered
+    metrics = world.client.get("/metrics").text
+    assert sample(metrics, "syncsettle_commercial_pending_legs", insurer="acme-group", reason="channel_down") == 2
+    assert sample(metrics, "syncsettle_commercial_pending_fen", insurer="acme-group", reason="channel_down") == owed
+    channel.transport = working
+    assert retry_due(world.platform, everything=True)["settled"] == 2
+    after = world.client.get("/metrics").text
+    assert "syncsettle_commercial_pending_legs{" not in after and "syncsettle_commercial_pending_fen{" not in after
+
+
 def test_commercial_side_slow_past_the_budget(world: World) -> None:
     _world(world)
     world.platform.commercial = replace(world.platform.commercial, budget_s=0.1)
@@ -121,14 +164,47 @@ def test_commercial_side_slow_past_the_budget(world: World) -> None:
     assert check(world.platform)["ok"]
 
 
+def test_an_adjudication_that_does_not_fit_what_the_patient_owes_is_refused(world: World) -> None:
+    _world(world)
+    channel = channel_of(world.platform)
+    working, channel.transport = channel.transport, InProcessTransport(Inflating(world.platform))
+    answer = _outpatient(world)
+    assert _entry(answer)["status"] == "pending" and _entry(answer)["reason_code"] == "channel_refused"
+    assert answer["summary"]["commercial"] == "0.00" and _accumulators(world) == {} and _payouts(world) == {}
+    [mine] = _claims(world)
+    [theirs] = _insurer_claims(world)
+    assert mine["reason"].startswith(PendingReason.CHANNEL_REFUSED.text) and "reply." in mine["reason"]
+    assert theirs["reason"] == PendingReason.CHANNEL_REFUSED.text  # the insurer is not shown the detail
+    channel.transport = working
+    assert retry_due(world.platform, everything=True)["settled"] == 1
+    assert [c["payable"] for c in _claims(world)] == ["162.40"]  # the honest adjudication, once
+    assert check(world.platform)["ok"]
+
+
+def test_the_insurer_sees_of_a_claims_adjudication_only_what_the_result_granularity_carries(world: World) -> None:
+    _world(world, "detail", (ACME,))
+    channel = channel_of(world.platform)
+    working, channel.transport = channel.transport, Down()
+    _outpatient(world)
+    channel.transport = working
+    retry_due(world.platform, everything=True)
+    [mine] = _claims(world)
+    [theirs] = _insurer_claims(world)
+    assert {"deductible_applied", "name", "reason"} <= set(mine["result"]["responsibilities"][0])  # the person's own
+    assert set(theirs) == set(mine) and set(theirs["result"]) == {"payable", "responsibilities"}
+    for item in theirs["result"]["responsibilities"]:
+        assert set(item) == NESTED["responsibilities"]
+    assert theirs["result"]["payable"] == mine["result"]["payable"] == mine["payable"] == "162.40"
+
+
 def test_suspended_product_waits_until_active_again(world: World) -> None:
     filed = _world(world, "embedded")
-    set_filing_status(world.platform, filed[ACME], "suspended")
+    filings.take_step(world.platform, REGULATOR, filed[ACME], FilingAction.SUSPEND, "核查理赔数据")
     answer = _outpatient(world)
     assert _entry(answer)["reason_code"] == "product_suspended"
     assert retry_due(world.platform, everything=True)["pending"] == 1
     assert _claims(world)[0]["reason_code"] == "product_suspended"
-    set_filing_status(world.platform, filed[ACME], "active")
+    filings.take_step(world.platform, REGULATOR, filed[ACME], FilingAction.RESUME)
     assert retry_due(world.platform, everything=True)["settled"] == 1
     assert _claims(world)[0]["status"] == "settled"
     assert retry_due(world.platform)["notices"] == 0  # the claim's result notice went with the retry

@@ -9,16 +9,20 @@ import pytest
 from sqlalchemy import select
 
 from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.services.commercial import consents
+from tests.commercial.actors import insured
 from tests.commercial.test_routes import PRODUCTS, SMALL_BILL
 from tests.commercial.wire import tap
-from tests.world import World, enroll_all, file_reference_products, grant_consent, revoke_consent
+from tests.world import World, enroll_all, file_reference_products, grant_consent
 
 ACME = "acme-supplementary-2025"
 
 
 def _audit(world: World) -> list[dict[str, Any]]:
+    """Releases and refusals of medical-insurance data (not the filing and consent decisions)."""
+    stmt = select(audit_entries).where(audit_entries.c.action.in_(["release", "refusal"])).order_by(audit_entries.c.id)
     with world.platform.uow(readonly=True) as uow:
-        return [dict(r) for r in uow.conn.execute(select(audit_entries).order_by(audit_entries.c.id)).mappings()]
+        return [dict(r) for r in uow.conn.execute(stmt).mappings()]
 
 
 def _visit(world: World) -> dict[str, Any]:
@@ -58,7 +62,7 @@ def test_revocation_takes_effect_on_the_next_settlement(world: World) -> None:
     first = _visit(world)
     assert _acme(first)["status"] == "settled" and _acme(first)["payable"] != "0.00"
     assert len(wire.sent) == 1
-    revoke_consent(world.platform, consent_id)
+    consents.revoke(world.platform, insured("P0002"), consent_id)
     second = _visit(world)
     assert len(wire.sent) == 1  # nothing more left
     assert _acme(second)["status"] == "pending" and _acme(second)["reason_code"] == "consent_revoked"

@@ -26,7 +26,7 @@ def _gate(world: World, granularity: Granularity = Granularity.CATEGORY, day: da
         found = consents.release_gate(uow.conn, world.clock.now(), HMB, "P0001", "yantai-hmb", Purpose.SETTLEMENT,
                                       granularity, day, ["ST1"], ["medfee_sumamt"])  # fmt: skip
         uow.commit()
-    return None if found is None else str(found["id"])
+    return None if isinstance(found, consents.Refused) else str(found["id"])
 
 
 def _refusals(world: World) -> list[str]:
@@ -44,7 +44,7 @@ def admitted(world: World) -> World:
 
 def test_no_consent_no_release_and_the_refusal_is_audited(admitted: World) -> None:
     assert _gate(admitted) is None
-    assert _refusals(admitted) == ["no settlement consent at category in force on 2025-06-10"]
+    assert _refusals(admitted) == ["consent_missing: no settlement consent at category in force on 2025-06-10"]
 
 
 def test_revocation_takes_effect_on_the_next_use(admitted: World) -> None:
@@ -56,7 +56,7 @@ def test_revocation_takes_effect_on_the_next_use(admitted: World) -> None:
     assert _gate(admitted, day=date(2026, 1, 1)) is None  # outside the period
     consents.revoke(p, me, granted["id"])
     assert _gate(admitted) is None  # the very next release finds nothing
-    assert len(_refusals(admitted)) == 3  # detail, 2026, and the one after revoking
+    assert [r.split(":")[0] for r in _refusals(admitted)] == ["consent_missing", "consent_missing", "consent_revoked"]
     with pytest.raises(ServiceError) as twice:
         consents.revoke(p, me, granted["id"])
     assert twice.value.code is Code.STATE

@@ -14,13 +14,18 @@ from sqlalchemy import select
 from syncsettle.adapters.db.schema import enrollments, journals, postings
 from syncsettle.adapters.db.schema_commercial import consents
 from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.domain.commercial.enrollment_terms import waiting_until
 from syncsettle.domain.commercial.lifecycle import FilingAction
 from syncsettle.services.commercial import enrollment, filings, policies
 from syncsettle.services.commercial.enrollment import Member
-from syncsettle.services.commercial.reference_products import file_reference_product
+from syncsettle.services.commercial.reference_products import file_product, file_reference_product, reference_content
+from syncsettle.services.commercial.retry import retry_due
+from syncsettle.services.commercial.wiring import channel_of
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.settlement.check import check
 from tests.commercial.actors import YANTAI, insured
+from tests.commercial.test_claims import Down
+from tests.commercial.test_routes import SMALL_BILL
 from tests.world import World, line
 
 ACME = "acme-supplementary-2025"
@@ -168,6 +173,26 @@ def test_consecutive_years_and_claim_history_come_from_earlier_years(world: Worl
     assert (clean["begndate"], clean["enddate"]) == (date(2026, 1, 15), date(2026, 12, 31))
 
 
+def test_a_quick_claim_payout_is_a_claim_for_the_history_and_the_refund(world: World) -> None:
+    p = world.platform
+    _file(world, route="dual_platform")
+    (mine,) = enrollment.enroll(p, insured("P0002"), ACME, paid_by="cash")["enrollments"]
+    enrollment.enroll(p, insured("P0003"), ACME, paid_by="cash")
+    channel = channel_of(p)
+    working, channel.transport = channel.transport, Down()
+    for psn_no in ("P0002", "P0003"):  # the commercial side is down: each leg waits as a quick claim
+        mdtrt_id = world.outpatient_visit(psn_no, SMALL_BILL, insutype="310")
+        assert world.ok("2207", {"data": {"mdtrt_id": mdtrt_id, "psn_no": psn_no}})["summary"]["commercial"] == "0.00"
+    channel.transport = working
+    assert retry_due(p, everything=True)["settled"] == 2  # paid later, in the commercial ledger
+    world.clock.at = datetime(2025, 9, 1, 2, 0, tzinfo=UTC)
+    assert policies.cancel(p, insured("P0002"), mine["id"])["refund"] == "0.00"  # the product paid a claim
+    world.clock.at = datetime(2026, 1, 15, 2, 0, tzinfo=UTC)
+    (renewed,) = enrollment.enroll(p, insured("P0003"), ACME, paid_by="cash")["enrollments"]
+    assert (renewed["enrolled_years"], renewed["claim_free_years"], renewed["claimed_last_year"]) == (2, 0, True)
+    assert check(p)["ok"]
+
+
 def test_cancellation_refunds_pro_rata_to_the_account_unless_a_claim_was_paid(world: World) -> None:
     p = world.platform
     _file(world)
@@ -189,12 +214,47 @@ def test_cancellation_refunds_pro_rata_to_the_account_unless_a_claim_was_paid(wo
         assert uow.conn.execute(select(enrollments.c.status)).scalars().all() == ["cancelled", "cancelled"]
 
 
-def test_waiting_period_applies_to_a_new_enrollment_only(world: World) -> None:
-    from syncsettle.domain.commercial.enrollment_terms import waiting_until
+def _visit_on(world: World, psn_no: str, day: date) -> dict[str, Any]:
+    """An outpatient visit on ``day`` (the clock moved there), settled; the answer's one commercial entry."""
+    world.clock.at = datetime(day.year, day.month, day.day, 2, 0, tzinfo=UTC)
+    reg = world.ok("2201", {"data": {"psn_no": psn_no, "insutype": "310", "begntime": f"{day} 10:00:00"}})
+    mdtrt_id = reg["data"]["mdtrt_id"]
+    lines = [dict(item, mdtrt_id=mdtrt_id, psn_no=psn_no) for item in SMALL_BILL]
+    world.ok("2204", {"feedetail": lines})
+    (entry,) = world.ok("2207", {"data": {"mdtrt_id": mdtrt_id, "psn_no": psn_no}})["commercial"]
+    return dict(entry)
 
+
+def _reasons(entry: dict[str, Any]) -> set[str]:
+    return {r["reason_code"] for r in entry["responsibilities"]}
+
+
+@pytest.mark.parametrize("route", ["embedded", "dual_platform"])
+def test_waiting_period_applies_to_a_new_enrollment_only(world: World, route: str) -> None:
     assert waiting_until(date(2025, 6, 10), 30, renewal=False) == date(2025, 7, 9)
     assert waiting_until(date(2026, 1, 1), 30, renewal=True) is None
     assert waiting_until(date(2025, 6, 10), 0, renewal=False) is None
+    p = world.platform
+    content = {**reference_content(ACME), "id": "acme-waiting-2025"}
+    content["versions"] = [{**content["versions"][0], "waiting_period_days": 30}]
+    file_product(p, content, route=route, **TWO_YEARS)
+    (first,) = enrollment.enroll(p, insured("P0002"), "acme-waiting-2025", paid_by="cash")["enrollments"]
+    assert first["waiting_until"] == date(2025, 7, 9)
+    waiting = _visit_on(world, "P0002", date(2025, 6, 10))
+    assert waiting["payable"] == "0.00" and _reasons(waiting) == {"waiting_period"}
+    world.clock.at = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)
+    (renewal,) = enrollment.enroll(p, insured("P0002"), "acme-waiting-2025", paid_by="cash")["enrollments"]
+    (newcomer,) = enrollment.enroll(p, insured("P0003"), "acme-waiting-2025", paid_by="cash")["enrollments"]
+    assert (renewal["enrolled_years"], renewal["waiting_until"]) == (2, None)
+    assert (newcomer["enrolled_years"], newcomer["waiting_until"]) == (1, date(2026, 2, 3))
+    # cover continues for the renewal from its first day; the new enrollment waits its 30 days
+    continued = _visit_on(world, "P0002", date(2026, 1, 5))
+    assert continued["status"] == "settled" and continued["payable"] == "162.40"  # (185.70 + 17.30) × 80%
+    new = _visit_on(world, "P0003", date(2026, 1, 5))
+    assert new["payable"] == "0.00" and _reasons(new) == {"waiting_period"}
+    later = _visit_on(world, "P0003", date(2026, 2, 4))  # the day after waiting_until: covered
+    assert later["payable"] != "0.00" and "waiting_period" not in _reasons(later)
+    assert check(p)["ok"]
 
 
 def test_simultaneous_clicks_enroll_once_and_cancel_once(world: World) -> None:

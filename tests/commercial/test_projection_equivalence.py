@@ -20,22 +20,11 @@ from syncsettle.domain.settlement.commercial import ProductResult, adjudicate
 from syncsettle.domain.settlement.model import Coverage, ProductAccumulators, ResponsibilityAccumulator
 from syncsettle.domain.settlement.waterfall import begin, in_filing_order, settle
 from syncsettle.services.commercial.messages import MINIMUM, read_projection
+from tests.commercial.products import SUMMARY_CONTENT
 from tests.properties.strategies import DAY, scenarios
 from tests.properties.test_waterfall_invariants import SETTINGS
 
-SUMMARY_PRODUCT = parse_rule_data(
-    {"kind": "product", "id": "summary-computable", "name": "结算数据可算产品", "insurer": "test-insurer",
-     "route": "settlement_summary", "priority": 15,
-     "versions": [{"version": 1, "effective_from": "2025-01-01", "responsibilities": [
-         {"id": "A", "name": "政策内自付", "covers": ["in_scope_selfpay"],
-          "deductible": {"standard": "300.00", "by_insutype": {"310": "500.00"}},
-          "ratio": {"standard": "0.60", "cross_region": {"unfiled_out_of_province": {"standard": "0.30"}}},
-          "cap": "20000.00"},
-         {"id": "B", "name": "其余自付自费",
-          "covers": ["preselfpay", "cross_region_selfpay", "overlimit", "out_of_scope"],
-          "ratio": {"standard": "0.40"}, "cap": "8000.00"}]}]},
-    "test",
-)  # fmt: skip
+SUMMARY_PRODUCT = parse_rule_data(SUMMARY_CONTENT, "test")
 assert isinstance(SUMMARY_PRODUCT, Product)
 
 

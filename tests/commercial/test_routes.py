@@ -5,22 +5,29 @@ is audited with its field names; nothing identifies the person beyond ``psn_no``
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from syncsettle.adapters.db import claims
-from syncsettle.adapters.db.schema import persons
+from syncsettle.adapters.db import filings as filings_repo
+from syncsettle.adapters.db import settlements as settlements_repo
+from syncsettle.adapters.db.schema import persons, settlements
 from syncsettle.adapters.db.schema_trust import audit_entries
-from syncsettle.domain.commercial.projections import FIELDS, NESTED, computable, field_names, minimum_fields
+from syncsettle.domain.commercial.projections import FIELDS, NESTED, field_names, minimum_fields
 from syncsettle.domain.commercial.vocabulary import Granularity
-from syncsettle.services.commercial.filed import product_of
+from syncsettle.services.commercial.filings import product_of
 from syncsettle.services.commercial.messages import COVERAGE_KEYS, FILING_KEYS, NOTICE_KEYS, REQUEST_KEYS
+from syncsettle.services.commercial.reference_products import file_product, reference_content
+from syncsettle.services.commercial.retry import retry_due
+from syncsettle.services.errors import ServiceError
+from syncsettle.services.management import audit_seal, audit_verify
 from syncsettle.services.settlement.check import check
+from tests.commercial.products import SUMMARY_CONTENT, SUMMARY_ID
 from tests.commercial.wire import Sent, tap
-from tests.world import World, enroll_all, file_reference_products, grant_consent, line
+from tests.world import World, enroll_all, grant_consent, line
 
 PRODUCTS = ("yantai-shiminjiankangbao-2025", "acme-supplementary-2025")
 INSURERS = ("yantai-hmb", "acme-group")
@@ -35,11 +42,31 @@ BIG_BILL = [
 SMALL_BILL = [line("1", "001101000010000", "1", "30.00", "30.00"), line("2", "XJ01CR-0002", "2", "86.50", "173.00")]
 
 
-def settle_both_visits(world: World, route: str) -> list[dict[str, Any]]:
-    file_reference_products(world.platform, dict.fromkeys(PRODUCTS, route))
-    for insurer in INSURERS:
+WINDOW = {"region": "370600", "approved_from": date(2025, 1, 1), "approved_to": date(2026, 12, 31)}
+DIRECT = {"detail": PRODUCTS, "category": (PRODUCTS[1],), "settlement_summary": (SUMMARY_ID,)}
+"""Per direct route, the products whose rules its granularity can adjudicate (the others are never approved on it)."""
+
+
+def _content(product_id: str) -> dict[str, Any]:
+    return SUMMARY_CONTENT if product_id == SUMMARY_ID else reference_content(product_id)
+
+
+def file_on_route(world: World, route: str, products: tuple[str, ...]) -> list[str]:
+    """File ``products`` on ``route`` through the lifecycle; returns their insurers."""
+    insurers: dict[str, None] = {}
+    for product_id in products:
+        content = _content(product_id)
+        file_product(world.platform, content, route=route, **WINDOW)
+        insurers[content["insurer"]] = None
+    return list(insurers)
+
+
+def settle_both_visits(world: World, route: str, products: tuple[str, ...] = PRODUCTS) -> list[dict[str, Any]]:
+    """File ``products`` on ``route``, P0002 consents and enrolls; an inpatient stay and an outpatient
+    visit settle. Returns the two answers."""
+    for insurer in file_on_route(world, route, products):
         grant_consent(world.platform, "P0002", insurer, granularity="detail")
-    enroll_all(world.platform, ["P0002"], PRODUCTS)
+    enroll_all(world.platform, ["P0002"], products)
     inpatient = world.inpatient_visit("P0002", BIG_BILL, insutype="310")
     outpatient = world.outpatient_visit("P0002", SMALL_BILL, insutype="310")
     return [world.ok("2304", {"data": {"mdtrt_id": inpatient, "psn_no": "P0002"}}),
@@ -80,12 +107,16 @@ def _released_fields(world: World) -> list[list[str]]:
     return [list(r["fields"]) for r in rows]
 
 
-@pytest.mark.parametrize("route", ["detail", "category", "settlement_summary"])
+@pytest.mark.parametrize("route", list(DIRECT))
 def test_direct_routes_send_nothing_beyond_the_approved_granularity(world: World, route: str) -> None:
+    for refused in sorted(set(PRODUCTS) - set(DIRECT[route])):  # its rules need more than the route gives
+        with pytest.raises(ServiceError) as caught:
+            file_product(world.platform, reference_content(refused), route=route, **WINDOW)
+        assert caught.value.field == "route"
     wire = tap(world.platform)
-    answers = settle_both_visits(world, route)
+    answers = settle_both_visits(world, route, DIRECT[route])
     wire.flush()
-    assert len(wire.sent) == 4  # two products × two visits, each one projection; no notices
+    assert len(wire.sent) == 2 * len(DIRECT[route])  # each product × two visits, one projection each; no notices
     for item in wire.sent:
         assert item.kind == "adjudicate" and set(item.message) == REQUEST_KEYS
         assert set(item.message["filing"]) == set(FILING_KEYS) and set(item.message["coverage"]) == COVERAGE_KEYS
@@ -97,12 +128,9 @@ def test_direct_routes_send_nothing_beyond_the_approved_granularity(world: World
             assert "lines" not in data and "diagnoses" not in data and "drug_rows" not in data
     assert _released_fields(world) == [field_names(s.message["data"]) for s in wire.sent]
     _never_identifies_the_person(world, wire.sent)
-    for answer in answers:
-        for entry in answer["commercial"]:
-            assert entry["route"] == route
-            version = world.platform.rules.products[entry["product"]].versions[0]
-            if computable(version, route) is None:  # (yantai's drug lists need the detail route)
-                assert entry["status"] == "settled"
+    entries = [entry for answer in answers for entry in answer["commercial"]]
+    assert {(e["route"], e["status"]) for e in entries} == {(route, "settled")}  # approved, so adjudicable
+    assert any(e["payable"] != "0.00" for e in entries)
     assert check(world.platform)["ok"]
 
 
@@ -154,13 +182,14 @@ def test_dual_platform_sends_exactly_the_minimum_its_rules_read(world: World, tm
 
 def _filing(world: World, filing_id: int) -> dict[str, Any]:
     with world.platform.uow(readonly=True) as uow:
-        found = claims.filing(uow.conn, filing_id)
+        found = filings_repo.filing(uow.conn, filing_id)
     assert found is not None
     return found
 
 
 def test_a_quote_prices_every_route_here_and_releases_nothing(world: World) -> None:
-    file_reference_products(world.platform, {PRODUCTS[0]: "detail", PRODUCTS[1]: "dual_platform"})
+    file_product(world.platform, reference_content(PRODUCTS[0]), route="detail", **WINDOW)
+    file_product(world.platform, reference_content(PRODUCTS[1]), route="dual_platform", **WINDOW)
     for insurer in INSURERS:
         grant_consent(world.platform, "P0002", insurer)
     enroll_all(world.platform, ["P0002"], PRODUCTS)
@@ -171,3 +200,63 @@ def test_a_quote_prices_every_route_here_and_releases_nothing(world: World) -> N
     settled = world.ok("2304", {"data": {"mdtrt_id": mdtrt_id, "psn_no": "P0002"}})
     assert len(wire.sent) == 2
     assert quote["commercial"] == settled["commercial"] and quote["summary"] == settled["summary"]
+
+
+@pytest.mark.parametrize("route", ["embedded", "dual_platform", *DIRECT])
+def test_quick_claims_send_nothing_beyond_the_approved_granularity(world: World, route: str) -> None:
+    products = DIRECT.get(route, PRODUCTS)
+    insurers = file_on_route(world, route, products)
+    enroll_all(world.platform, ["P0002"], products)
+    mdtrt_id = world.inpatient_visit("P0002", BIG_BILL, insutype="310")
+    answer = world.ok("2304", {"data": {"mdtrt_id": mdtrt_id, "psn_no": "P0002"}})
+    assert {e["reason_code"] for e in answer["commercial"]} == {"consent_missing"}  # every leg waits as a claim
+    claim_ids = {e["claim_id"] for e in answer["commercial"]}
+    wire = tap(world.platform)
+    quick = {insurer: grant_consent(world.platform, "P0002", insurer, purpose="quick_claim") for insurer in insurers}
+    assert retry_due(world.platform, everything=True)["settled"] == len(products)
+    wire.flush()
+    assert len(wire.sent) == len(products)  # one payload per claim: a projection, or the embedded result
+    for item in wire.sent:
+        data, filing = item.message["data"], item.message["filing"]
+        assert item.message["claim_id"] in claim_ids and item.message["purpose"] == "quick_claim"
+        if route == "embedded":
+            assert item.kind == "result" and set(data) == FIELDS[Granularity.RESULT]
+        elif route == "dual_platform":
+            assert set(data) == minimum_fields(product_of(_filing(world, filing["id"])).versions[0])
+        else:
+            assert item.message["shape"] == route and set(data) <= FIELDS[Granularity(route)]
+        _check_nested(data)
+    assert _released_fields(world) == [field_names(s.message["data"]) for s in wire.sent]
+    with world.platform.uow(readonly=True) as uow:
+        stmt = select(audit_entries).where(audit_entries.c.action == "release").order_by(audit_entries.c.id)
+        released = uow.conn.execute(stmt).mappings().all()
+    setl_id = answer["setlinfo"]["setl_id"]
+    assert sorted(r["record_ids"][1] for r in released) == sorted(claim_ids)  # each claim's release, audited
+    assert all(r["record_ids"][0] == setl_id and r["consent_id"] in quick.values() for r in released)
+    _never_identifies_the_person(world, wire.sent)
+    assert check(world.platform)["ok"]
+
+
+def test_a_release_stays_on_the_record_when_its_settlement_rolls_back(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    file_product(world.platform, reference_content(PRODUCTS[1]), route="dual_platform", **WINDOW)
+    grant_consent(world.platform, "P0002", INSURERS[1], granularity="result")
+    enroll_all(world.platform, ["P0002"], [PRODUCTS[1]])
+    mdtrt_id = world.outpatient_visit("P0002", SMALL_BILL, insutype="310")
+    wire = tap(world.platform)
+
+    def disk_full(*args: Any, **kw: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(settlements_repo, "add_settlement", disk_full)  # fails after the leg was adjudicated remotely
+    with pytest.raises(RuntimeError):
+        world.call("2207", {"data": {"mdtrt_id": mdtrt_id, "psn_no": "P0002"}})
+    [sent] = wire.sent
+    with world.platform.uow(readonly=True) as uow:
+        assert uow.conn.execute(select(settlements)).first() is None  # the settlement rolled back …
+        [release] = uow.conn.execute(select(audit_entries).where(audit_entries.c.action == "release")).mappings()
+    # … but the data had left: its release is on the record, sealed and verifiable like any other
+    assert release["record_ids"] == [sent.message["data"]["setl_id"]] and release["outcome"] == "released"
+    assert release["fields"] == field_names(sent.message["data"]) and "rolled back" in release["reason"]
+    assert audit_seal.seal(world.platform) >= 1 and audit_verify.verify(world.platform)["valid"]

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
-from syncsettle.adapters.db.commercial import consent_in_force, filing_in_force
+from syncsettle.adapters.db.commercial import consent_in_force, consent_revoked, filing_in_force
 from syncsettle.adapters.db.schema_commercial import consents, insurers, product_filings
 from syncsettle.adapters.db.schema_trust import audit_entries
 from syncsettle.domain.commercial.vocabulary import Granularity
@@ -67,3 +67,5 @@ def test_filing_and_consent_reads(world: World) -> None:
         assert consent_in_force(c, "P0001", "yantai-hmb", "settlement", Granularity.DETAIL, day) is None  # revoked
         assert consent_in_force(c, "P0001", "yantai-hmb", "analytics", Granularity.RESULT, day) is None
         assert consent_in_force(c, "P0001", "yantai-hmb", "settlement", Granularity.RESULT, date(2026, 1, 2)) is None
+        assert consent_revoked(c, "P0001", "yantai-hmb", ["quick_claim", "settlement"], day)  # CS2
+        assert not consent_revoked(c, "P0001", "yantai-hmb", ["analytics"], day)

@@ -2,7 +2,8 @@
 ``serve --role commercial``. Normal settlements take the commercial leg over the sealed channel;
 with the commercial side killed (SIGKILL) or frozen past the time budget (SIGSTOP) the hospital
 still gets its answer at once, the commercial legs pending; after recovery the server's own retry
-settles every pending leg exactly once, and ``syncsettle check`` is clean."""
+settles every pending leg exactly once; ``syncsettle check`` and ``syncsettle audit verify`` are
+clean, and every release of the run is in the sealed log (one proven with the public key alone)."""
 
 from __future__ import annotations
 
@@ -10,19 +11,26 @@ import json
 import subprocess
 import sys
 import time
+from datetime import date
 from typing import Any
 
 import httpx
 from sqlalchemy import select
 
 from syncsettle.adapters.db.engine import make_engine
-from syncsettle.adapters.db.schema import journals
+from syncsettle.adapters.db.schema import journals, settlements
 from syncsettle.adapters.db.schema_claims import commercial_claims
+from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
 from syncsettle.loadgen.server import seed, start_server
 from syncsettle.loadgen.visits import LINES, envelope
 from syncsettle.money import format_yuan, parse_yuan
+from syncsettle.services import admin
+from syncsettle.services.commercial import consents
+from syncsettle.services.commercial.reference_products import file_product, reference_content
+from syncsettle.services.management import audit_proofs
 from syncsettle.services.platform import Platform
-from tests.world import enroll_all, file_reference_products, grant_consent
+from tests.commercial.actors import insured
 
 ACME = "acme-supplementary-2025"
 PERSONS = [f"B{i:06d}" for i in range(12)]
@@ -55,10 +63,13 @@ def _claims(platform: Platform) -> list[dict[str, Any]]:
 def test_two_servers_normal_killed_slow_then_every_pending_leg_settles_once(database_url: str) -> None:
     secret = seed(database_url, len(PERSONS))
     platform = Platform(engine=make_engine(database_url))
-    file_reference_products(platform, {ACME: "dual_platform"})
+    # the two servers run on the real clock: the filing, the consents and the cover span this year and the next
+    begin, end = date(date.today().year, 1, 1), date(date.today().year + 1, 12, 31)
+    file_product(platform, reference_content(ACME), region="370600", route="dual_platform", approved_from=begin,
+                 approved_to=end)  # fmt: skip
     for psn_no in PERSONS:
-        grant_consent(platform, psn_no, "acme-group", granularity="result")
-    enroll_all(platform, PERSONS, [ACME])
+        consents.grant(platform, insured(psn_no), "acme-group", Purpose.SETTLEMENT, Granularity.RESULT, begin, end)
+        admin.enroll(platform, psn_no, ACME, begin, end)
     commercial = start_server(database_url, role="commercial", workers=1)
     port = int(commercial.url.rsplit(":", 1)[1])
     medical = start_server(database_url, workers=2, env={
@@ -101,3 +112,31 @@ def test_two_servers_normal_killed_slow_then_every_pending_leg_settles_once(data
     cli = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert cli.returncode == 0, cli.stdout + cli.stderr
     assert json.loads(cli.stdout)["ok"] is True
+    audit = subprocess.run([*command[:3], "audit", "verify", "--json", "--database-url", database_url],
+                           capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+    report = json.loads(audit.stdout)
+    assert report["valid"] is True and report["first_bad"] is None and report["unsealed"] == 0, report
+    _every_release_sealed_and_provable(database_url, claims)
+
+
+def _every_release_sealed_and_provable(database_url: str, claims: list[dict[str, Any]]) -> None:
+    """Each settlement's commercial release (attempted: ``undelivered`` while the side was killed) and
+    each claim's release is in the sealed log; one claim release is proven with the public key alone."""
+    platform = Platform(engine=make_engine(database_url))
+    with platform.uow(readonly=True) as uow:
+        settled = uow.conn.execute(select(settlements.c.setl_id, settlements.c.psn_no)).all()
+        releases = [dict(r) for r in uow.conn.execute(
+            select(audit_entries).where(audit_entries.c.action == "release", audit_entries.c.recipient == "acme-group")
+        ).mappings()]  # fmt: skip
+    platform.engine.dispose()
+    assert releases and all(r["position"] is not None and r["leaf_hash"] for r in releases)
+    assert {r["record_ids"][0] for r in releases} == {setl_id for setl_id, _ in settled}
+    by_claim = {r["record_ids"][1]: r for r in releases if len(r["record_ids"]) == 2 and r["outcome"] == "released"}
+    assert set(by_claim) == {c["claim_id"] for c in claims}
+    assert all(r["consent_id"] and r["fields"] for r in by_claim.values())
+    claim = claims[0]
+    bundle = audit_proofs.proof(platform, insured(claim["psn_no"]), int(by_claim[claim["claim_id"]]["id"]))
+    assert audit_proofs.verify_bundle(platform.settings.keys.public("platform"), bundle)
+    assert json.loads(bundle["entry"])["record_ids"] == [claim["setl_id"], claim["claim_id"]]
+    platform.engine.dispose()

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from syncsettle.adapters.credentials import issue_secret
-from syncsettle.adapters.db import claims as claims_repo
+from syncsettle.adapters.db import filings as filings_repo
 from syncsettle.adapters.db import people
 from syncsettle.adapters.db.schema import rule_versions
 from syncsettle.adapters.json_reader import Reader
@@ -88,7 +88,7 @@ def import_persons(p: Platform, items: list[Any]) -> int:
 def enroll(p: Platform, psn_no: str, product_id: str, begin: date, end: date, **facts: Any) -> int:
     """Record an enrollment directly (the commercial centre's enrollment flow builds on this)."""
     with p.uow() as uow:
-        if product_id not in p.rules.products and not claims_repo.is_filed(uow.conn, product_id):
+        if product_id not in p.rules.products and filings_repo.product_owner(uow.conn, product_id) is None:
             raise ServiceError(Code.NOT_FOUND, f"unknown product {product_id}", "product_id")
         if people.person(uow.conn, psn_no) is None:
             raise ServiceError(Code.NOT_FOUND, f"unknown person {psn_no}", "psn_no")

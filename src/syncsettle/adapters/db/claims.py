@@ -1,19 +1,18 @@
-"""Repository of pending commercial legs and their quick claims, the views they keep, the channel
-notices waiting in the outbox, and the few commercial reads the routes need. Never commits."""
+"""Repository of pending commercial legs and their quick claims, the views they keep, and the channel
+notices waiting in the outbox. Filings are read through ``filings``, consents through ``commercial``
+(the commercial centre's repositories). Never commits."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, select, update
 
 from syncsettle.adapters.db.schema import outbox
 from syncsettle.adapters.db.schema_claims import claim_views, commercial_claims
-from syncsettle.adapters.db.schema_commercial import consents, product_filings
 from syncsettle.adapters.db.util import insert_ignore
-from syncsettle.domain.commercial.vocabulary import SETTLING_STATUSES
 
 NOTICE_TOPIC = "channel.result"  # outbox topic of the results an embedded product sends its insurer
 
@@ -93,36 +92,12 @@ def get_view(conn: Connection, setl_id: str) -> dict[str, Any] | None:
     return dict(row[0]) if row else None
 
 
-def filing(conn: Connection, filing_id: int) -> dict[str, Any] | None:
-    row = conn.execute(select(product_filings).where(product_filings.c.id == filing_id)).mappings().first()
-    return dict(row) if row else None
-
-
-def is_filed(conn: Connection, product_id: str) -> bool:
-    """Whether any filing of ``product_id`` exists (in any state)."""
-    stmt = select(product_filings.c.id).where(product_filings.c.product_id == product_id).limit(1)
-    return conn.execute(stmt).first() is not None
-
-
-def settling_filings(conn: Connection) -> list[dict[str, Any]]:
-    """Filings on sale or active (the ones a settlement may use)."""
-    stmt = select(product_filings).where(product_filings.c.status.in_([s.value for s in SETTLING_STATUSES]))
-    return [dict(r) for r in conn.execute(stmt).mappings()]
-
-
-def consent_revoked(conn: Connection, psn_no: str, insurer_id: str, purposes: Sequence[str], day: date) -> bool:
-    """Whether the person once consented for one of ``purposes`` on ``day`` and revoked it."""
-    stmt = select(consents.c.id).where(
-        and_(
-            consents.c.psn_no == psn_no,
-            consents.c.insurer_id == insurer_id,
-            consents.c.purpose.in_(list(purposes)),
-            consents.c.begndate <= day,
-            consents.c.enddate >= day,
-            consents.c.revoked_at.is_not(None),
-        )
-    )
-    return conn.execute(stmt.limit(1)).first() is not None
+def pending_legs(conn: Connection) -> list[dict[str, Any]]:
+    """Every pending claim's insurer, reason, payable (when known) and the view of its visit."""
+    stmt = select(
+        commercial_claims.c.insurer_id, commercial_claims.c.reason_code, commercial_claims.c.payable, claim_views.c.view
+    ).select_from(commercial_claims.outerjoin(claim_views, claim_views.c.setl_id == commercial_claims.c.setl_id))
+    return [dict(r) for r in conn.execute(stmt.where(commercial_claims.c.status == "pending")).mappings()]
 
 
 def unsent_notices(conn: Connection, limit: int) -> list[dict[str, Any]]:

@@ -1,8 +1,10 @@
 """Repository reads the settlement path needs from the commercial centre: the filing in force for a
-product on a date, and the consent in force for a release. Reads only; never commits."""
+product on a date, the consent in force for a release (and, when there is none, whether one was
+revoked). Reads only; never commits."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -56,3 +58,19 @@ def consent_in_force(
         if given.covers(granularity) and (best is None or given.rank > Granularity(best["granularity"]).rank):
             best = dict(row)
     return best
+
+
+def consent_revoked(conn: Connection, psn_no: str, insurer_id: str, purposes: Sequence[str], day: date) -> bool:
+    """Whether ``psn_no`` once consented to ``insurer_id`` for one of ``purposes`` covering ``day``
+    and revoked it (a refusal then says ``consent_revoked`` rather than ``consent_missing``)."""
+    stmt = select(consents.c.id).where(
+        and_(
+            consents.c.psn_no == psn_no,
+            consents.c.insurer_id == insurer_id,
+            consents.c.purpose.in_(list(purposes)),
+            consents.c.begndate <= day,
+            consents.c.enddate >= day,
+            consents.c.revoked_at.is_not(None),
+        )
+    )
+    return conn.execute(stmt.limit(1)).first() is not None

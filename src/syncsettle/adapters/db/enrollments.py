@@ -1,6 +1,6 @@
 """Repository of enrollments as the commercial centre keeps them, and the medical-insurance history
 the enrollment flow reads *inside* the domain (diagnoses of settled visits, commercial payments per
-year). Reads and writes; never commits."""
+year, at the bedside or as quick claims). Reads and writes; never commits."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, or_, select
 
 from syncsettle.adapters.db.schema import enrollments, persons, settlement_shares, settlements, visits
+from syncsettle.adapters.db.schema_claims import commercial_claims
 from syncsettle.adapters.db.schema_commercial import product_filings
 
 
@@ -83,20 +84,34 @@ def series(conn: Connection, psn_no: str) -> list[dict[str, Any]]:
 def product_payments(
     conn: Connection, psn_no: str, product_ids: list[str], since: date | None = None, until: date | None = None
 ) -> dict[int, int]:
-    """Fen paid by each of ``product_ids`` for ``psn_no``, by settlement year (reversals net out)."""
+    """Fen paid by each of ``product_ids`` for ``psn_no``, by the visit's year (``since``/``until``
+    bound the visit date): bedside shares (reversals net out) and quick-claim payouts (settled
+    ``commercial_claims``: a leg that could not settle at the bedside and was paid later)."""
     if not product_ids:
         return {}
-    stmt = (
+    bedside = (
         select(settlements.c.year, func.sum(settlement_shares.c.amount))
         .join(settlement_shares, settlement_shares.c.setl_id == settlements.c.setl_id)
         .where(settlements.c.psn_no == psn_no, settlement_shares.c.payer.in_([f"product:{p}" for p in product_ids]))
         .group_by(settlements.c.year)
     )
+    quick = (
+        select(commercial_claims.c.year, func.sum(commercial_claims.c.payable))
+        .where(commercial_claims.c.psn_no == psn_no, commercial_claims.c.product_id.in_(product_ids),
+               commercial_claims.c.status == "settled")
+        .group_by(commercial_claims.c.year)
+    )  # fmt: skip
     if since is not None:
-        stmt = stmt.where(settlements.c.setl_date >= since)
+        bedside = bedside.where(settlements.c.setl_date >= since)
+        quick = quick.where(commercial_claims.c.setl_date >= since)
     if until is not None:
-        stmt = stmt.where(settlements.c.setl_date <= until)
-    return {int(year): int(total or 0) for year, total in conn.execute(stmt)}
+        bedside = bedside.where(settlements.c.setl_date <= until)
+        quick = quick.where(commercial_claims.c.setl_date <= until)
+    paid: dict[int, int] = {}
+    for stmt in (bedside, quick):
+        for year, total in conn.execute(stmt):
+            paid[int(year)] = paid.get(int(year), 0) + int(total or 0)
+    return paid
 
 
 def diagnosis_history(conn: Connection, psn_no: str, since: date) -> list[tuple[date, str]]:

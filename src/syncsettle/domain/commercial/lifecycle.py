@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from syncsettle.domain.commercial.projections import computable
 from syncsettle.domain.commercial.vocabulary import ROUTE_GRANULARITY, FilingStatus, Granularity, Route
 from syncsettle.domain.identity import Role
 from syncsettle.domain.rules.product import Product
@@ -99,39 +100,28 @@ def check_step(action: FilingAction, status: FilingStatus, role: Role, reason: s
     return step
 
 
-def data_needed(product: Product) -> Granularity:
-    """The least granularity an insurer needs to adjudicate ``product`` itself (routes ``detail``,
-    ``category``, ``settlement_summary``): drug lists and diagnosis exclusions need item lines and
-    diagnoses (``detail``); covering 乙类先行自付, over-limit, out-of-scope or cross-region
-    self-pay needs the self-pay classes (``category``); the in-policy self-pay and the visit type
-    are in the ``settlement_summary``."""
-    need = Granularity.SETTLEMENT_SUMMARY
-    for version in product.versions:
-        if version.drug_lists or version.excluded_diagnoses:
-            return Granularity.DETAIL
-        for resp in version.responsibilities:
-            for component in resp.covers:
-                if component.startswith("drug_list:"):
-                    return Granularity.DETAIL
-                if component != "in_scope_selfpay":
-                    need = Granularity.CATEGORY
-    return need
-
-
 def route_problem(product: Product, route: Route, granularity: Granularity) -> tuple[str, str] | None:
     """Why ``product`` cannot be approved on ``route`` at ``granularity`` (field, message), or ``None``.
 
-    The granularity must give at least what the route sends (:data:`ROUTE_GRANULARITY`); on the
-    routes where the insurer runs the rules itself it must also give what the rules read.
+    The granularity must give at least what the route sends (:data:`ROUTE_GRANULARITY`). Unless the
+    rules run inside the medical-insurance domain (``embedded``), whoever runs them gets only a
+    projection — the minimum necessary on ``dual_platform``, the approved granularity on the direct
+    routes — so every version of the product must be adjudicable exactly from that projection
+    (:func:`~syncsettle.domain.commercial.projections.computable`, the same test the projection
+    equivalence proof uses). A filing that could not be adjudicated at its granularity is never
+    approved.
     """
     if not granularity.covers(ROUTE_GRANULARITY[route]):
         return "granularity", f"{route.value} 路线至少需要 {ROUTE_GRANULARITY[route].value} 粒度"
-    if route in (Route.EMBEDDED, Route.DUAL_PLATFORM):
-        return None  # the rules run inside the medical-insurance domain or on the commercial platform
-    need = data_needed(product)
-    if not granularity.covers(need):
-        return "route", (
-            f"产品规则需要 {need.value} 粒度的数据（药品目录/除外诊断需要明细），"
-            f"{route.value} 路线按 {granularity.value} 粒度给不了；请改走 embedded、dual_platform 或 detail"
-        )
+    if route is Route.EMBEDDED:
+        return None  # the rules run where the data is; only the result leaves
+    shape = "minimum" if route is Route.DUAL_PLATFORM else granularity
+    for version in product.versions:
+        why = computable(version, shape)
+        if why is not None:
+            given = "最小必要数据" if route is Route.DUAL_PLATFORM else f"{granularity.value} 粒度的数据"
+            return "route", (
+                f"产品第 {version.version} 版规则无法仅凭{given}理算（{why}）；"
+                "请改走 embedded，或批准更细的粒度（药品目录/除外诊断需要 detail）"
+            )
     return None

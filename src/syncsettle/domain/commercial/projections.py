@@ -201,7 +201,8 @@ def computable(version: ProductVersion, granularity: Granularity | str) -> str |
     (``"minimum"`` for the dual platform), or ``None`` when they can. Responsibilities must cover
     disjoint classes (so how one payment is spread over cells never changes another's base); without
     item lines there can be no drug lists and no diagnosis exclusions; the summary tells the
-    in-policy self-pay apart from the rest, and nothing finer."""
+    in-policy self-pay apart from the rest, and nothing finer. The filing lifecycle approves a
+    route only where this holds (``lifecycle.route_problem``)."""
     covers = [set(r.covers) & set(BASE_COMPONENTS) for r in version.responsibilities]
     for i, a in enumerate(covers):
         for b in covers[i + 1 :]:

@@ -116,7 +116,7 @@ def _eligibility(version: ProductVersion | None, cov: Coverage, bill: Bill, day:
         return "not_in_force", f"产品在 {day.isoformat()} 不在有效期内（未参保）"
     if (cov.enrolled_from and day < cov.enrolled_from) or (cov.enrolled_to and day > cov.enrolled_to):
         return "not_enrolled", f"就医日期 {day.isoformat()} 不在参保期间"
-    if cov.enrolled_from and version.waiting_period_days:
+    if cov.enrolled_from and version.waiting_period_days and cov.enrolled_years <= 1:  # a renewal waits no more
         ends = cov.enrolled_from + timedelta(days=version.waiting_period_days)
         if day < ends:
             return "waiting_period", f"等待期内（{ends.isoformat()} 起保障）"

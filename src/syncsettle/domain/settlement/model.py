@@ -138,7 +138,11 @@ class ProductAccumulators:
 
 @dataclass(frozen=True, slots=True)
 class Coverage:
-    """A person's standing in one product on the bill's date: the facts the product's rules read."""
+    """A person's standing in one product on the bill's date: the facts the product's rules read.
+
+    ``enrolled_years`` counts consecutive years in the product series, this one included (1: a new
+    enrollment). A product's waiting period runs from ``enrolled_from`` of a new enrollment only: a
+    renewal (``enrolled_years`` > 1) continues last year's cover and waits no more."""
 
     product_id: str
     pre_existing: bool = False

@@ -30,12 +30,14 @@ from syncsettle.adapters.clock import FixedClock
 from syncsettle.adapters.db import people
 from syncsettle.adapters.db.engine import make_engine
 from syncsettle.adapters.json_reader import Reader
-from syncsettle.loadgen.filings import file_products, grant_consent, shipped_products
+from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
+from syncsettle.domain.identity import Principal, Role
 from syncsettle.loadgen.server import HOSPITAL, fresh_postgres, seed
 from syncsettle.loadgen.visits import LINES
 from syncsettle.money import format_yuan, parse_yuan
 from syncsettle.services import admin
-from syncsettle.services.commercial import wiring
+from syncsettle.services.commercial import consents, wiring
+from syncsettle.services.commercial.reference_products import file_product, reference_content
 from syncsettle.services.platform import Platform
 from syncsettle.services.settlement import fees, settle, visits
 
@@ -45,15 +47,20 @@ ROUTES = ("none", "embedded", "dual_platform")
 
 
 def _prepare(url: str, persons: int) -> Platform:
+    """Persons, and the supplementary product filed once per route through the filing lifecycle; each
+    person on a route consents (signed receipt) and is enrolled as the administration records it."""
     seed(url, persons * len(ROUTES))
     p = Platform(engine=make_engine(url), clock=FixedClock(datetime(2025, 6, 10, 2, 0, tzinfo=UTC)))
-    base = shipped_products()[BASE]
-    docs = {f"bench-{route}": {**base, "id": f"bench-{route}", "route": route} for route in ROUTES[1:]}
-    file_products(p, docs)
+    base = reference_content(BASE)
+    for route in ROUTES[1:]:
+        file_product(p, {**base, "id": f"bench-{route}", "route": route}, region=HOSPITAL[3], route=route,
+                     approved_from=date(2025, 1, 1), approved_to=date(2026, 12, 31))  # fmt: skip
     for i in range(persons * len(ROUTES)):
         psn_no, route = f"B{i:06d}", ROUTES[i % len(ROUTES)]
         if route != "none":
-            grant_consent(p, psn_no, base["insurer"])
+            person = Principal(Role.INSURED, psn_no, psn_no, "system:bench")
+            consents.grant(p, person, base["insurer"], Purpose.SETTLEMENT, Granularity.DETAIL,
+                           date(2025, 1, 1), date(2026, 12, 31))  # fmt: skip
             admin.enroll(p, psn_no, f"bench-{route}", date(2025, 1, 1), date(2026, 12, 31))
     wiring.warm(p)
     return p

@@ -14,17 +14,19 @@ transaction. A claim settles exactly once: the pending → settled transition, t
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Connection
 
 from syncsettle.adapters.db import claims as repo
+from syncsettle.adapters.db import filings as filings_repo
 from syncsettle.adapters.db import ledger as ledger_repo
 from syncsettle.adapters.db import people
 from syncsettle.adapters.db import settlements as settlements_repo
 from syncsettle.domain import ledger
+from syncsettle.domain.commercial import projections
 from syncsettle.domain.commercial.pending import PendingReason
 from syncsettle.domain.commercial.synthesis import adjudicate_projected, projected_of
 from syncsettle.domain.commercial.view import VisitView, view_from_json, view_to_json
@@ -34,7 +36,7 @@ from syncsettle.domain.settlement.burden import remaining_total
 from syncsettle.domain.settlement.commercial import ProductResult, accept
 from syncsettle.domain.settlement.errors import InvalidInput
 from syncsettle.money import format_yuan
-from syncsettle.services.commercial.filed import product_of
+from syncsettle.services.commercial.filings import product_of
 from syncsettle.services.commercial.legs import Budget, Leg, Occasion, Pending, admit, ask, notify
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
@@ -98,7 +100,7 @@ def _claim(conn: Connection, claim_id: str) -> dict[str, Any]:
 def _attempt(p: Platform, conn: Connection, claim: dict[str, Any],
              occ: Occasion) -> Pending | tuple[ProductResult, VisitView]:  # fmt: skip
     """The claim's adjudication taken from the view (not yet booked), or why not now."""
-    filing = repo.filing(conn, claim["filing_id"])
+    filing = filings_repo.filing(conn, claim["filing_id"])
     assert filing is not None
     psn_no, product_id = claim["psn_no"], claim["product_id"]
     enrolled = [e for e in people.active_enrollments(conn, psn_no, claim["setl_date"]) if e["product_id"] == product_id]
@@ -186,9 +188,29 @@ def public(claim: Mapping[str, Any]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def claims_of(p: Platform, *, psn_no: str | None = None, insurer_id: str | None = None) -> list[dict[str, Any]]:
+def for_insurer(claim: Mapping[str, Any]) -> dict[str, Any]:
+    """A claim as its insurer sees it: status and amounts, and of the adjudication only what the
+    ``result`` granularity carries (the payable; per responsibility its id, payable and result
+    category) — every route's approved granularity covers that much. A pending claim shows its
+    reason code and standard text, never the detail (which may quote what the patient owes)."""
+    shown = public(claim)
+    if claim["result"] is not None:
+        keep = projections.NESTED["responsibilities"]
+        shown["result"] = {"payable": claim["result"]["payable"],
+                           "responsibilities": [{k: r[k] for k in sorted(keep)}
+                                                for r in claim["result"]["responsibilities"]]}  # fmt: skip
+    if claim["status"] == "pending":
+        shown["reason"] = PendingReason(claim["reason_code"]).text
+    return shown
+
+
+def claims_of(
+    p: Platform, *, psn_no: str | None = None, insurer_id: str | None = None,
+    shown: Callable[[Mapping[str, Any]], dict[str, Any]] = public,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Claims of a person and/or on an insurer's products, each as ``shown`` (an insurer: :func:`for_insurer`)."""
     with p.uow(readonly=True) as uow:
-        return [public(c) for c in repo.claims_where(uow.conn, psn_no=psn_no, insurer_id=insurer_id)]
+        return [shown(c) for c in repo.claims_where(uow.conn, psn_no=psn_no, insurer_id=insurer_id)]
 
 
 def on_reverse(conn: Connection, setl_id: str, now: Any) -> None:

@@ -6,13 +6,16 @@ Each grant comes with a *receipt*: the canonical JSON of what was agreed, signed
 with SM2 (``keys.signer("platform")``). Anyone holding the platform's public key can check it
 (:func:`verify_receipt`, ``POST /api/public/consent-receipts/verify``) without asking the platform.
 
-:func:`release_gate` is the check every release makes: the consent in force, or ``None`` after an
+:func:`release_gate` is the check every release makes — the settlement legs, quick claims,
+underwriting and the insurer's enrollment view: the consent in force, or :class:`Refused` after an
 audited refusal (the caller commits the refusal and releases nothing).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -21,7 +24,7 @@ from sqlalchemy import Connection
 from syncsettle.adapters.crypto import Sm2PublicKey
 from syncsettle.adapters.db import consents as repo
 from syncsettle.adapters.db import people
-from syncsettle.adapters.db.commercial import consent_in_force
+from syncsettle.adapters.db.commercial import consent_in_force, consent_revoked
 from syncsettle.adapters.settings import KeyRing
 from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
 from syncsettle.domain.identity import Principal, Role
@@ -124,15 +127,33 @@ def mine(p: Platform, actor: Principal) -> list[dict[str, Any]]:
         return repo.of_person(uow.conn, actor.tenant)
 
 
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """No consent in force for a release: ``code`` is ``consent_revoked`` when one covering the day was
+    revoked, else ``consent_missing`` (the pending-leg reasons of the same names)."""
+
+    code: str
+    reason: str
+
+
 def release_gate(
-    conn: Connection, at: datetime, actor: Principal, psn_no: str, insurer_id: str, purpose: Purpose,
-    granularity: Granularity, day: date, record_ids: list[str], fields: list[str],
-) -> dict[str, Any] | None:  # fmt: skip
-    """The consent allowing this release, or ``None`` after recording an audited refusal — then the
-    caller releases nothing and commits (so the refusal stays on the record)."""
-    consent = consent_in_force(conn, psn_no, insurer_id, purpose.value, granularity, day)
-    if consent is None:
-        why = f"no {purpose.value} consent at {granularity.value} in force on {day}"
-        record(conn, at, Use(actor, Action.REFUSAL, purpose.value, insurer_id, record_ids, fields, psn_no=psn_no,
+    conn: Connection, at: datetime, actor: Principal, psn_no: str, insurer_id: str,
+    purposes: Purpose | Sequence[Purpose], granularity: Granularity, day: date, record_ids: list[str],
+    fields: list[str], *, audit: bool = True,
+) -> dict[str, Any] | Refused:  # fmt: skip
+    """The check every release makes: the consent allowing it (the first of ``purposes``, in order of
+    preference, with one in force at ``granularity`` or richer on ``day``), or :class:`Refused` after
+    recording an audited refusal — then the caller releases nothing and commits, so the refusal
+    stays on the record. ``audit=False`` only for a quote, which releases nothing either way."""
+    wanted = (purposes,) if isinstance(purposes, Purpose) else tuple(purposes)
+    for purpose in wanted:
+        consent = consent_in_force(conn, psn_no, insurer_id, purpose.value, granularity, day)
+        if consent is not None:
+            return consent
+    names = [p.value for p in wanted]
+    code = "consent_revoked" if consent_revoked(conn, psn_no, insurer_id, names, day) else "consent_missing"
+    why = f"{code}: no {'/'.join(names)} consent at {granularity.value} in force on {day}"
+    if audit:
+        record(conn, at, Use(actor, Action.REFUSAL, names[0], insurer_id, record_ids, fields, psn_no=psn_no,
                              granularity=granularity.value, outcome="refused", reason=why))  # fmt: skip
-    return consent
+    return Refused(code, why)

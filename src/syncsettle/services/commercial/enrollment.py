@@ -101,7 +101,7 @@ def _consent(
         conn, at, actor, psn_no, filing["insurer_id"], Purpose.UNDERWRITING, Granularity.RESULT, day,
         [f"filing:{filing['id']}"], ["underwriting_class"],
     )  # fmt: skip
-    return None if consent is None else str(consent["id"])
+    return None if isinstance(consent, consents.Refused) else str(consent["id"])
 
 
 def _pay(conn: Connection, holder: str, insutype: str | None, amount: int, year: int) -> str:

@@ -11,6 +11,8 @@ filing_in_force``) and its product through :func:`product_of`.
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -28,7 +30,8 @@ from syncsettle.services.management.admission import admitted
 from syncsettle.services.management.audit import Action, Use, record
 from syncsettle.services.platform import Platform
 
-_PRODUCTS: dict[str, Product] = {}
+_PRODUCTS: dict[str, Product] = {}  # sha256 of the content → its product (content never changes under a hash)
+_PRODUCTS_LOCK = threading.Lock()
 
 
 def content_sha256(content: dict[str, Any]) -> str:
@@ -46,15 +49,17 @@ def parse_content(content: Any) -> Product:
     return item
 
 
-def product_of(filing_row: dict[str, Any]) -> Product:
-    """The product a filing approved, parsed with the engine's schema once per content (by sha256)."""
-    digest = filing_row["sha256"]
+def product_of(filing_row: Mapping[str, Any]) -> Product:
+    """The product a filing approved, parsed with the engine's schema once per content (by sha256).
+    The settlement path, the quick claims and the commercial platform all read rules through here."""
+    digest = str(filing_row["sha256"])
     product = _PRODUCTS.get(digest)
     if product is None:
-        product = parse_content(filing_row["content"])
-        if len(_PRODUCTS) > 512:
-            _PRODUCTS.clear()
-        _PRODUCTS[digest] = product
+        parsed = parse_content(filing_row["content"])
+        with _PRODUCTS_LOCK:
+            if len(_PRODUCTS) > 512:
+                _PRODUCTS.clear()
+            product = _PRODUCTS.setdefault(digest, parsed)
     return product
 
 

@@ -19,7 +19,7 @@ from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.domain.privacy import mask_certno, mask_name
 from syncsettle.money import format_yuan
-from syncsettle.services.commercial.consents import release_gate
+from syncsettle.services.commercial.consents import Refused, release_gate
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.management.audit import Action, Use, record
 from syncsettle.services.platform import Platform
@@ -45,7 +45,7 @@ def enrollments(p: Platform, actor: Principal, product_id: str | None = None) ->
             ref = [f"enrollment:{row['id']}"]
             consent = release_gate(conn, now, actor, row["psn_no"], actor.tenant, Purpose.UNDERWRITING,
                                    Granularity.RESULT, day, ref, PERSONAL_FIELDS)  # fmt: skip
-            if consent is None:
+            if isinstance(consent, Refused):
                 item["insured"] = None
                 item["withheld"] = "未获参保人授权（underwriting）"
             else:

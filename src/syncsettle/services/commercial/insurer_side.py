@@ -17,12 +17,12 @@ from typing import Any
 
 from syncsettle.adapters.channel import COMMERCIAL_PLATFORM, REFUSED, sealer_for
 from syncsettle.adapters.channel.envelope import EnvelopeError, ReplayGuard
-from syncsettle.adapters.db import claims as repo
+from syncsettle.adapters.db import filings as repo
 from syncsettle.adapters.json_reader import Reader
 from syncsettle.domain.commercial.synthesis import adjudicate_projected
-from syncsettle.domain.commercial.vocabulary import Route
+from syncsettle.domain.commercial.vocabulary import SETTLING_STATUSES, Route
 from syncsettle.domain.settlement.errors import InvalidInput
-from syncsettle.services.commercial.filed import product_of
+from syncsettle.services.commercial.filings import product_of
 from syncsettle.services.commercial.messages import MINIMUM, adjudicated, read_coverage, read_projection
 from syncsettle.services.platform import Platform
 
@@ -40,7 +40,7 @@ class CommercialSide:
         """Load and parse the filings that may settle, and run the crypto once, so the first real
         request is not slow (it has the medical side's time budget to keep)."""
         with self.platform.uow(readonly=True) as uow:
-            for filing in repo.settling_filings(uow.conn):
+            for filing in repo.filings(uow.conn, statuses=tuple(st.value for st in SETTLING_STATUSES)):
                 product_of(filing)
                 self._filings[filing["id"]] = filing
         signer = self.sealer.signer

@@ -30,7 +30,6 @@ from sqlalchemy import Connection
 from syncsettle.adapters.channel.transport import ChannelDown, ChannelError
 from syncsettle.adapters.db import claims as repo
 from syncsettle.adapters.db import settlements as settlements_repo
-from syncsettle.adapters.db.commercial import consent_in_force
 from syncsettle.domain.commercial import projections
 from syncsettle.domain.commercial.pending import PendingReason
 from syncsettle.domain.commercial.view import VisitView, view_of
@@ -42,6 +41,7 @@ from syncsettle.domain.settlement.errors import InvalidInput
 from syncsettle.domain.settlement.model import Coverage
 from syncsettle.domain.settlement.waterfall import Waterfall
 from syncsettle.services.commercial import messages
+from syncsettle.services.commercial.consents import Refused, release_gate
 from syncsettle.services.commercial.wiring import channel_of
 from syncsettle.services.management.audit import Action, Use, record
 from syncsettle.services.platform import Platform
@@ -110,17 +110,10 @@ def admit(conn: Connection, leg: Leg, occ: Occasion, *, audit: bool = True) -> d
     """The consent under which this leg may release data, or why it may not (a refusal is audited)."""
     if leg.filing["status"] == FilingStatus.SUSPENDED:
         return Pending(leg, PendingReason.PRODUCT_SUSPENDED)
-    for purpose in occ.purposes:
-        found = consent_in_force(conn, occ.psn_no, leg.insurer, purpose, leg.granularity, occ.day)
-        if found is not None:
-            return found
-    revoked = repo.consent_revoked(conn, occ.psn_no, leg.insurer, occ.purposes, occ.day)
-    reason = PendingReason.CONSENT_REVOKED if revoked else PendingReason.CONSENT_MISSING
-    if audit:
-        why = f"{reason.value}: no consent in force for {leg.granularity.value}"
-        fields = sorted(projections.FIELDS[leg.granularity])
-        _audit(conn, occ, leg, Action.REFUSAL, None, fields, outcome="refused", reason=why)
-    return Pending(leg, reason)
+    record_ids = [occ.setl_id] + ([occ.claim_id] if occ.claim_id else [])
+    found = release_gate(conn, occ.now, occ.actor, occ.psn_no, leg.insurer, occ.purposes, leg.granularity, occ.day,
+                         record_ids, sorted(projections.FIELDS[leg.granularity]), audit=audit)  # fmt: skip
+    return Pending(leg, PendingReason(found.code)) if isinstance(found, Refused) else found
 
 
 def settle_legs(p: Platform, conn: Connection, w: Waterfall, legs: Sequence[Leg], occ: Occasion) -> list[Pending]:
@@ -191,8 +184,9 @@ def ask(p: Platform, conn: Connection, leg: Leg, view: VisitView, occ: Occasion,
         reply = channel_of(p).call("adjudicate", message, budget.left())
     except ChannelError as exc:
         failure = exc
+    delivered = not isinstance(failure, ChannelDown)  # a timeout or refusal may have arrived: it left
     _audit(conn, occ, leg, Action.RELEASE, consent, projections.field_names(data), granularity=shape,
-           outcome="undelivered" if isinstance(failure, ChannelDown) else "released",
+           outcome="released" if delivered else "undelivered", sent=delivered,
            reason=f"{leg.route.value}" + (f": {failure.reason}" if failure else ""))  # fmt: skip
     if failure is not None:
         return Pending(leg, PendingReason(failure.reason), failure.detail)
@@ -204,7 +198,7 @@ def ask(p: Platform, conn: Connection, leg: Leg, view: VisitView, occ: Occasion,
 
 def _audit(conn: Connection, occ: Occasion, leg: Leg, action: Action, consent: dict[str, Any] | None,
            fields: Sequence[str], *, granularity: str | None = None, outcome: str = "released",
-           reason: str = "") -> None:  # fmt: skip
+           reason: str = "", sent: bool = False) -> None:  # fmt: skip
     record(
         conn,
         occ.now,
@@ -221,4 +215,5 @@ def _audit(conn: Connection, occ: Occasion, leg: Leg, action: Action, consent: d
             outcome=outcome,
             reason=reason or leg.route.value,
         ),
+        sent=sent,
     )

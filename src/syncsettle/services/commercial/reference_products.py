@@ -1,9 +1,10 @@
-"""Filing a shipped reference product through the real lifecycle — for tests, the demo and the
-other centres' fixtures.
+"""Filing a product through the real lifecycle — for tests, benchmarks, the demo and the other
+centres' fixtures.
 
-:func:`file_reference_product` takes ``syncsettle/config/products/<id>.yaml`` (same ids), admits its
-insurer if needed (as the regulator of ``region``), then drafts, submits, approves, puts on sale
-and activates it with the proper actors, stopping at ``status``. The actors are principals with
+:func:`file_product` takes a product rule file (:func:`file_reference_product` the shipped
+``syncsettle/config/products/<id>.yaml``, same ids), admits its insurer if needed (as the regulator
+of ``region``), then drafts, submits, approves, puts on sale and activates it with the proper
+actors, stopping at ``status``. The actors are principals with
 credential id ``system:reference``, so their steps are recognisable in ``filing_events`` and the
 audit log.
 """
@@ -49,14 +50,15 @@ def reference_content(product_id: str) -> dict[str, Any]:
     return data
 
 
-def file_reference_product(
-    p: Platform, product_id: str, *, region: str, route: Route | str | None = None,
+def file_product(
+    p: Platform, content: dict[str, Any], *, region: str, route: Route | str | None = None,
     granularity: Granularity | str | None = None, approved_from: date, approved_to: date,
     status: FilingStatus | str = FilingStatus.ACTIVE, premium: int = REFERENCE_PREMIUM,
     underwriting: dict[str, Any] | None = None,
 ) -> int:  # fmt: skip
-    """File a reference product and take it to ``status``; returns the filing id."""
-    content = reference_content(product_id)
+    """File the product rule file ``content`` through the lifecycle (admitting its insurer first if
+    needed) and take it to ``status``; returns the filing id. The approval checks ``route`` and
+    ``granularity`` as any approval does."""
     insurer_id = str(content["insurer"])
     regulator = Principal(Role.REGULATOR, region, f"医保部门 {region}", "system:reference")
     insurer = Principal(Role.INSURER, insurer_id, insurer_id, "system:reference")
@@ -73,3 +75,8 @@ def file_reference_product(
             approved_from=approved_from, approved_to=approved_to,
         )  # fmt: skip
     return filing_id
+
+
+def file_reference_product(p: Platform, product_id: str, **terms: Any) -> int:
+    """File a shipped reference product (``terms`` as :func:`file_product`); returns the filing id."""
+    return file_product(p, reference_content(product_id), **terms)

@@ -1,7 +1,10 @@
 """Appending to the audit log: every release or read of medical-insurance data, and every refusal.
 
 Call :func:`record` inside the use case's own transaction, so the entry commits with the release it
-describes (or not at all). It is a plain insert — no global lock on the settlement path; sealing
+describes (or not at all). A release that has already happened when it is recorded — data sent to
+the commercial side during the transaction — is recorded with ``sent=True``: if the transaction
+then rolls back, the entry is written again in a transaction of its own, so no release that took
+place is ever missing from the log. It is a plain insert — no global lock on the settlement path; sealing
 (position, Merkle leaf, hash chain) and signed checkpoints happen afterwards in the order entries
 committed (see the audit sealing service).
 """
@@ -17,6 +20,7 @@ from sqlalchemy import Connection
 
 from syncsettle.adapters.db.schema_trust import audit_entries
 from syncsettle.domain.identity import Principal
+from syncsettle.services.unit_of_work import after_rollback
 
 
 class Action(StrEnum):
@@ -44,24 +48,30 @@ class Use:
     reason: str = ""
 
 
-def record(conn: Connection, at: datetime, use: Use) -> None:
-    """Append one entry (unsealed) in the caller's transaction."""
-    conn.execute(
-        audit_entries.insert(),
-        {
-            "created_at": at,
-            "actor_role": use.actor.role.value,
-            "actor_tenant": use.actor.tenant,
-            "credential_id": use.actor.credential_id,
-            "action": use.action.value,
-            "purpose": use.purpose,
-            "recipient": use.recipient,
-            "psn_no": use.psn_no,
-            "consent_id": use.consent_id,
-            "granularity": use.granularity,
-            "record_ids": list(use.record_ids),
-            "fields": sorted(use.fields),
-            "outcome": use.outcome,
-            "reason": use.reason,
-        },
-    )
+def record(conn: Connection, at: datetime, use: Use, *, sent: bool = False) -> None:
+    """Append one entry (unsealed) in the caller's transaction. ``sent``: the data already left, so
+    the entry must outlive a rollback (written again, its reason saying so)."""
+    row = {
+        "created_at": at,
+        "actor_role": use.actor.role.value,
+        "actor_tenant": use.actor.tenant,
+        "credential_id": use.actor.credential_id,
+        "action": use.action.value,
+        "purpose": use.purpose,
+        "recipient": use.recipient,
+        "psn_no": use.psn_no,
+        "consent_id": use.consent_id,
+        "granularity": use.granularity,
+        "record_ids": list(use.record_ids),
+        "fields": sorted(use.fields),
+        "outcome": use.outcome,
+        "reason": use.reason,
+    }
+    conn.execute(audit_entries.insert(), row)
+    if sent:
+        survivor = {**row, "reason": f"{use.reason} (sent; the transaction that sent it rolled back)".strip()}
+
+        def again(c: Connection) -> None:
+            c.execute(audit_entries.insert(), survivor)
+
+        after_rollback(conn, again)

@@ -27,7 +27,7 @@ from syncsettle.domain.settlement.model import (
     ResponsibilityAccumulator,
 )
 from syncsettle.domain.settlement.waterfall import Settlement
-from syncsettle.services.commercial.filed import product_of
+from syncsettle.services.commercial.filings import product_of
 from syncsettle.services.commercial.legs import Leg
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
