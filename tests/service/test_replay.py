@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from syncsettle.adapters.db.schema_computing import claim_fact_products
 from syncsettle.services import admin
-from syncsettle.services.computing import facts, jobs, replay, whatif
+from syncsettle.services.computing import facts, jobs, replay, replay_claims, whatif
 from syncsettle.services.computing.actuarial import Requester
 from syncsettle.services.computing.release import ReleaseAudit
 from tests.world import World, line
@@ -76,12 +76,11 @@ def assert_reproduces(world: World) -> None:
     p = world.platform
     for product_id in (CITY, ACME):
         product = p.rules.products[product_id]
-        h = replay.load_history(p, product, product_id, *YEAR, lambda _: None)
-        per_bill = replay.per_bill(product, h)
-        paid = sum(pay for pay, _, _ in replay.in_period(h, per_bill))
-        assert [pay for pay, _ in per_bill] == [old for _, _, old in replay.in_period(h, per_bill)]
-        assert paid == sum(actual(world, product_id).values()) > 0
-        assert replay.vectorised(product, h, lambda _: None) == per_bill
+        claims = replay_claims.load(p, product, product_id, *YEAR, lambda _: None)
+        per_bill = replay.per_bill(product, claims)
+        assert per_bill.payable.tolist() == claims.replaced_paid.tolist()  # claim by claim, to the fen
+        assert int(per_bill.payable.sum()) == sum(actual(world, product_id).values()) > 0
+        assert replay.vectorised(product, claims, lambda _: None) == per_bill
 
 
 def test_whatif_job_returns_only_aggregates_with_progress(world: World) -> None:
@@ -126,11 +125,11 @@ def test_vectorised_and_per_bill_agree_on_generated_history(database_url: str) -
         gen.generate(uow.conn, 3000, seed=11)
         uow.commit()
     assert facts.refresh(p)["added"] == 3000
-    for product_id in (CITY, ACME):
-        product = p.rules.products[product_id]
-        h = replay.load_history(p, product, product_id, *YEAR, lambda _: None)
-        assert any(not c.simple for c in h.claims)  # some claims carry a listed drug
-        per_bill = replay.per_bill(product, h)
-        assert sum(pay for pay, _ in per_bill) > 0
-        assert replay.vectorised(product, h, lambda _: None) == per_bill
+    fresh = p.rules.products[CITY].model_copy(update={"id": "city-for-everyone"})  # replaces nothing
+    for product, replaces in ((p.rules.products[CITY], CITY), (p.rules.products[ACME], ACME), (fresh, None)):
+        claims = replay_claims.load(p, product, replaces, *YEAR, lambda _: None)
+        assert not claims.plain.all()  # some claims carry a listed drug
+        per_bill = replay.per_bill(product, claims)
+        assert per_bill.payable.sum() > 0
+        assert replay.vectorised(product, claims, lambda _: None) == per_bill
     p.engine.dispose()

@@ -4,10 +4,13 @@ that have no fact row yet), plus each responsibility's deductible and payment, e
 settlement's ``accumulator_delta`` JSON by the database (``json_each`` on SQLite,
 ``json_array_elements`` on PostgreSQL).
 
-Every statement here reads "the settled settlements without a fact row" (:data:`todo`), so the
-caller must see one state of the settlements across them: SQLite's ``BEGIN IMMEDIATE`` holds the
-write lock; on PostgreSQL :func:`lock_for_refresh` makes the transaction a REPEATABLE READ snapshot
-taken after a lock that serialises refreshes.
+A refresh first fixes which settlements it adds (:func:`begin_refresh`: the settled ones without a
+fact row, into a temporary table), and every later statement joins that table instead of asking
+again. So no statement reads ``claim_facts`` while writing it — on PostgreSQL a plan that scanned
+the growing table once per settlement would be quadratic — and every statement sees the same set.
+Refreshes are serialised (SQLite's ``BEGIN IMMEDIATE``; a table lock on PostgreSQL), and on
+PostgreSQL :func:`end_refresh` updates the facts' planner statistics after a large addition
+(this server runs without autovacuum, and the next refresh's plan depends on them).
 
 Reversed settlements leave the facts (their rows are deleted on the next refresh). The cross-region
 up-front share is not stored with a settlement; :func:`away_rows` lists the new settlements whose
@@ -23,7 +26,11 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Column,
     Connection,
+    MetaData,
+    String,
+    Table,
     Text,
     and_,
     bindparam,
@@ -54,14 +61,36 @@ todo = and_(
     ~exists().where(claim_facts.c.setl_id == settlements.c.setl_id),
 )
 
+# the settlements this refresh adds (temporary: private to the connection, dropped at the end)
+new_settlements = Table(
+    "claim_facts_refresh_new", MetaData(), Column("setl_id", String(40), primary_key=True), prefixes=["TEMPORARY"]
+)
 
-def lock_for_refresh(conn: Connection) -> None:
-    """PostgreSQL: one snapshot for the whole refresh, taken after the lock that serialises
-    refreshes (readers of the facts are not blocked). Must run first in the transaction.
-    SQLite: nothing to do (``BEGIN IMMEDIATE`` already holds the only write lock)."""
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+
+def begin_refresh(conn: Connection) -> int:
+    """Serialise refreshes and fix the settlements to add; returns how many. First in the transaction."""
+    postgres = conn.dialect.name == "postgresql"
+    if postgres:  # readers of the facts are not blocked, a second refresh waits
         conn.exec_driver_sql("LOCK TABLE claim_facts IN SHARE ROW EXCLUSIVE MODE")
+    new_settlements.create(conn)
+    stmt = insert(new_settlements).from_select(["setl_id"], select(settlements.c.setl_id).where(todo))
+    added = int(conn.execute(stmt, execution_options=COUNTED).rowcount)
+    if postgres and added:
+        conn.exec_driver_sql(f"ANALYZE {new_settlements.name}")
+    return added
+
+
+def end_refresh(conn: Connection, added: int) -> None:
+    """Drop the temporary table; on PostgreSQL, renew the facts' statistics when they grew by a tenth or more."""
+    new_settlements.drop(conn)
+    if conn.dialect.name == "postgresql" and added:
+        total = int(conn.execute(select(func.count()).select_from(claim_facts)).scalar_one())
+        if added * 10 >= total:
+            conn.exec_driver_sql("ANALYZE claim_facts, claim_fact_products")
+
+
+def _is_new() -> Any:
+    return new_settlements.c.setl_id == settlements.c.setl_id
 
 
 def _age(conn: Connection) -> Any:
@@ -80,18 +109,28 @@ def _insurance_join() -> Any:
     return and_(insurance_rows.c.psn_no == settlements.c.psn_no, insurance_rows.c.insutype == settlements.c.insutype)
 
 
-def insert_new(conn: Connection) -> int:
-    """Add a fact row for every settled settlement that has none; returns how many. The split
-    totals are summed from the settlement's lines in one grouped pass over the new settlements'
-    lines (the lines are found through the fee-line key's prefix)."""
+def _line_sums(conn: Connection) -> tuple[Any, Any]:
+    """(the split totals of each settlement's lines as a FROM item, its join condition).
+
+    PostgreSQL: a LATERAL subquery, one probe of the fee-line key per settlement — linear whatever
+    the planner believes about the tables (with statistics stale after a bulk load it would
+    otherwise nest a grouped pass over all lines inside a loop over the settlements). SQLite (no
+    LATERAL): one grouped pass over the new settlements' lines, which it materialises and indexes.
+    """
     its_lines = and_(fee_lines.c.mdtrt_id == settlements.c.mdtrt_id, fee_lines.c.setl_id == settlements.c.setl_id)
-    sums = (
-        select(settlements.c.setl_id, *(func.sum(fee_lines.c[c]).label(c) for c in SPLIT_COLUMNS))
-        .join(fee_lines, its_lines)
-        .where(todo)
-        .group_by(settlements.c.setl_id)
-        .subquery("sums")
-    )
+    totals = [func.sum(fee_lines.c[c]).label(c) for c in SPLIT_COLUMNS]
+    if conn.dialect.name == "postgresql":
+        lateral = select(*totals).where(its_lines).lateral("sums")
+        return lateral, literal(True)
+    grouped = select(settlements.c.setl_id, *totals).join(new_settlements, _is_new()).join(fee_lines, its_lines)
+    sums = grouped.group_by(settlements.c.setl_id).subquery("sums")
+    return sums, sums.c.setl_id == settlements.c.setl_id
+
+
+def insert_new(conn: Connection) -> int:
+    """Add a fact row for every new settlement; returns how many. The split totals are summed from
+    the settlement's lines (found through the fee-line key's prefix)."""
+    sums, on = _line_sums(conn)
     source = (
         select(
             settlements.c.setl_id,
@@ -117,21 +156,21 @@ def insert_new(conn: Connection) -> int:
             settlements.c.psn_cash_pay,
             visits.c.diagnoses,
         )
+        .select_from(new_settlements)
+        .join(settlements, _is_new())
         .join(visits, visits.c.mdtrt_id == settlements.c.mdtrt_id)
         .join(hospitals, hospitals.c.fixmedins_code == settlements.c.fixmedins_code)
         .join(persons, persons.c.psn_no == settlements.c.psn_no)
         .join(insurance_rows, _insurance_join())
-        .outerjoin(sums, sums.c.setl_id == settlements.c.setl_id)
-        .where(todo)
+        .outerjoin(sums, on)
     )
     stmt = insert(claim_facts).from_select([c.name for c in claim_facts.columns], source)
     return int(conn.execute(stmt, execution_options=COUNTED).rowcount)
 
 
 def insert_new_products(conn: Connection) -> int:
-    """Each responsibility's ``(product_id, resp_id, deductible_applied, paid)`` of the settlements
-    that have no fact row yet, straight from their ``accumulator_delta.products`` JSON. Run it
-    before :func:`insert_new` (which changes what :data:`todo` selects)."""
+    """Each responsibility's ``(product_id, resp_id, deductible_applied, paid)`` of the new
+    settlements, straight from their ``accumulator_delta.products`` JSON."""
     if conn.dialect.name == "postgresql":
         item = func.json_array_elements(settlements.c.accumulator_delta.op("->")("products")).table_valued(
             column("value", JSON)
@@ -147,8 +186,8 @@ def insert_new_products(conn: Connection) -> int:
             value = func.json_extract(item.c.value, f"$[{i}]")
             return cast(value, BigInteger) if as_int else value
 
-    source = select(settlements.c.setl_id, part(0, False), part(1, False), part(2, True), part(3, True)).where(todo)
-    source = source.select_from(settlements).join(item, literal(True))
+    source = select(settlements.c.setl_id, part(0, False), part(1, False), part(2, True), part(3, True))
+    source = source.select_from(new_settlements).join(settlements, _is_new()).join(item, literal(True))
     names = ["setl_id", "product_id", "resp_id", "deductible_applied", "paid"]
     stmt = insert(claim_fact_products).from_select(names, source)
     return int(conn.execute(stmt, execution_options=COUNTED).rowcount)
@@ -162,9 +201,8 @@ def drop_reversed(conn: Connection) -> int:
 
 
 def away_rows(conn: Connection) -> list[dict[str, Any]]:
-    """The settlements without a fact row whose care was away from the insured region or whose
-    person has a cross-region filing (a JSON ``null`` filing is no filing). Run it before
-    :func:`insert_new`."""
+    """The new settlements whose care was away from the insured region or whose person has a
+    cross-region filing (a JSON ``null`` filing is no filing)."""
     has_filing = and_(insurance_rows.c.cross_region.is_not(None), cast(insurance_rows.c.cross_region, Text) != "null")
     stmt = (
         select(
@@ -183,9 +221,11 @@ def away_rows(conn: Connection) -> list[dict[str, Any]]:
             .scalar_subquery()
             .label("inscp_scp_amt"),
         )
+        .select_from(new_settlements)
+        .join(settlements, _is_new())
         .join(hospitals, hospitals.c.fixmedins_code == settlements.c.fixmedins_code)
         .join(insurance_rows, _insurance_join())
-        .where(todo, or_(hospitals.c.admdvs != insurance_rows.c.insuplc_admdvs, has_filing))
+        .where(or_(hospitals.c.admdvs != insurance_rows.c.insuplc_admdvs, has_filing))
     )
     return [dict(r) for r in conn.execute(stmt).mappings()]
 

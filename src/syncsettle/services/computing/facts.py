@@ -48,7 +48,7 @@ def refresh(p: Platform) -> dict[str, int]:
     """Bring the claim facts up to date; returns how many were added and dropped."""
     with p.uow() as uow:
         conn = uow.conn
-        repo.lock_for_refresh(conn)
+        repo.begin_refresh(conn)
         dropped = repo.drop_reversed(conn)
         away = repo.away_rows(conn)
         repo.insert_new_products(conn)
@@ -63,5 +63,6 @@ def refresh(p: Platform) -> dict[str, int]:
             selfpay = apply_ratio(int(row["inscp_scp_amt"]), prop) if prop else 0
             updates.append((row["setl_id"], selfpay, status))
         repo.set_cross_region(conn, updates)
+        repo.end_refresh(conn, added)
         uow.commit()
     return {"added": added, "dropped": dropped}
