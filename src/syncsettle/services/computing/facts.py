@@ -48,11 +48,15 @@ def refresh(p: Platform) -> dict[str, int]:
     """Bring the claim facts up to date; returns how many were added and dropped."""
     with p.uow() as uow:
         conn = uow.conn
-        repo.begin_refresh(conn)
-        dropped = repo.drop_reversed(conn)
-        away = repo.away_rows(conn)
-        repo.insert_new_products(conn)
-        added = repo.insert_new(conn)
+        with repo.large_page_cache(conn):
+            new = repo.begin_refresh(conn)
+            dropped = repo.drop_reversed(conn)
+            away: list[dict[str, Any]] = []
+            added = 0
+            if new:
+                away = repo.away_rows(conn)
+                repo.insert_new_products(conn)
+                added = repo.insert_new(conn)
         seen: dict[tuple[Any, ...], tuple[Fraction | None, str]] = {}
         updates = []
         for row in away:
