@@ -132,4 +132,9 @@ def test_vectorised_and_per_bill_agree_on_generated_history(database_url: str) -
         per_bill = replay.per_bill(product, claims)
         assert per_bill.payable.sum() > 0
         assert replay.vectorised(product, claims, lambda _: None) == per_bill
+    # a quarter is read through the date index, a year by a scan: the same claims in the same order
+    march = date(2025, 3, 31)
+    quarter = replay_claims.load(p, fresh, None, date(2025, 1, 1), march, lambda _: None)
+    last = march.toordinal()
+    assert quarter.setl_ids == [s for s, day in zip(claims.setl_ids, claims.day, strict=True) if day <= last]
     p.engine.dispose()

@@ -183,7 +183,7 @@ def _person_codes(psn: npt.NDArray[np.str_]) -> Ints:
     return np.concatenate(([0], np.cumsum(psn[1:] != psn[:-1]))).astype(np.int64)
 
 
-def _enrollment_in_force(ctx: Context, psn: npt.NDArray[np.str_], day: Ints) -> Ints:
+def enrollment_in_force(ctx: Context, psn: npt.NDArray[np.str_], day: Ints) -> Ints:
     """Each claim's first (lowest id) active enrollment in the replaced product in force on its day,
     or −1: the person's enrollments, sorted by person then id, are tried one rank at a time."""
     found = np.full(len(psn), -1, dtype=np.int64)
@@ -220,7 +220,7 @@ def load(p: Platform, candidate: Product, replaces: str | None, day_from: date, 
         ctx.payments = source.product_payments(uow.conn, (cols["setl_id"][k] for k in np.flatnonzero(others)))
     ints = {name: np.array(cols[name], dtype=np.int64) for name in source.INT_COLUMNS}
     psn = np.array(cols["psn_no"], dtype=np.str_)
-    enrollment = _enrollment_in_force(ctx, psn, ints["day"])
+    enrollment = enrollment_in_force(ctx, psn, ints["day"])
     setl_ids = cols["setl_id"]
     special = np.fromiter((s in ctx.special for s in setl_ids), dtype=np.bool_, count=len(setl_ids))
     inscp, crs, funds = ints["inscp_scp_amt"], ints["cross_region_selfpay"], ints["fund_pay_sumamt"]
