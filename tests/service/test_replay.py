@@ -138,3 +138,11 @@ def test_vectorised_and_per_bill_agree_on_generated_history(database_url: str) -
     last = march.toordinal()
     assert quarter.setl_ids == [s for s, day in zip(claims.setl_ids, claims.day, strict=True) if day <= last]
     p.engine.dispose()
+
+
+def test_a_period_without_settlements_replays_to_nothing_on_both_paths(world: World) -> None:
+    p = world.platform
+    product = p.rules.products[CITY]
+    claims = replay_claims.load(p, product, CITY, *YEAR, lambda _: None)
+    assert claims.n == 0
+    assert replay.vectorised(product, claims, lambda _: None) == replay.per_bill(product, claims)

@@ -79,6 +79,8 @@ def _situations(claims: Claims, covered: Ints) -> tuple[Ints, Ints]:
 
 def vectorised(candidate: Product, claims: Claims, progress: Progress) -> Payouts:
     """The same figures with the deductibles and caps computed with NumPy over every claim at once."""
+    if claims.n == 0:
+        return Payouts(np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.int64))
     version = single_version(candidate, claims)
     n, r = claims.n, len(version.responsibilities)
     covered = np.flatnonzero(claims.coverage.codes >= 0)
