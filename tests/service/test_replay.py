@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from syncsettle.adapters.db.schema_computing import claim_fact_products
 from syncsettle.services import admin
-from syncsettle.services.computing import facts, jobs, replay, whatif
+from syncsettle.services.computing import facts, jobs, replay, replay_claims, whatif
 from syncsettle.services.computing.actuarial import Requester
 from syncsettle.services.computing.release import ReleaseAudit
 from tests.world import World, file_reference_products, grant_consent, line
@@ -59,15 +59,31 @@ def actual(world: World, product: str) -> dict[str, int]:
 def test_replay_under_a_filed_products_own_rules_reproduces_what_it_paid(world: World) -> None:
     history(world)
     assert facts.refresh(world.platform) == {"added": 28, "dropped": 0}
+    assert_reproduces(world)
+
+
+def test_replay_reproduces_what_was_paid_for_care_away_from_home(world: World) -> None:
+    """Unfiled stays out of the province: the patient first pays 20 % of the in-scope amount, which
+    the city product then covers; the facts must carry that share for the replay to agree."""
+    history(world)
+    for i in (0, 3, 6):
+        amount = f"{42000 + 1000 * i}.00"
+        mdtrt_id = world.inpatient_visit(f"Q{i:04d}", [line("1", "331001001", "1", amount, amount)],
+                                         hospital="H15090000001")  # fmt: skip
+        world.ok("2304", {"data": {"mdtrt_id": mdtrt_id, "psn_no": f"Q{i:04d}"}}, hospital="H15090000001")
+    assert facts.refresh(world.platform) == {"added": 31, "dropped": 0}
+    assert_reproduces(world)
+
+
+def assert_reproduces(world: World) -> None:
     p = world.platform
     for product_id in (CITY, ACME):
         product = p.rules.products[product_id]
-        h = replay.load_history(p, product, product_id, *YEAR, lambda _: None)
-        per_bill = replay.per_bill(product, h)
-        paid = sum(pay for pay, _, _ in replay.in_period(h, per_bill))
-        assert [pay for pay, _ in per_bill] == [old for _, _, old in replay.in_period(h, per_bill)]
-        assert paid == sum(actual(world, product_id).values()) > 0
-        assert replay.vectorised(product, h, lambda _: None) == per_bill
+        claims = replay_claims.load(p, product, product_id, *YEAR, lambda _: None)
+        per_bill = replay.per_bill(product, claims)
+        assert per_bill.payable.tolist() == claims.replaced_paid.tolist()  # claim by claim, to the fen
+        assert int(per_bill.payable.sum()) == sum(actual(world, product_id).values()) > 0
+        assert replay.vectorised(product, claims, lambda _: None) == per_bill
 
 
 def test_whatif_job_returns_only_aggregates_with_progress(world: World) -> None:
@@ -112,11 +128,24 @@ def test_vectorised_and_per_bill_agree_on_generated_history(database_url: str) -
         gen.generate(uow.conn, 3000, seed=11)
         uow.commit()
     assert facts.refresh(p)["added"] == 3000
-    for product_id in (CITY, ACME):
-        product = p.rules.products[product_id]
-        h = replay.load_history(p, product, product_id, *YEAR, lambda _: None)
-        assert any(not c.simple for c in h.claims)  # some claims carry a listed drug
-        per_bill = replay.per_bill(product, h)
-        assert sum(pay for pay, _ in per_bill) > 0
-        assert replay.vectorised(product, h, lambda _: None) == per_bill
+    fresh = p.rules.products[CITY].model_copy(update={"id": "city-for-everyone"})  # replaces nothing
+    for product, replaces in ((p.rules.products[CITY], CITY), (p.rules.products[ACME], ACME), (fresh, None)):
+        claims = replay_claims.load(p, product, replaces, *YEAR, lambda _: None)
+        assert not claims.plain.all()  # some claims carry a listed drug
+        per_bill = replay.per_bill(product, claims)
+        assert per_bill.payable.sum() > 0
+        assert replay.vectorised(product, claims, lambda _: None) == per_bill
+    # a quarter is read through the date index, a year by a scan: the same claims in the same order
+    march = date(2025, 3, 31)
+    quarter = replay_claims.load(p, fresh, None, date(2025, 1, 1), march, lambda _: None)
+    last = march.toordinal()
+    assert quarter.setl_ids == [s for s, day in zip(claims.setl_ids, claims.day, strict=True) if day <= last]
     p.engine.dispose()
+
+
+def test_a_period_without_settlements_replays_to_nothing_on_both_paths(world: World) -> None:
+    p = world.platform
+    product = p.rules.products[CITY]
+    claims = replay_claims.load(p, product, CITY, *YEAR, lambda _: None)
+    assert claims.n == 0
+    assert replay.vectorised(product, claims, lambda _: None) == replay.per_bill(product, claims)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Select, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 
@@ -17,3 +19,38 @@ def insert_ignore(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]
         conn.execute(postgresql.insert(table).on_conflict_do_nothing(), list(rows))
     else:
         conn.execute(sqlite.insert(table).on_conflict_do_nothing(), list(rows))
+
+
+def stream_tuples(conn: Connection, stmt: Select[Any], batch: int) -> Iterator[Sequence[Any]]:
+    """The rows of a SELECT as plain DBAPI tuples, ``batch`` at a time, inside the connection's
+    transaction: a server-side (named) cursor on PostgreSQL, the ordinary cursor on SQLite. No
+    result processing happens, so select only values the driver returns as wanted (integers,
+    strings; dates and times as numbers) and bind only values both drivers adapt alike (str, int,
+    date). For bulk reads where building a row object per row would cost more than the query."""
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.params
+    args: Any = tuple(params[name] for name in compiled.positiontup or ()) if compiled.positional else params
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    named = {"name": f"stream_{id(stmt):x}"} if conn.dialect.name == "postgresql" else {}
+    cursor = raw.cursor(**named)
+    try:
+        cursor.execute(str(compiled), args)
+        while rows := cursor.fetchmany(batch):
+            yield rows
+    finally:
+        cursor.close()
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a bulk read creates millions of row tuples:
+    each would otherwise count towards a collection that walks every live object again (this
+    halves the time of reading a million claim facts). Rows hold no cycles, so nothing is lost."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -30,6 +30,11 @@ VARIABLE = {
     "readmission": "readmission",
     "hospital_share": "hospital",
 }
+# the facts every candidate of a bill shares; a rule is given only those its expressions name,
+# since handing a value to CEL converts it on every call (a word that merely occurs in a string
+# literal just hands over one value too many)
+SHARED_NAMES = frozenset({"visit", "person", "params", "peers"})
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)(?::(yuan))?\}")
 
 
@@ -52,14 +57,16 @@ class RuleProgram:
     var: str
     program: cel.Program
     probe: cel.Program  # the amount alone, for every candidate: used by the dry run at load
+    names: frozenset[str] = frozenset()  # the shared facts the expressions name (all when empty)
 
     def run(
         self, candidates: list[dict[str, Any]], shared: Mapping[str, Any], *, probe: bool = False
     ) -> list[tuple[int, int]]:
         if not candidates:
             return []
+        given = {k: v for k, v in shared.items() if k in self.names} if self.names else dict(shared)
         try:
-            out = (self.probe if probe else self.program).execute({**shared, "cands_": candidates})
+            out = (self.probe if probe else self.program).execute({**given, "cands_": candidates})
         except KeyError as exc:
             raise ExpressionError(f"no such field {exc}") from None
         except (RuntimeError, ValueError, TypeError) as exc:
@@ -77,8 +84,12 @@ def compile_rule(kind: str, when: str, amount: str) -> RuleProgram:
     _compile(when, "when")
     _compile(amount, "amount")
     mapped = f".map({var}, [{var}.ref, {amount}])"
+    named = frozenset(_NAME.findall(f"{when} {amount}")) & SHARED_NAMES
     return RuleProgram(
-        var, _compile(f"cands_.filter({var}, {when}){mapped}", "when/amount"), _compile(f"cands_{mapped}", "amount")
+        var,
+        _compile(f"cands_.filter({var}, {when}){mapped}", "when/amount"),
+        _compile(f"cands_{mapped}", "amount"),
+        named or frozenset({"params"}),
     )
 
 

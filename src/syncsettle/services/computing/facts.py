@@ -1,10 +1,15 @@
-"""Refresh the claim facts (one use case, one transaction): add the settlements settled since the
-last refresh, drop the reversed ones, and recompute the cross-region up-front share and the
-products' cross-region status of the facts whose care was away (the engine's own functions, the
-policy in force on the settlement's date)."""
+"""Refresh the claim facts (one use case, one transaction): drop the reversed settlements, add the
+settlements settled since the last refresh with their products' payments (set-based SQL, nothing
+per row in Python), and recompute the cross-region up-front share and the products' cross-region
+status of the new facts whose care was away (the engine's own functions, the policy in force on
+the settlement's date). Only those few rows pass through Python, and each distinct situation is
+classified once.
+"""
 
 from __future__ import annotations
 
+from datetime import date
+from fractions import Fraction
 from typing import Any
 
 from syncsettle.adapters.db import claim_facts as repo
@@ -14,7 +19,8 @@ from syncsettle.money import apply_ratio
 from syncsettle.services.platform import Platform
 
 
-def _cross_region(p: Platform, row: dict[str, Any]) -> tuple[int, str]:
+def _situation(p: Platform, row: dict[str, Any]) -> tuple[Fraction | None, str]:
+    """(up-front self-pay proportion or None, product cross-region status) of one away settlement."""
     cr = row["cross_region"]
     person = Person(
         psn_no=row["psn_no"], insutype=row["insutype"], psn_type=row["psn_type"],
@@ -22,31 +28,45 @@ def _cross_region(p: Platform, row: dict[str, Any]) -> tuple[int, str]:
     )  # fmt: skip
     bill = Bill(row["med_type"], row["hospital_level"], row["treatment_region"], ())
     found = p.rules.policy_for(row["insured_region"], row["insutype"], row["setl_date"])
-    selfpay = 0
+    prop = None
     if found is not None:
         rules = found[1].cross_region
         status = classify(person, bill, emergency_counts_as_filed=rules.emergency_counts_as_filed)
         if charges_upfront_share(status) and rules.unfiled_selfpay_prop:
-            selfpay = apply_ratio(int(row["inscp_scp_amt"]), rules.unfiled_selfpay_prop)
-    return selfpay, product_status(person, bill)
+            prop = rules.unfiled_selfpay_prop
+    return prop, product_status(person, bill)
+
+
+def _situation_key(row: dict[str, Any]) -> tuple[Any, ...]:
+    cr = row["cross_region"]
+    day: date = row["setl_date"]
+    return (row["insutype"], row["psn_type"], row["insured_region"], row["med_type"], row["hospital_level"],
+            row["treatment_region"], day, repr(sorted(cr.items())) if cr else None)  # fmt: skip
 
 
 def refresh(p: Platform) -> dict[str, int]:
     """Bring the claim facts up to date; returns how many were added and dropped."""
     with p.uow() as uow:
         conn = uow.conn
-        dropped = repo.drop_reversed(conn)
-        new_ids = repo.insert_new(conn)
-        batch: list[dict[str, Any]] = []
-        for setl_id, delta in repo.deltas(conn, new_ids):
-            for product_id, resp_id, deductible, paid in (delta or {}).get("products", []):
-                batch.append({"setl_id": setl_id, "product_id": product_id, "resp_id": resp_id,
-                              "deductible_applied": int(deductible), "paid": int(paid)})  # fmt: skip
-            if len(batch) >= 10_000:
-                repo.add_products(conn, batch)
-                batch = []
-        repo.add_products(conn, batch)
-        for row in repo.cross_region_rows(conn, new_ids):
-            repo.set_cross_region(conn, row["setl_id"], *_cross_region(p, row))
+        with repo.large_page_cache(conn):
+            new = repo.begin_refresh(conn)
+            dropped = repo.drop_reversed(conn)
+            away: list[dict[str, Any]] = []
+            added = 0
+            if new:
+                away = repo.away_rows(conn)
+                repo.insert_new_products(conn)
+                added = repo.insert_new(conn)
+        seen: dict[tuple[Any, ...], tuple[Fraction | None, str]] = {}
+        updates = []
+        for row in away:
+            key = _situation_key(row)
+            if key not in seen:
+                seen[key] = _situation(p, row)
+            prop, status = seen[key]
+            selfpay = apply_ratio(int(row["inscp_scp_amt"]), prop) if prop else 0
+            updates.append((row["setl_id"], selfpay, status))
+        repo.set_cross_region(conn, updates)
+        repo.end_refresh(conn, added)
         uow.commit()
-    return {"added": len(new_ids), "dropped": dropped}
+    return {"added": added, "dropped": dropped}

@@ -61,7 +61,11 @@ def screen_facts(
 
 
 def stored_person(conn: Connection, psn_no: str, insutype: str) -> RiskPerson:
-    row = people.person(conn, psn_no)
+    return person_of(people.person(conn, psn_no), psn_no, insutype)
+
+
+def person_of(row: dict[str, Any] | None, psn_no: str, insutype: str) -> RiskPerson:
+    """The person the rules see, from a ``persons`` row (unknown sex and age without one)."""
     if row is None:
         return RiskPerson(psn_no, "9", None, insutype)
     return RiskPerson(psn_no, row["gend"], row["brdy"], insutype)
@@ -69,21 +73,27 @@ def stored_person(conn: Connection, psn_no: str, insutype: str) -> RiskPerson:
 
 def visit_findings(
     p: Platform, conn: Connection, stage: Stage, visit: dict[str, Any], hospital: dict[str, Any], day: date,
-    lines: Sequence[dict[str, Any]] | None = None,
+    lines: Sequence[dict[str, Any]] | None = None, person_row: dict[str, Any] | None = None,
 ) -> list[Finding]:  # fmt: skip
-    """Screen a stored visit: its given lines (default: every active line)."""
+    """Screen a stored visit: its given lines (default: every active line), the person from the
+    given ``persons`` row (default: read it). Nothing is read when no rule set is in force."""
+    if not p.rules.risk_versions_on(day):
+        return []
     rows = lines if lines is not None else visit_repo.lines(conn, visit["mdtrt_id"])
     subject = repo.risk_visit(visit, hospital, rows)
-    return screen_facts(p, conn, stage, stored_person(conn, visit["psn_no"], visit["insutype"]), subject, day)
+    row = person_row if person_row is not None else people.person(conn, visit["psn_no"])
+    return screen_facts(p, conn, stage, person_of(row, visit["psn_no"], visit["insutype"]), subject, day)
 
 
 def attach_findings(p: Platform, conn: Connection, vi: Any, output: dict[str, Any], day: date) -> dict[str, Any]:
     """Add the 事中 findings on the lines being (pre-)settled to a 2206/2207/2303/2304 answer as
-    ``risk`` (the national 3102 ``result[]`` shape). ``vi`` is the settlement's ``VisitInputs``.
+    ``risk`` (the national 3102 ``result[]`` shape). ``vi`` is the settlement's ``VisitInputs``: its
+    visit, lines and person row are already loaded, so the check costs one query (the person's
+    recent visits) and the rules' evaluation.
 
     Phase 2 plugs the commercial-leg hold in here: ``holds_leg(findings, product_id, version.holds)``
     for each product of the settlement, before its leg is booked."""
     hospital = {"hosp_lv": vi.bill.hospital_level, "admdvs": vi.bill.treatment_region}
-    findings = visit_findings(p, conn, "during", vi.visit, hospital, day, vi.lines)
+    findings = visit_findings(p, conn, "during", vi.visit, hospital, day, vi.lines, vi.person_row)
     output["risk"] = render_findings(findings)
     return output

@@ -7,17 +7,19 @@ through :func:`release.release` (minimum cell, optional noise, budget, audit).
 from __future__ import annotations
 
 import time
-from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
 from syncsettle.domain.rules.product import Product
 from syncsettle.money import format_yuan
-from syncsettle.services.computing import replay
+from syncsettle.services.computing import replay, replay_claims
 from syncsettle.services.computing.actuarial import Requester, four
 from syncsettle.services.computing.release import AuditPort, Cell, release
+from syncsettle.services.computing.replay_claims import Ints, Progress
 from syncsettle.services.platform import Platform
 
 PAYOUT_EDGES = (0, 10_000, 50_000, 100_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000, 50_000_000)
@@ -34,18 +36,16 @@ class WhatIf:
     path: str = "vectorised"  # or "per_bill"
 
 
-def _percentiles(payouts: list[int]) -> dict[str, str | None]:
+def _percentiles(payouts: Ints) -> dict[str, str | None]:
     """Each percentile as the upper edge of the fixed payout band it falls in ("≤ 5000.00")."""
-    counts = [0] * (len(PAYOUT_EDGES) + 1)
-    for x in payouts:
-        counts[bisect_left(PAYOUT_EDGES, x)] += 1
+    counts = np.bincount(np.searchsorted(PAYOUT_EDGES, payouts, side="left"), minlength=len(PAYOUT_EDGES) + 1)
     out: dict[str, str | None] = {}
     for pct in PERCENTILES:
         need, seen = Fraction(pct, 100) * len(payouts), 0
         out[f"p{pct}"] = None
-        for i, c in enumerate(counts):
+        for i, c in enumerate(counts.tolist()):
             seen += c
-            if payouts and seen >= need:
+            if len(payouts) and seen >= need:
                 out[f"p{pct}"] = f"≤ {format_yuan(PAYOUT_EDGES[i])}" if i < len(PAYOUT_EDGES) else "> 500000.00"
                 break
     return out
@@ -56,28 +56,39 @@ def _ratio(a: int, b: int) -> str | None:
 
 
 def run(p: Platform, w: WhatIf, requester: Requester, *, min_cell: int, epsilon: Fraction | None,
-        audit: AuditPort, progress: replay.Progress) -> dict[str, Any]:  # fmt: skip
+        audit: AuditPort, progress: Progress) -> dict[str, Any]:  # fmt: skip
+    """Load the history, replay it (``w.path``), and release the aggregates."""
     started = time.perf_counter()
-    history = replay.load_history(p, w.candidate, w.replaces, w.day_from, w.day_to, progress)
-    results = (
-        replay.per_bill(w.candidate, history)
-        if w.path == "per_bill"
-        else replay.vectorised(w.candidate, history, progress)
-    )
-    rows = list(replay.in_period(history, results))
-    covered = {c.psn_no for c, keep in zip(history.claims, history.in_period, strict=True) if keep and c.coverage}
-    payouts = [pay for pay, _, _ in rows if pay]
-    replaced = [old for _, _, old in rows if old]
+    claims = replay_claims.load(p, w.candidate, w.replaces, w.day_from, w.day_to, progress)
+    if w.path == "per_bill":
+        result = replay.per_bill(w.candidate, claims)
+    else:
+        result = replay.vectorised(w.candidate, claims, progress)
+    out = summarise(p, w, claims, result, requester, min_cell=min_cell, epsilon=epsilon, audit=audit)
+    progress(1.0)
+    out["seconds"] = round(time.perf_counter() - started, 3)
+    return out
+
+
+def summarise(p: Platform, w: WhatIf, claims: replay_claims.Claims, result: replay.Payouts, requester: Requester,
+              *, min_cell: int, epsilon: Fraction | None, audit: AuditPort) -> dict[str, Any]:  # fmt: skip
+    """The replay's aggregates, through the release gate (one transaction)."""
+    keep = claims.in_period
+    pays = result.payable[keep]
+    payouts = pays[pays != 0]
+    old_pays = claims.replaced_paid[keep]
+    replaced = old_pays[old_pays != 0]
     version = w.candidate.version_on(w.day_to) or w.candidate.versions[-1]
-    per_resp = [sum(r[j] for _, r, _ in rows if j < len(r)) for j in range(len(version.responsibilities))]
-    claimants = {c.psn_no for (c, keep), (pay, _) in zip(zip(history.claims, history.in_period, strict=True),
-                                                          results, strict=True) if keep and pay}  # fmt: skip
+    per_resp = [int(result.per_resp[keep, j].sum()) if j < result.per_resp.shape[1] else 0
+                for j in range(len(version.responsibilities))]  # fmt: skip
+    covered = claims.persons(keep & (claims.coverage.codes >= 0))
+    claimants = claims.persons(keep & (result.payable != 0))
     cells = [
         Cell(
             {"candidate": w.candidate.id, "period": f"{w.day_from}/{w.day_to}", "replaces": w.replaces or "*"},
-            len(claimants),
+            claimants,
             {
-                "expected_payout": sum(payouts),
+                "expected_payout": int(payouts.sum()),
                 "claims": len(payouts),
                 **{f"resp:{resp.id}": per_resp[j] for j, resp in enumerate(version.responsibilities)},
             },
@@ -85,8 +96,8 @@ def run(p: Platform, w: WhatIf, requester: Requester, *, min_cell: int, epsilon:
         )
     ]
     if w.replaces:
-        cells.append(Cell({"product": w.replaces, "period": f"{w.day_from}/{w.day_to}"}, len(claimants),
-                          {"paid": sum(replaced), "claims": len(replaced)}, {"claims": 10}))  # fmt: skip
+        cells.append(Cell({"product": w.replaces, "period": f"{w.day_from}/{w.day_to}"}, claimants,
+                          {"paid": int(replaced.sum()), "claims": len(replaced)}, {"claims": 10}))  # fmt: skip
     with p.uow() as uow:
         released = release(
             uow.conn, now=p.clock.now(), who=requester.who, role=requester.role, insurer=requester.insurer,
@@ -94,14 +105,13 @@ def run(p: Platform, w: WhatIf, requester: Requester, *, min_cell: int, epsilon:
             epsilon=epsilon, audit=audit,
         )  # fmt: skip
         uow.commit()
-    progress(1.0)
     main = released[0]
     metrics = main["metrics"]
-    income = w.premium * len(covered)
+    income = w.premium * covered
     payout = metrics["expected_payout"]
     out: dict[str, Any] = {
         "candidate": w.candidate.id, "from": w.day_from.isoformat(), "to": w.day_to.isoformat(), "path": w.path,
-        "settlements": sum(history.in_period), "covered_persons": len(covered), "premium_income": format_yuan(income),
+        "settlements": int(keep.sum()), "covered_persons": covered, "premium_income": format_yuan(income),
         "suppressed": main["suppressed"], "claims": metrics["claims"],
         "expected_payout": format_yuan(payout) if payout is not None else None,
         "loss_ratio": _ratio(max(0, payout), income) if payout is not None else None,
@@ -117,5 +127,4 @@ def run(p: Platform, w: WhatIf, requester: Requester, *, min_cell: int, epsilon:
             "loss_ratio": _ratio(max(0, old["paid"]), income) if old["paid"] is not None else None,
             "percentiles": None if released[1]["suppressed"] else _percentiles(replaced),
         }  # fmt: skip
-    out["seconds"] = round(time.perf_counter() - started, 3)
     return out
