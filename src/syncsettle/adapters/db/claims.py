@@ -70,6 +70,17 @@ def attempted(conn: Connection, claim_id: str, values: dict[str, Any]) -> None:
     )
 
 
+def due_now(conn: Connection, insurer_id: str, reason_code: str, now: datetime) -> int:
+    """Make the insurer's pending claims waiting for ``reason_code`` due at once (e.g. after a top-up)."""
+    stmt = (
+        update(commercial_claims)
+        .where(and_(commercial_claims.c.insurer_id == insurer_id, commercial_claims.c.status == "pending",
+                    commercial_claims.c.reason_code == reason_code))
+        .values(next_attempt_at=now)
+    )  # fmt: skip
+    return conn.execute(stmt).rowcount
+
+
 def cancel_pending(conn: Connection, setl_id: str, now: datetime) -> int:
     stmt = (
         update(commercial_claims)
