@@ -33,6 +33,7 @@ from syncsettle.services import admin
 from syncsettle.services.commercial import consents, enrollment
 from syncsettle.services.commercial.filings import take_step
 from syncsettle.services.commercial.reference_products import file_reference_product, reference_content
+from syncsettle.services.computing import access
 from syncsettle.services.management import admission, identity
 from syncsettle.services.management.audit import Action, Use, record
 from syncsettle.services.management.audit_proofs import proof
@@ -47,6 +48,7 @@ PUBLIC = {
 }  # fmt: skip
 YEAR = {"approved_from": date(2025, 1, 1), "approved_to": date(2025, 12, 31)}
 HELD_BILL = [line("1", "001101000010000", "1", "30.00", "30.00"), line("2", "210300001", "1", "800.00", "800.00")]
+PERIOD = {"from": "2025-01-01", "to": "2025-12-31"}
 Y2026 = {"approved_from": date(2026, 1, 1), "approved_to": date(2026, 12, 31)}
 PRODUCTS = {  # insurer → (product, region, window)
     "acme-group": ("acme-supplementary-2025", "370600", YEAR),
@@ -129,6 +131,14 @@ class Scene:
             found = str(flag_id.scalar_one())
             uow.commit()
         return found
+
+    def replay(self, role: Role, tenant: str) -> str:
+        """A what-if replay job owned by ``tenant``."""
+        actor = Principal(role, tenant, tenant, "matrix")
+        product = PRODUCTS.get(tenant, PRODUCTS["acme-group"])[0]
+        started = access.submit_replay(self.p, actor, reference_content(product), 9900, date(2025, 1, 1),
+                                       date(2025, 6, 30))  # fmt: skip
+        return str(started["job_id"])
 
     def enrollment(self, psn_no: str) -> int:
         return admin.enroll(self.p, psn_no, "acme-supplementary-2025", date(2025, 1, 1), date(2025, 12, 31))
@@ -307,3 +317,36 @@ def _decision(prefix: str) -> Sample:
 for _who in ("insurer", "regulator"):
     SAMPLES[("GET", f"/api/{_who}/reviews/{{kind}}/{{item_id}}")] = _review(_who)
     SAMPLES[("POST", f"/api/{_who}/reviews/{{kind}}/{{item_id}}/decision")] = _decision(_who)
+
+
+@sample("GET", "/api/insurer/actuarial/aggregates")
+@sample("GET", "/api/insurer/actuarial/remainder")
+def _actuarial(s: Scene, role: Role, own: bool) -> Call:
+    return Call(query={"product": PRODUCTS[_own_insurer(own)][0], **PERIOD})
+
+
+@sample("GET", "/api/regulator/actuarial/remainder")
+def _population(s: Scene, role: Role, own: bool) -> Call | None:
+    return Call(query=PERIOD) if own else None
+
+
+@sample("POST", "/api/insurer/replays")
+def _insurer_replay(s: Scene, role: Role, own: bool) -> Call:
+    product = PRODUCTS[_own_insurer(own)][0]  # another insurer's candidate (or product to replace) is refused
+    return Call(body={"candidate": reference_content(product), "premium": "99.00", **PERIOD})
+
+
+@sample("POST", "/api/regulator/replays")
+def _regulator_replay(s: Scene, role: Role, own: bool) -> Call | None:
+    body = {"candidate": reference_content("acme-supplementary-2025"), "premium": "99.00", **PERIOD}
+    return Call(body=body) if own else None
+
+
+@sample("GET", "/api/insurer/replays/{job_id}")
+def _insurer_job(s: Scene, role: Role, own: bool) -> Call:
+    return Call({"job_id": s.replay(Role.INSURER, _own_insurer(own))})
+
+
+@sample("GET", "/api/regulator/replays/{job_id}")
+def _regulator_job(s: Scene, role: Role, own: bool) -> Call:
+    return Call({"job_id": s.replay(Role.REGULATOR, "370600" if own else "150900")})

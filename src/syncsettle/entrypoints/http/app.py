@@ -12,6 +12,7 @@ from fastapi.responses import PlainTextResponse
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.entrypoints import console
 from syncsettle.entrypoints.http import (
+    api_actuarial,
     api_alerts,
     api_audit,
     api_insured,
@@ -58,6 +59,7 @@ def create_app(platform: Platform, *, seal_every: float = 1.0, sign_every: float
         api_audit,
         api_reviews,
         api_alerts,
+        api_actuarial,
     ):
         app.include_router(module.router)
     app.include_router(claims.router())

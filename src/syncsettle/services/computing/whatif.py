@@ -56,7 +56,7 @@ def _ratio(a: int, b: int) -> str | None:
 
 
 def run(p: Platform, w: WhatIf, requester: Requester, *, min_cell: int, epsilon: Fraction | None,
-        audit: AuditPort, progress: replay.Progress) -> dict[str, Any]:  # fmt: skip
+        audit: AuditPort | None = None, progress: replay.Progress) -> dict[str, Any]:  # fmt: skip
     started = time.perf_counter()
     history = replay.load_history(p, w.candidate, w.replaces, w.day_from, w.day_to, progress)
     results = (
@@ -89,9 +89,8 @@ def run(p: Platform, w: WhatIf, requester: Requester, *, min_cell: int, epsilon:
                           {"paid": sum(replaced), "claims": len(replaced)}, {"claims": 10}))  # fmt: skip
     with p.uow() as uow:
         released = release(
-            uow.conn, now=p.clock.now(), who=requester.who, role=requester.role, insurer=requester.insurer,
-            purpose=requester.purpose, dataset=f"replay:{w.candidate.id}", cells=cells, min_cell=min_cell,
-            epsilon=epsilon, audit=audit,
+            uow.conn, now=p.clock.now(), **requester.release_kwargs(), dataset=f"replay:{w.candidate.id}",
+            cells=cells, min_cell=min_cell, epsilon=epsilon, audit=audit,
         )  # fmt: skip
         uow.commit()
     progress(1.0)
