@@ -195,3 +195,18 @@ def test_batch_scan_flags_are_reviewed_by_the_paying_insurer_and_the_regulator(w
     mine = world.client.get("/api/insured/reviews", headers=_as(world, Role.INSURED, "P0002")).json()["items"]
     assert any(i["id"] == flag["id"] and i["decisions"][0]["reason"] == "超限价部分由医院退还" for i in mine)
     assert world.client.get("/api/insurer/reviews/flag/999999", headers=insurer).status_code == 404
+
+
+def test_a_reversed_settlement_cancels_its_held_leg(world: World) -> None:
+    _world(world)
+    answer = _settle(world)
+    claim_id = _entry(answer)["claim_id"]
+    info = answer["setlinfo"]
+    world.ok("2208", {"data": {"setl_id": info["setl_id"], "mdtrt_id": info["mdtrt_id"], "psn_no": "P0002"}})
+    insurer = _as(world, Role.INSURER, INSURER)
+    late = world.client.post(f"/api/insurer/reviews/leg/{claim_id}/decision", headers=insurer,
+                             json={"decision": "approve"})  # fmt: skip
+    assert late.status_code == 409
+    [claim] = world.client.get("/api/insured/claims", headers=_as(world, Role.INSURED, "P0002")).json()["claims"]
+    assert claim["status"] == "cancelled" and _count(world, journals.c.kind == "claim") == 0
+    assert check(world.platform)["ok"], check(world.platform)["problems"]

@@ -82,9 +82,10 @@ def due_now(conn: Connection, insurer_id: str, reason_code: str, now: datetime) 
 
 
 def cancel_pending(conn: Connection, setl_id: str, now: datetime) -> int:
+    """A reversed settlement cancels its claims still waiting (pending, or held for review)."""
     stmt = (
         update(commercial_claims)
-        .where(and_(commercial_claims.c.setl_id == setl_id, commercial_claims.c.status == "pending"))
+        .where(and_(commercial_claims.c.setl_id == setl_id, commercial_claims.c.status.in_(("pending", "held"))))
         .values(status="cancelled", updated_at=now)
     )
     return conn.execute(stmt).rowcount

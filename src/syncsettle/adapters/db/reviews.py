@@ -10,7 +10,6 @@ flag: hospitals in its regions); a person sees their own.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Select, and_, or_, select, update
@@ -27,16 +26,6 @@ OPEN_FLAG = ("open", "more_info")  # a flag still waiting for a decision
 def add_holds(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         conn.execute(leg_holds.insert(), list(rows))
-
-
-def cancel_held(conn: Connection, setl_id: str, now: datetime) -> int:
-    """A reversed settlement cancels its legs still held for review."""
-    stmt = (
-        update(commercial_claims)
-        .where(and_(commercial_claims.c.setl_id == setl_id, commercial_claims.c.status == "held"))
-        .values(status="cancelled", updated_at=now)
-    )
-    return conn.execute(stmt).rowcount
 
 
 def decide_held(conn: Connection, claim_id: str, values: dict[str, Any]) -> int:

@@ -23,7 +23,6 @@ from sqlalchemy import Connection
 from syncsettle.adapters.db import claims as repo
 from syncsettle.adapters.db import ledger as ledger_repo
 from syncsettle.adapters.db import people
-from syncsettle.adapters.db import reviews as reviews_repo
 from syncsettle.adapters.db import settlements as settlements_repo
 from syncsettle.domain import ledger
 from syncsettle.domain.commercial.pending import PendingReason
@@ -208,5 +207,4 @@ def on_reverse(conn: Connection, setl_id: str, now: Any) -> None:
     settled = [c["claim_id"] for c in repo.claims_where(conn, setl_id=setl_id) if c["status"] == "settled"]
     if settled:
         raise ServiceError(Code.STATE, f"结算 {setl_id} 的商保快赔 {', '.join(settled)} 已赔付，不能撤销", "setl_id")
-    repo.cancel_pending(conn, setl_id, now)
-    reviews_repo.cancel_held(conn, setl_id, now)
+    repo.cancel_pending(conn, setl_id, now)  # and those held for review
