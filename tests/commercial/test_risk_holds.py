@@ -68,7 +68,10 @@ def _accumulators(world: World) -> list[Any]:
 
 def test_a_held_leg_settles_exactly_once_after_approval(world: World) -> None:
     _world(world)
-    answer = _settle(world)
+    mdtrt_id = world.outpatient_visit("P0002", HELD_BILL, insutype="310")
+    quoted = world.ok("2206", {"data": {"mdtrt_id": mdtrt_id, "psn_no": "P0002"}})
+    assert _entry(quoted)["status"] == "held"  # the pre-settlement says so already
+    answer = world.ok("2207", {"data": {"mdtrt_id": mdtrt_id, "psn_no": "P0002"}})
     entry = _entry(answer)
     assert (entry["status"], entry["reason_code"], entry["payable"]) == ("held", "risk_review", "0.00")
     assert "审核" in answer["summary"]["commercial_held"] and "commercial_pending" not in answer["summary"]
