@@ -219,6 +219,8 @@ def test_a_pending_leg_leaves_the_deductible_to_later_visits_and_uses_its_own_ye
     pending = world.ok("2304", {"data": {"mdtrt_id": first, "psn_no": "P0002"}})
     assert _entry(pending, YANTAI)["status"] == "pending"
     channel.transport = working
+    # the next day: the same bill again the same day is a duplicate charge (DUP-001), held for risk review
+    world.clock.at = datetime(2025, 6, 11, 2, 0, tzinfo=UTC)
     second = world.inpatient_visit("P0002", BIG_BILL, insutype="310")
     bedside = _entry(world.ok("2304", {"data": {"mdtrt_id": second, "psn_no": "P0002"}}), YANTAI)
     r3 = next(r for r in bedside["responsibilities"] if r["id"] == "R3")

@@ -37,7 +37,7 @@ def test_a_changed_payload_or_tag_is_refused() -> None:
 def test_login_sets_an_httponly_lax_cookie_and_lands_on_the_roles_page(seeded: Seeded) -> None:
     client = TestClient(seeded.world.app)
     homes = {"operator": "/console/overview", "regulator": "/console/overview", "hospital": "/console/hospital",
-             "insured": "/console/me", "insurer": "/console"}  # fmt: skip
+             "insured": "/console/me", "insurer": "/console/reviews"}  # fmt: skip
     for role, home in homes.items():
         client.cookies.clear()
         response = client.post("/console/login", data={"token": seeded.tokens[role]}, follow_redirects=False)
@@ -74,8 +74,8 @@ def test_logout_and_revocation_end_the_session(seeded: Seeded, login: Callable[[
 
 def test_each_role_opens_only_its_pages(login: Callable[[str], TestClient]) -> None:
     allowed = {
-        "operator": {"/console/overview"}, "regulator": {"/console/overview"}, "hospital": {"/console/hospital"},
-        "insured": {"/console/me"}, "insurer": set(),
+        "operator": {"/console/overview"}, "regulator": {"/console/overview", "/console/reviews"},
+        "hospital": {"/console/hospital"}, "insured": {"/console/me"}, "insurer": {"/console/reviews"},
     }  # fmt: skip
     pages = set().union(*allowed.values())
     for role, mine in allowed.items():

@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from syncsettle.adapters.db.schema_computing import risk_flags
 from syncsettle.adapters.db.schema_trust import audit_entries
 from syncsettle.domain.commercial.lifecycle import STEPS, FilingAction
 from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
@@ -32,6 +33,7 @@ from syncsettle.services import admin
 from syncsettle.services.commercial import consents, enrollment
 from syncsettle.services.commercial.filings import take_step
 from syncsettle.services.commercial.reference_products import file_reference_product, reference_content
+from syncsettle.services.computing import access
 from syncsettle.services.management import admission, identity
 from syncsettle.services.management.audit import Action, Use, record
 from syncsettle.services.management.audit_proofs import proof
@@ -45,6 +47,8 @@ PUBLIC = {
     ("GET", "/api/public/products"),
 }  # fmt: skip
 YEAR = {"approved_from": date(2025, 1, 1), "approved_to": date(2025, 12, 31)}
+HELD_BILL = [line("1", "001101000010000", "1", "30.00", "30.00"), line("2", "210300001", "1", "800.00", "800.00")]
+PERIOD = {"from": "2025-01-01", "to": "2025-12-31"}
 Y2026 = {"approved_from": date(2026, 1, 1), "approved_to": date(2026, 12, 31)}
 PRODUCTS = {  # insurer → (product, region, window)
     "acme-group": ("acme-supplementary-2025", "370600", YEAR),
@@ -67,6 +71,7 @@ class Scene:
         self.world = world
         self.p = world.platform
         self._serial = itertools.count(1)
+        self._enrolled: dict[str, bool] = {}
         self.tokens = {role: identity.issue(self.p, role, tenant, "")[1] for role, tenant in OWNERS.items()
                        if role is not Role.HOSPITAL}  # fmt: skip
         self.tokens[Role.HOSPITAL] = f"H37060000001.{world.secrets['H37060000001']}"
@@ -96,6 +101,44 @@ class Scene:
         finally:
             take_step(self.p, regulator, filing_id, FilingAction.RESUME, reason="授权矩阵测试")
         return str(next(c["claim_id"] for c in answer["commercial"] if c.get("claim_id")))
+
+    def held(self, insurer: str) -> str:
+        """A leg of ``insurer``'s product held for risk review (a CT above its price cap: PRICE-001)."""
+        product = PRODUCTS[insurer][0]
+        psn_no = {"acme-group": "Q0050", "yantai-hmb": "Q0051"}[insurer]  # enrolled once, by this scene only
+        if not self._enrolled.get(insurer):
+            admin.enroll(self.p, psn_no, product, date(2025, 1, 1), date(2025, 12, 31))
+            self._enrolled[insurer] = True
+        visit = self.world.outpatient_visit(psn_no, HELD_BILL)
+        answer = self.world.ok("2207", {"data": {"mdtrt_id": visit, "psn_no": psn_no}})
+        return str(next(c["claim_id"] for c in answer["commercial"] if c["product"] == product))
+
+    def flag_elsewhere(self) -> str:
+        """A batch-scan flag on a settlement of a person insured in 150900 (outside the owner regulator)."""
+        visit = self.world.outpatient_visit("U0001", [line("1", "001101000010000", "1", "25.00", "25.00")],
+                                            hospital="H15090000001")  # fmt: skip
+        answer = self.world.ok("2207", {"data": {"mdtrt_id": visit, "psn_no": "U0001"}}, hospital="H15090000001")
+        serial = next(self._serial)
+        with self.p.uow() as uow:
+            uow.conn.execute(risk_flags.insert(), {
+                "jr_id": f"MATRIX{serial}", "scan_id": "matrix", "rule_set": "reference-risk", "rule_version": 1,
+                "rule_id": "MULTI-001", "rule_name": "同日多院就诊", "sev_deg": "3", "psn_no": "U0001",
+                "mdtrt_id": visit, "setl_id": answer["setlinfo"]["setl_id"], "fixmedins_code": "H15090000001",
+                "vola_amt": 2500, "vola_cont": "授权矩阵测试", "lines": [], "status": "open",
+                "period_from": date(2025, 6, 10), "period_to": date(2025, 6, 10), "flagged_at": self.world.clock.now(),
+            })  # fmt: skip
+            flag_id = uow.conn.execute(select(risk_flags.c.id).where(risk_flags.c.jr_id == f"MATRIX{serial}"))
+            found = str(flag_id.scalar_one())
+            uow.commit()
+        return found
+
+    def replay(self, role: Role, tenant: str) -> str:
+        """A what-if replay job owned by ``tenant``."""
+        actor = Principal(role, tenant, tenant, "matrix")
+        product = PRODUCTS.get(tenant, PRODUCTS["acme-group"])[0]
+        started = access.submit_replay(self.p, actor, reference_content(product), 9900, date(2025, 1, 1),
+                                       date(2025, 6, 30))  # fmt: skip
+        return str(started["job_id"])
 
     def enrollment(self, psn_no: str) -> int:
         return admin.enroll(self.p, psn_no, "acme-supplementary-2025", date(2025, 1, 1), date(2025, 12, 31))
@@ -249,3 +292,61 @@ def _verify_receipt(s: Scene, role: Role, own: bool) -> Call | None:
 @sample("POST", "/api/public/audit-proofs/verify")
 def _verify_proof(s: Scene, role: Role, own: bool) -> Call | None:
     return Call(body=proof(s.p, _insured("P0002"), s.entry("P0002", "acme-group"))) if own else None
+
+
+def _review(prefix: str) -> Sample:
+    def build(s: Scene, role: Role, own: bool) -> Call:
+        if prefix == "insurer":
+            return Call({"kind": "leg", "item_id": s.held(_own_insurer(own))})
+        if own:
+            return Call({"kind": "leg", "item_id": s.held("acme-group")})
+        return Call({"kind": "flag", "item_id": s.flag_elsewhere()})
+
+    return build
+
+
+def _decision(prefix: str) -> Sample:
+    item = _review(prefix)
+
+    def build(s: Scene, role: Role, own: bool) -> Call:
+        return Call(item(s, role, own).params, body={"decision": "reject", "reason": "授权矩阵测试"})  # type: ignore[union-attr]
+
+    return build
+
+
+for _who in ("insurer", "regulator"):
+    SAMPLES[("GET", f"/api/{_who}/reviews/{{kind}}/{{item_id}}")] = _review(_who)
+    SAMPLES[("POST", f"/api/{_who}/reviews/{{kind}}/{{item_id}}/decision")] = _decision(_who)
+
+
+@sample("GET", "/api/insurer/actuarial/aggregates")
+@sample("GET", "/api/insurer/actuarial/remainder")
+def _actuarial(s: Scene, role: Role, own: bool) -> Call:
+    return Call(query={"product": PRODUCTS[_own_insurer(own)][0], **PERIOD})
+
+
+@sample("GET", "/api/regulator/actuarial/remainder")
+def _population(s: Scene, role: Role, own: bool) -> Call | None:
+    return Call(query=PERIOD) if own else None
+
+
+@sample("POST", "/api/insurer/replays")
+def _insurer_replay(s: Scene, role: Role, own: bool) -> Call:
+    product = PRODUCTS[_own_insurer(own)][0]  # another insurer's candidate (or product to replace) is refused
+    return Call(body={"candidate": reference_content(product), "premium": "99.00", **PERIOD})
+
+
+@sample("POST", "/api/regulator/replays")
+def _regulator_replay(s: Scene, role: Role, own: bool) -> Call | None:
+    body = {"candidate": reference_content("acme-supplementary-2025"), "premium": "99.00", **PERIOD}
+    return Call(body=body) if own else None
+
+
+@sample("GET", "/api/insurer/replays/{job_id}")
+def _insurer_job(s: Scene, role: Role, own: bool) -> Call:
+    return Call({"job_id": s.replay(Role.INSURER, _own_insurer(own))})
+
+
+@sample("GET", "/api/regulator/replays/{job_id}")
+def _regulator_job(s: Scene, role: Role, own: bool) -> Call:
+    return Call({"job_id": s.replay(Role.REGULATOR, "370600" if own else "150900")})

@@ -57,6 +57,7 @@ FIELDS = {
     "insutype": "险种类型",
     "med_type": "医疗类别",
     "setl_time": "结算时间",
+    "setl_date": "结算日期",
     "fixmedins_name": "定点医药机构名称",
     "medfee_sumamt": "医疗费总额",
     "fulamt_ownpay_amt": "全自费金额",

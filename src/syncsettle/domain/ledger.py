@@ -96,6 +96,17 @@ def claim_journal(claim_id: str, insurer: str, psn_no: str, amount: int) -> Jour
     )  # fmt: skip
 
 
+def claim_payment_journal(claim_id: str, insurer: str, psn_no: str, amount: int) -> Journal:
+    """A quick claim of a prefunded insurer paid to the person out of the insurer's reserve at once
+    (commercial ledger): the person is no longer owed (payout account back to zero), the insurer's
+    payable is met, and the money leaves the reserve (reserve → funding, as a clearing transfer does)."""
+    return Journal(
+        f"{claim_id}:paid", "commercial", "claim_payment", None, f"快赔备付金支付 {claim_id}",
+        (Posting(insurer_payable(insurer), amount), Posting(patient_payout(psn_no), -amount),
+         Posting(insurer_funding(insurer), amount), Posting(insurer_reserve(insurer), -amount)),
+    )  # fmt: skip
+
+
 def settlement_journals(
     *,
     setl_id: str,

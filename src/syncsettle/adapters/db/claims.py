@@ -69,10 +69,22 @@ def attempted(conn: Connection, claim_id: str, values: dict[str, Any]) -> None:
     )
 
 
-def cancel_pending(conn: Connection, setl_id: str, now: datetime) -> int:
+def due_now(conn: Connection, insurer_id: str, reason_code: str, now: datetime) -> int:
+    """Make the insurer's pending claims waiting for ``reason_code`` due at once (e.g. after a top-up)."""
     stmt = (
         update(commercial_claims)
-        .where(and_(commercial_claims.c.setl_id == setl_id, commercial_claims.c.status == "pending"))
+        .where(and_(commercial_claims.c.insurer_id == insurer_id, commercial_claims.c.status == "pending",
+                    commercial_claims.c.reason_code == reason_code))
+        .values(next_attempt_at=now)
+    )  # fmt: skip
+    return conn.execute(stmt).rowcount
+
+
+def cancel_pending(conn: Connection, setl_id: str, now: datetime) -> int:
+    """A reversed settlement cancels its claims still waiting (pending, or held for review)."""
+    stmt = (
+        update(commercial_claims)
+        .where(and_(commercial_claims.c.setl_id == setl_id, commercial_claims.c.status.in_(("pending", "held"))))
         .values(status="cancelled", updated_at=now)
     )
     return conn.execute(stmt).rowcount

@@ -112,3 +112,32 @@ def open_reservations(conn: Connection) -> dict[str, int]:
         .group_by(insurer_reservations.c.insurer)
     )
     return {i: int(a) for i, a in conn.execute(stmt)}
+
+
+def positions(conn: Connection) -> list[dict[str, Any]]:
+    """Every prefunded insurer's row (reserve, exposure, net-debit cap), by insurer."""
+    return [dict(r) for r in conn.execute(select(insurer_funding).order_by(insurer_funding.c.insurer)).mappings()]
+
+
+def pay_out_at_once(conn: Connection, insurer_id: str, ref: str, now: datetime) -> int:
+    """Release the open reservation under ``ref`` because its amount is paid out of the reserve now,
+    in the transaction that reserved it (a quick claim paid to the person: no clearing window pays
+    it). Exposure and reserve both go down by the amount; the reservation is marked released in
+    ``ref`` itself. Returns the fen paid (0 when nothing was reserved, e.g. not prefunded)."""
+    open_here = and_(
+        insurer_reservations.c.insurer == insurer_id,
+        insurer_reservations.c.ref == ref,
+        insurer_reservations.c.released_in.is_(None),
+    )
+    amount = int(conn.execute(select(func.coalesce(func.sum(insurer_reservations.c.amount), 0)).where(open_here))
+                 .scalar_one())  # fmt: skip
+    if amount:
+        conn.execute(
+            insurer_funding.update()
+            .where(insurer_funding.c.insurer == insurer_id)
+            .values(
+                exposure=insurer_funding.c.exposure - amount, reserve=insurer_funding.c.reserve - amount, updated_at=now
+            )
+        )
+        conn.execute(insurer_reservations.update().where(open_here).values(released_in=ref))
+    return amount

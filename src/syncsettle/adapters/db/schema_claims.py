@@ -42,7 +42,7 @@ commercial_claims = Table(
     Column("insurer_id", String(40), nullable=False),
     Column("route", String(20), nullable=False),
     Column("granularity", String(24), nullable=False),
-    Column("status", String(12), nullable=False),  # pending | settled | cancelled
+    Column("status", String(12), nullable=False),  # pending | settled | cancelled | held → pending | rejected
     Column("reason_code", String(24), nullable=False),  # why it is (or was) pending
     Column("reason", Text, nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
@@ -56,7 +56,7 @@ commercial_claims = Table(
     Column("updated_at", TS, nullable=False),
     UniqueConstraint("setl_id", "product_id", name="uq_commercial_claims_leg"),
     CheckConstraint("payable IS NULL OR payable >= 0", name="payable_not_negative"),
-    CheckConstraint("status in ('pending', 'settled', 'cancelled')", name="known_status"),
+    CheckConstraint("status in ('pending', 'settled', 'cancelled', 'held', 'rejected')", name="known_status"),
     Index("ix_commercial_claims_due", "status", "next_attempt_at"),
     Index("ix_commercial_claims_psn", "psn_no", "created_at"),
     Index("ix_commercial_claims_insurer", "insurer_id", "created_at"),

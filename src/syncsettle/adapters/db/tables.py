@@ -15,6 +15,7 @@ import syncsettle.adapters.db.schema_commercial
 import syncsettle.adapters.db.schema_computing
 import syncsettle.adapters.db.schema_console
 import syncsettle.adapters.db.schema_identity
+import syncsettle.adapters.db.schema_legs
 import syncsettle.adapters.db.schema_trust  # noqa: F401
 from syncsettle.adapters.db.schema import metadata
 

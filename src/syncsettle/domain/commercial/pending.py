@@ -15,7 +15,8 @@ class PendingReason(StrEnum):
     CHANNEL_DOWN = "channel_down"
     CHANNEL_TIMEOUT = "channel_timeout"
     CHANNEL_REFUSED = "channel_refused"
-    PREFUND_EXHAUSTED = "prefund_exhausted"  # reserved: the insurer's prefunding (clearing) is used up
+    PREFUND_EXHAUSTED = "prefund_exhausted"  # the insurer's prefunded reserve and net-debit cap are used up
+    RISK_REVIEW = "risk_review"  # risk findings above the product's threshold: held until a reviewer decides
 
     @property
     def text(self) -> str:
@@ -24,7 +25,7 @@ class PendingReason(StrEnum):
     @property
     def retried(self) -> bool:
         """Whether the platform retries on its own (a consent problem waits for the person)."""
-        return self not in (PendingReason.CONSENT_MISSING, PendingReason.CONSENT_REVOKED)
+        return self not in (PendingReason.CONSENT_MISSING, PendingReason.CONSENT_REVOKED, PendingReason.RISK_REVIEW)
 
 
 _TEXT = {
@@ -35,4 +36,5 @@ _TEXT = {
     PendingReason.CHANNEL_TIMEOUT: "商保平台响应超时，商保部分转为快赔待办，平台将自动重试",
     PendingReason.CHANNEL_REFUSED: "商保平台未受理，商保部分转为快赔待办，平台将自动重试",
     PendingReason.PREFUND_EXHAUSTED: "商保机构预付资金不足，商保部分转为快赔待办，平台将自动重试",
+    PendingReason.RISK_REVIEW: "风控规则提示需人工审核，商保部分暂缓结算，审核通过后自动理赔",
 }

@@ -185,6 +185,19 @@ class Waterfall:
         self.results.append(result)
         return result
 
+    def checkpoint(self) -> tuple[tuple[tuple[int, ...], ...], int, int]:
+        """What :meth:`rewind` needs to undo the products taken after this point."""
+        return tuple(tuple(r.amounts) for r in self.rows), self.owed, len(self.results)
+
+    def rewind(self, mark: tuple[tuple[tuple[int, ...], ...], int, int]) -> None:
+        """Give back what the products taken since ``mark`` took: the burden, what is owed and their
+        results are as they were (a leg adjudicated, then not settled — e.g. its insurer's
+        prefunding could not cover it — leaves nothing behind for the products after it)."""
+        amounts, self.owed, taken = mark
+        for row, before in zip(self.rows, amounts, strict=True):
+            row.amounts[:] = before
+        del self.results[taken:]
+
     def finish(self) -> Settlement:
         """Step 5: the personal account (when chosen) and cash take the rest."""
         leg, given, person = self.leg, self.given, self.person

@@ -4,9 +4,10 @@ On a fresh database (a temporary SQLite file, or a new database on the PostgreSQ
 ``--database-url``) the same outpatient visit is settled, in this process through the service (no
 HTTP), for persons enrolled in: no product; the supplementary product filed ``embedded`` (its rules
 run here, a result notice is queued); and filed ``dual_platform`` with the commercial side in this
-process (projection → seal → verify/decrypt → given-basic engine → seal → verify/decrypt). It prints
-the median and p90 of the settle call and what each route adds to the median, plus the channel
-round trip alone.
+process (projection → seal → verify/decrypt → given-basic engine → seal → verify/decrypt); and filed
+``embedded`` for a prefunded insurer (each leg reserves against its reserve and net-debit cap). It
+prints the median and p90 of the settle call and what each route adds to the median, plus the channel
+round trip alone. Every settlement also runs the risk screen and the hold check before its legs.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from syncsettle.loadgen.server import HOSPITAL, fresh_postgres, seed
 from syncsettle.loadgen.visits import LINES
 from syncsettle.money import format_yuan, parse_yuan
 from syncsettle.services import admin
+from syncsettle.services.clearing import prefunding
 from syncsettle.services.commercial import consents, wiring
 from syncsettle.services.commercial.reference_products import file_product, reference_content
 from syncsettle.services.platform import Platform
@@ -43,7 +45,8 @@ from syncsettle.services.settlement import fees, settle, visits
 
 err = Console(stderr=True)
 BASE = "acme-supplementary-2025"
-ROUTES = ("none", "embedded", "dual_platform")
+ROUTES = ("none", "embedded", "dual_platform", "embedded_prefunded")
+PREFUNDED = "bench-prefunded"  # the insurer of the embedded_prefunded product
 
 
 def _prepare(url: str, persons: int) -> Platform:
@@ -52,14 +55,19 @@ def _prepare(url: str, persons: int) -> Platform:
     seed(url, persons * len(ROUTES))
     p = Platform(engine=make_engine(url), clock=FixedClock(datetime(2025, 6, 10, 2, 0, tzinfo=UTC)))
     base = reference_content(BASE)
+    insurers = {route: PREFUNDED if route.endswith("_prefunded") else base["insurer"] for route in ROUTES[1:]}
     for route in ROUTES[1:]:
-        file_product(p, {**base, "id": f"bench-{route}", "route": route}, region=HOSPITAL[3], route=route,
+        plain = route.removesuffix("_prefunded")
+        content = {**base, "id": f"bench-{route}", "route": plain, "insurer": insurers[route]}
+        file_product(p, content, region=HOSPITAL[3], route=plain,
                      approved_from=date(2025, 1, 1), approved_to=date(2026, 12, 31))  # fmt: skip
+    prefunding.configure(p, PREFUNDED, net_debit_cap=0)
+    prefunding.top_up(p, PREFUNDED, 10**12)  # ample: every leg fits, and reserves
     for i in range(persons * len(ROUTES)):
         psn_no, route = f"B{i:06d}", ROUTES[i % len(ROUTES)]
         if route != "none":
             person = Principal(Role.INSURED, psn_no, psn_no, "system:bench")
-            consents.grant(p, person, base["insurer"], Purpose.SETTLEMENT, Granularity.DETAIL,
+            consents.grant(p, person, insurers[route], Purpose.SETTLEMENT, Granularity.DETAIL,
                            date(2025, 1, 1), date(2026, 12, 31))  # fmt: skip
             admin.enroll(p, psn_no, f"bench-{route}", date(2025, 1, 1), date(2026, 12, 31))
     wiring.warm(p)
@@ -129,7 +137,8 @@ def bench_routes(
     database: str | None = typer.Option(None, "--database-url", help="PostgreSQL server to use (default: temp SQLite)"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Added latency per settlement of the embedded route and of the in-process dual-platform channel."""
+    """Added latency per settlement of the embedded route, the in-process dual-platform channel and a
+    prefunded insurer's embedded leg."""
     with ExitStack() as stack:
         if database and not database.startswith("sqlite"):
             url = stack.enter_context(fresh_postgres(database))
@@ -141,7 +150,7 @@ def bench_routes(
         return
     for route in ROUTES:
         added = f"  (+{report['added_ms_median'][route]:.2f} ms)" if route != "none" else ""
-        typer.echo(f"{route:14s} settle median {report['settle_ms_median'][route]:7.2f} ms  "
+        typer.echo(f"{route:18s} settle median {report['settle_ms_median'][route]:7.2f} ms  "
                    f"p90 {report['settle_ms_p90'][route]:7.2f} ms{added}")  # fmt: skip
     typer.echo(f"channel crypto per round trip (2 × SM4-GCM + SM2 sign + SM2 verify): "
                f"{report['channel_crypto_ms']:.3f} ms")  # fmt: skip

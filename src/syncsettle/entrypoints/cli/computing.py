@@ -1,8 +1,8 @@
 """Computing-centre commands: ``risk scan``, ``facts refresh``, ``replay`` and ``aggregates``.
 
 Long work shows a progress bar on stderr; ``--json`` prints one object on stdout. Releases made
-from the command line are audited to stderr as one JSON line each (until the audit log is wired
-through :data:`release.AuditPort`).
+from the command line are audited in the audit log (``export``, actor ``operator:*`` named ``cli``)
+and each is also printed to stderr as one JSON line.
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def replay_command(
         eps = Fraction(epsilon) if epsilon else None
         if refresh:
             facts.refresh(p)
-        who = actuarial.Requester("cli", "operator", insurer, f"what-if {product.id}")
+        who = actuarial.Requester("cli", "operator", insurer, f"what-if {product.id}", tenant="*")
         job = jobs.submit(p, "replay", insurer, {"candidate": product.id, "from": day_from, "to": day_to})
         with _bar(f"replay {product.id}") as progress:
             result = jobs.run(p, job, lambda pr: whatif.run(p, w, who, min_cell=min_cell, epsilon=eps,
@@ -138,7 +138,7 @@ def aggregates_command(
     p = build_platform(database)
     try:
         facts.refresh(p)
-        who = actuarial.Requester("cli", "operator", insurer, f"actuarial {product}")
+        who = actuarial.Requester("cli", "operator", insurer, f"actuarial {product}", tenant="*")
         out: dict[str, Any] = actuarial.product_aggregates(
             p, who, product, _day(day_from, "--from"), _day(day_to, "--to"), [b for b in by.split(",") if b],
             min_cell=min_cell, epsilon=Fraction(epsilon) if epsilon else None, audit=_audit_to_stderr,

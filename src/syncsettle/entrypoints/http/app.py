@@ -11,7 +11,19 @@ from fastapi.responses import PlainTextResponse
 
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.entrypoints import console
-from syncsettle.entrypoints.http import api_audit, api_insured, api_insurer, api_public, api_regulator, claims, fsi, ops
+from syncsettle.entrypoints.http import (
+    api_actuarial,
+    api_alerts,
+    api_audit,
+    api_insured,
+    api_insurer,
+    api_public,
+    api_regulator,
+    api_reviews,
+    claims,
+    fsi,
+    ops,
+)
 from syncsettle.entrypoints.http.auth import install_error_handlers, require
 from syncsettle.entrypoints.http.sealer import sealing_lifespan
 from syncsettle.services.platform import Platform
@@ -39,7 +51,16 @@ def create_app(platform: Platform, *, seal_every: float = 1.0, sign_every: float
     console.install(app)
     ops.install(app)  # after the console: its request-id middleware wraps everything, sessions included
     app.include_router(fsi.router(lambda: platform))
-    for module in (api_public, api_insured, api_insurer, api_regulator, api_audit):
+    for module in (
+        api_public,
+        api_insured,
+        api_insurer,
+        api_regulator,
+        api_audit,
+        api_reviews,
+        api_alerts,
+        api_actuarial,
+    ):
         app.include_router(module.router)
     app.include_router(claims.router())
 

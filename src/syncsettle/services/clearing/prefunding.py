@@ -17,6 +17,7 @@ from syncsettle.adapters.db import prefunding as repo
 from syncsettle.domain import ledger
 from syncsettle.domain.ledger import Journal, Posting
 from syncsettle.money import format_yuan
+from syncsettle.services.commercial.prefund import on_top_up
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
 from syncsettle.services.settlement.common import new_id
@@ -35,8 +36,8 @@ def configure(p: Platform, insurer: str, net_debit_cap: int) -> dict[str, Any]:
 def top_up(p: Platform, insurer: str, amount: int) -> dict[str, Any]:
     """Add ``amount`` fen to the insurer's reserve and book it. Returns the new position.
 
-    Releasing the commercial legs left pending while the reserve was exhausted is the settle path's
-    part (they are pending claims there); it should run after this top-up commits."""
+    In the same transaction the insurer's ``prefund_exhausted`` alert is resolved and its claims that
+    waited for prefunding become due: the claims retry settles them once this commits."""
     if amount <= 0:
         raise ServiceError(Code.FIELD, "充值金额须大于零", "amount")
     now = p.clock.now()
@@ -49,6 +50,7 @@ def top_up(p: Platform, insurer: str, amount: int) -> dict[str, Any]:
             (Posting(ledger.insurer_reserve(insurer), amount), Posting(ledger.insurer_funding(insurer), -amount)),
         )  # fmt: skip
         ledger_repo.book(uow.conn, journal, now)
+        on_top_up(uow.conn, insurer, now, f"top-up {journal.id}")  # its waiting legs are due again
         uow.commit()
     return position(p, insurer)
 

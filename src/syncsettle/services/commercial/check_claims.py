@@ -1,5 +1,6 @@
 """What ``syncsettle check`` verifies of the quick claims: every settled claim has exactly one payout
-journal (commercial ledger) for its amount and no other claim has one; every claim's settlement
+journal (commercial ledger) for its amount and no other claim has one; a payment out of a prefunded
+insurer's reserve belongs to a settled claim and is for its amount; every claim's settlement
 exists and is not reversed while the claim is pending; and the accumulator changes settled claims
 recorded, which the product accumulators must include."""
 
@@ -41,7 +42,27 @@ def claim_problems(conn: Connection) -> list[str]:
         and_(journals.c.kind == "claim", ~journals.c.id.in_(select(commercial_claims.c.claim_id + ":com")))
     )
     problems += [f"journal {row[0]}: a claim payout without its claim" for row in conn.execute(orphans)]
-    return problems
+    return problems + _paid_from_reserve(conn)
+
+
+def _paid_from_reserve(conn: Connection) -> list[str]:
+    """A claim paid out of its insurer's reserve (``<claim_id>:paid``) is a settled claim, for its payable."""
+    paid = (
+        select(journals.c.id, func.sum(postings.c.amount).label("amount"))
+        .join(postings, postings.c.journal_id == journals.c.id)
+        .where(and_(journals.c.kind == "claim_payment", postings.c.account.like("com:insurer:%:payable")))
+        .group_by(journals.c.id)
+        .subquery()
+    )
+    stmt = select(paid.c.id, paid.c.amount, commercial_claims.c.status, commercial_claims.c.payable).select_from(
+        paid.outerjoin(commercial_claims, commercial_claims.c.claim_id + ":paid" == paid.c.id)
+    )
+    return [
+        f"journal {journal_id}: pays {amount} out of the reserve for a claim {status or 'that does not exist'}"
+        f" of {payable}"
+        for journal_id, amount, status, payable in conn.execute(stmt)
+        if status != "settled" or int(amount) != payable
+    ]
 
 
 def claim_deltas(conn: Connection) -> Iterator[tuple[str, int, list[list[object]]]]:

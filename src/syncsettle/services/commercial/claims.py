@@ -36,6 +36,7 @@ from syncsettle.domain.settlement.burden import remaining_total
 from syncsettle.domain.settlement.commercial import ProductResult, accept
 from syncsettle.domain.settlement.errors import InvalidInput
 from syncsettle.money import format_yuan
+from syncsettle.services.commercial import prefund
 from syncsettle.services.commercial.filings import product_of
 from syncsettle.services.commercial.legs import Budget, Leg, Occasion, Pending, admit, ask, notify
 from syncsettle.services.errors import Code, ServiceError
@@ -43,6 +44,7 @@ from syncsettle.services.platform import Platform
 from syncsettle.services.settlement.inputs import coverage_of
 
 CLAIM_PURPOSES = (Purpose.QUICK_CLAIM, Purpose.SETTLEMENT)
+WAITING = ("pending", "held", "rejected")  # statuses whose reason the person sees (rejected: the reviewer's)
 
 
 def record_pending(conn: Connection, settlement: Mapping[str, Any], view: VisitView, pending: Sequence[Pending],
@@ -57,11 +59,16 @@ def record_pending(conn: Connection, settlement: Mapping[str, Any], view: VisitV
             {**{k: settlement[k] for k in ("setl_id", "mdtrt_id", "psn_no", "insutype", "year", "setl_date")},
              "claim_id": claim_ids[leg.product.id], "product_id": leg.product.id, "filing_id": leg.filing["id"],
              "insurer_id": leg.insurer, "route": leg.route.value, "granularity": leg.granularity.value,
-             "status": "pending", "reason_code": item.reason.value, "reason": _why(item), "attempts": 0,
+             "status": status_of(item), "reason_code": item.reason.value, "reason": _why(item), "attempts": 0,
              "next_attempt_at": now, "created_at": now, "updated_at": now}
         )  # fmt: skip
     repo.add_claims(conn, rows)
     repo.put_view(conn, settlement["setl_id"], settlement["psn_no"], view_to_json(view), now)
+
+
+def status_of(item: Pending) -> str:
+    """A leg held for risk review waits for a reviewer (``held``); any other waits to be retried."""
+    return "held" if item.reason is PendingReason.RISK_REVIEW else "pending"
 
 
 def _why(item: Pending) -> str:
@@ -127,6 +134,8 @@ def _attempt(p: Platform, conn: Connection, claim: dict[str, Any],
         result = accept(leg.product, version, leg.coverage, rows, remaining_total(rows), claimed, view.med_type)
     except InvalidInput as exc:
         return Pending(leg, PendingReason.CHANNEL_REFUSED, str(exc))
+    if not prefund.reserve(conn, leg.insurer, result.payable, claim["claim_id"], occ.now):
+        return Pending(leg, PendingReason.PREFUND_EXHAUSTED)
     if leg.route is Route.EMBEDDED:
         notify(conn, leg, occ, consent, result)
     return result, view.with_rows(rows)
@@ -160,6 +169,7 @@ def _pay(conn: Connection, claim: dict[str, Any], result: ProductResult, after: 
     if result.payable:
         journal = ledger.claim_journal(claim["claim_id"], claim["insurer_id"], claim["psn_no"], result.payable)
         ledger_repo.book(conn, journal, now)
+        prefund.pay_claim(conn, claim, result.payable, now)  # a prefunded insurer pays it out of its reserve
 
 
 def rendered(result: ProductResult) -> dict[str, Any]:
@@ -181,8 +191,8 @@ def public(claim: Mapping[str, Any]) -> dict[str, Any]:
         "product_id": claim["product_id"], "insurer_id": claim["insurer_id"], "route": claim["route"],
         "status": claim["status"],
         "payable": format_yuan(claim["payable"]) if claim["payable"] is not None else None,
-        "reason_code": claim["reason_code"] if claim["status"] == "pending" else None,
-        "reason": claim["reason"] if claim["status"] == "pending" else None,
+        "reason_code": claim["reason_code"] if claim["status"] in WAITING else None,
+        "reason": claim["reason"] if claim["status"] in WAITING else None,
         "attempts": claim["attempts"], "result": claim["result"],
         "settled_at": claim["settled_at"].isoformat() if claim["settled_at"] else None,
     }  # fmt: skip
@@ -219,4 +229,4 @@ def on_reverse(conn: Connection, setl_id: str, now: Any) -> None:
     settled = [c["claim_id"] for c in repo.claims_where(conn, setl_id=setl_id) if c["status"] == "settled"]
     if settled:
         raise ServiceError(Code.STATE, f"结算 {setl_id} 的商保快赔 {', '.join(settled)} 已赔付，不能撤销", "setl_id")
-    repo.cancel_pending(conn, setl_id, now)
+    repo.cancel_pending(conn, setl_id, now)  # and those held for review

@@ -20,7 +20,7 @@ becomes a :class:`Pending` leg; the others settle. The whole settlement shares o
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -40,7 +40,7 @@ from syncsettle.domain.settlement.commercial import ProductResult
 from syncsettle.domain.settlement.errors import InvalidInput
 from syncsettle.domain.settlement.model import Coverage
 from syncsettle.domain.settlement.waterfall import Waterfall
-from syncsettle.services.commercial import messages
+from syncsettle.services.commercial import messages, prefund
 from syncsettle.services.commercial.consents import Refused, release_gate
 from syncsettle.services.commercial.wiring import channel_of
 from syncsettle.services.management.audit import Action, Use, record
@@ -116,36 +116,52 @@ def admit(conn: Connection, leg: Leg, occ: Occasion, *, audit: bool = True) -> d
     return Pending(leg, PendingReason(found.code)) if isinstance(found, Refused) else found
 
 
-def settle_legs(p: Platform, conn: Connection, w: Waterfall, legs: Sequence[Leg], occ: Occasion) -> list[Pending]:
+def settle_legs(p: Platform, conn: Connection, w: Waterfall, legs: Sequence[Leg], occ: Occasion,
+                held: Collection[str] = ()) -> list[Pending]:  # fmt: skip
     """Settle each leg into ``w`` (embedded: adjudicated here; others: adjudicated remotely and
-    taken); returns the legs that could not settle."""
+    taken); returns the legs that could not settle. A product in ``held`` (risk findings above its
+    threshold) is held for review before anything leaves; a leg its insurer's prefunding cannot
+    cover is given back to the waterfall (the products after it see the burden as if it never ran)."""
     budget = Budget(p.commercial.budget_s)
     pending: list[Pending] = []
     for leg in in_order(legs):
+        if leg.product.id in held:
+            pending.append(Pending(leg, PendingReason.RISK_REVIEW))
+            continue
         consent = admit(conn, leg, occ)
         if isinstance(consent, Pending):
             pending.append(consent)
             continue
+        mark = w.checkpoint()
         if leg.route is Route.EMBEDDED or leg.product.version_on(w.day) is None:
             result = w.adjudicate(leg.product, leg.coverage)
-            if leg.route is Route.EMBEDDED:
-                notify(conn, leg, occ, consent, result)
-            continue
-        claimed = ask(p, conn, leg, view_of(w, occ.setl_id), occ, consent, budget)
-        if isinstance(claimed, Pending):
-            pending.append(claimed)
-            continue
-        try:
-            w.take(leg.product, leg.coverage, claimed)
-        except InvalidInput as exc:
-            pending.append(Pending(leg, PendingReason.CHANNEL_REFUSED, str(exc)))
+        else:
+            claimed = ask(p, conn, leg, view_of(w, occ.setl_id), occ, consent, budget)
+            if isinstance(claimed, Pending):
+                pending.append(claimed)
+                continue
+            try:
+                result = w.take(leg.product, leg.coverage, claimed)
+            except InvalidInput as exc:
+                pending.append(Pending(leg, PendingReason.CHANNEL_REFUSED, str(exc)))
+                continue
+        if not prefund.reserve(conn, leg.insurer, result.payable, occ.setl_id, occ.now):
+            w.rewind(mark)
+            pending.append(Pending(leg, PendingReason.PREFUND_EXHAUSTED))
+        elif leg.route is Route.EMBEDDED:
+            notify(conn, leg, occ, consent, result)
     return pending
 
 
-def quote_legs(conn: Connection, w: Waterfall, legs: Sequence[Leg], occ: Occasion) -> list[Pending]:
-    """A quote: every leg that may release is adjudicated here; nothing leaves, nothing is audited."""
+def quote_legs(conn: Connection, w: Waterfall, legs: Sequence[Leg], occ: Occasion,
+               held: Collection[str] = ()) -> list[Pending]:  # fmt: skip
+    """A quote: every leg that may release is adjudicated here; nothing leaves, nothing is audited
+    (nor reserved: prefunding is checked when the leg settles)."""
     pending: list[Pending] = []
     for leg in in_order(legs):
+        if leg.product.id in held:
+            pending.append(Pending(leg, PendingReason.RISK_REVIEW))
+            continue
         consent = admit(conn, leg, occ, audit=False)
         if isinstance(consent, Pending):
             pending.append(consent)

@@ -34,12 +34,21 @@ BURDEN_BANDS = (0, 10_000, 50_000, 100_000, 500_000, 1_000_000, 2_000_000, 5_000
 
 @dataclass(frozen=True)
 class Requester:
-    """Who asks and why (for the audit record), and under which insurer's budget."""
+    """Who asks and why (for the audit record), and under which insurer's budget (``insurer``: the
+    budget owner — an insurer id, or ``regulator:<region>``); ``tenant`` is whom the requester acts
+    for when it is not the budget owner itself."""
 
     who: str
     role: str
     insurer: str
     purpose: str
+    tenant: str = ""
+    credential_id: str = ""
+
+    def release_kwargs(self) -> dict[str, str]:
+        """The requester's part of :func:`release.release`'s arguments."""
+        return {"who": self.who, "role": self.role, "insurer": self.insurer, "purpose": self.purpose,
+                "tenant": self.tenant, "credential_id": self.credential_id}  # fmt: skip
 
 
 def _band(age: Any) -> Any:
@@ -121,7 +130,7 @@ def _enrollees(conn: Any, product: str, day_from: date, day_to: date, by: list[s
 
 def product_aggregates(
     p: Platform, requester: Requester, product: str, day_from: date, day_to: date, by: list[str], *,
-    min_cell: int = 10, epsilon: Fraction | None = None, audit: AuditPort,
+    min_cell: int = 10, epsilon: Fraction | None = None, audit: AuditPort | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """The actuarial table of a product's enrollees, released cell by cell."""
     if product not in p.rules.products:
@@ -147,9 +156,8 @@ def product_aggregates(
                 )
             )
         released = release(
-            uow.conn, now=p.clock.now(), who=requester.who, role=requester.role, insurer=requester.insurer,
-            purpose=requester.purpose, dataset=f"product:{product}", cells=cells, min_cell=min_cell, epsilon=epsilon,
-            audit=audit,
+            uow.conn, now=p.clock.now(), **requester.release_kwargs(), dataset=f"product:{product}", cells=cells,
+            min_cell=min_cell, epsilon=epsilon, audit=audit,
         )  # fmt: skip
         uow.commit()
     return {"product": product, "by": by, "cells": [_ratios(c, premium) for c in released]}
@@ -179,16 +187,19 @@ def four(a: int, b: int) -> str:
 
 def remainder_distribution(
     p: Platform, requester: Requester, product: str | None, day_from: date, day_to: date, *,
-    min_cell: int = 10, epsilon: Fraction | None = None, audit: AuditPort,
+    min_cell: int = 10, epsilon: Fraction | None = None, audit: AuditPort | None = None, region_prefix: str = "",
 ) -> dict[str, Any]:  # fmt: skip
     """How many settlements (and distinct persons) left the patient each band of ``psn_part_amt``
-    (what remained after basic insurance: total − public funds), for a product's enrollees or everyone."""
+    (what remained after basic insurance: total − public funds), for a product's enrollees or everyone
+    (optionally only persons insured in regions starting with ``region_prefix``)."""
     remainder = claim_facts.c.medfee_sumamt - claim_facts.c.fund_pay_sumamt
     edges = list(BURDEN_BANDS)
     band = case(*((remainder < hi, i) for i, hi in enumerate(edges[1:])), else_=len(edges) - 1)
     stmt = select(band, func.count(func.distinct(claim_facts.c.psn_no)), func.count()).where(
         and_(claim_facts.c.setl_date >= day_from, claim_facts.c.setl_date <= day_to)
     )
+    if region_prefix:
+        stmt = stmt.where(claim_facts.c.insured_region.like(f"{region_prefix}%"))
     if product is not None:
         stmt = stmt.join(
             enrollments,
@@ -203,9 +214,9 @@ def remainder_distribution(
             for i in range(len(edges))
         ]  # fmt: skip
         released = release(
-            uow.conn, now=p.clock.now(), who=requester.who, role=requester.role, insurer=requester.insurer,
-            purpose=requester.purpose, dataset=f"remainder:{product or '*'}", cells=cells, min_cell=min_cell,
-            epsilon=epsilon, audit=audit,
+            uow.conn, now=p.clock.now(), **requester.release_kwargs(),
+            dataset=f"remainder:{product or '*'}" + (f":{region_prefix}" if region_prefix else ""), cells=cells,
+            min_cell=min_cell, epsilon=epsilon, audit=audit,
         )  # fmt: skip
         uow.commit()
     labels = [f"{lo // 100}-{hi // 100}" for lo, hi in pairwise(edges)] + [f"{edges[-1] // 100}+"]

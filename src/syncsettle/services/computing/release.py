@@ -11,8 +11,10 @@
    of one release are disjoint populations and compose in parallel). The epsilon is first taken
    from the insurer's budget for the dataset in the same transaction; a release that would exceed
    it is refused and nothing is released.
-4. Audit: one :class:`ReleaseAudit` per release goes to the ``audit`` port (the audit log of the
-   management centre plugs in there).
+4. Audit: every release is an ``export`` entry of the audit log (management centre), in the
+   release's own transaction: who, in which role, why, the dataset, cells released and suppressed,
+   the epsilon spent. The same :class:`ReleaseAudit` also goes to the optional ``audit`` port (a
+   caller that wants to show or collect it).
 """
 
 from __future__ import annotations
@@ -28,7 +30,10 @@ from sqlalchemy import Connection, and_, select, update
 
 from syncsettle.adapters.db.schema_computing import privacy_budgets, released_cells
 from syncsettle.adapters.db.util import insert_ignore
+from syncsettle.domain.commercial.vocabulary import Purpose
+from syncsettle.domain.identity import Principal, Role
 from syncsettle.services.errors import Code, ServiceError
+from syncsettle.services.management.audit import Action, Use, record
 
 MICRO = 1_000_000
 
@@ -57,9 +62,24 @@ class ReleaseAudit:
     cells_suppressed: int
     epsilon_spent: str
     released_at: datetime
+    tenant: str = ""  # whom the requester acts for (default: the budget owner ``insurer``)
+    credential_id: str = ""
+    metrics: tuple[str, ...] = ()
 
 
 AuditPort = Callable[[ReleaseAudit], None]
+
+
+def to_audit_log(conn: Connection, entry: ReleaseAudit) -> None:
+    """Record a release in the audit log (``export``, purpose ``analytics``, in the caller's
+    transaction); the requester's own words for why go first in the reason."""
+    actor = Principal(Role(entry.role), entry.tenant or entry.insurer, entry.who, entry.credential_id or "release")
+    reason = (f"{entry.purpose}: dataset={entry.dataset} cells_released={entry.cells_released} "
+              f"cells_suppressed={entry.cells_suppressed} epsilon={entry.epsilon_spent}")  # fmt: skip
+    record(conn, entry.released_at, Use(actor, Action.EXPORT, Purpose.ANALYTICS.value, entry.insurer, [entry.dataset],
+                                        entry.metrics, granularity="aggregate",
+                                        outcome="released" if entry.cells_released else "suppressed",
+                                        reason=reason))  # fmt: skip
 
 
 def _values(v: Any) -> frozenset[str] | None:
@@ -132,7 +152,9 @@ def release(
     cells: Sequence[Cell],
     min_cell: int,
     epsilon: Fraction | None,
-    audit: AuditPort,
+    audit: AuditPort | None = None,
+    tenant: str = "",
+    credential_id: str = "",
 ) -> list[dict[str, Any]]:
     """Suppress, add noise, remember and audit; returns the cells as released."""
     earlier = [
@@ -167,12 +189,13 @@ def release(
         earlier.append((population, cell.contributors))
     if remembered:
         conn.execute(released_cells.insert(), remembered)
-    audit(
-        ReleaseAudit(
-            who, role, insurer, purpose, dataset, len(remembered), suppressed,
-            str(epsilon) if epsilon is not None else "0", now,
-        )
+    entry = ReleaseAudit(
+        who, role, insurer, purpose, dataset, len(remembered), suppressed, str(epsilon) if epsilon is not None else "0",
+        now, tenant, credential_id, tuple(sorted({m for cell in cells for m in cell.metrics})),
     )  # fmt: skip
+    to_audit_log(conn, entry)
+    if audit is not None:
+        audit(entry)
     return out
 
 

@@ -2,12 +2,14 @@
 
 Every rule set in force on the day screens the visit against the person's stored history within
 the rule set's look-back. Findings go back to the hospital in the national 3101/3102
-``result[]`` shape; at settlement they ride along in the answer under ``risk``.
+``result[]`` shape; at settlement they ride along in the answer under ``risk``, and findings above a product's threshold
+(``holds:`` of the rule file) hold that product's commercial leg for review (:class:`Screening`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -17,8 +19,8 @@ from syncsettle.adapters.db import people
 from syncsettle.adapters.db import risk_history as repo
 from syncsettle.adapters.db import visits as visit_repo
 from syncsettle.domain.risk.facts import RiskPerson, RiskVisit
-from syncsettle.domain.risk.screen import Finding, screen
-from syncsettle.domain.rules.risk import Stage
+from syncsettle.domain.risk.screen import Finding, holds_leg, screen
+from syncsettle.domain.rules.risk import RiskVersion, Stage
 from syncsettle.money import format_yuan
 from syncsettle.services.platform import Platform
 
@@ -44,11 +46,11 @@ def render_findings(findings: Sequence[Finding], task_id: str = "") -> list[dict
     return out
 
 
-def screen_facts(
+def screen_versions(
     p: Platform, conn: Connection, stage: Stage, person: RiskPerson, visit: RiskVisit, day: date,
-    extra_history: Sequence[RiskVisit] = (), rule_ids: Sequence[str] = (),
-) -> list[Finding]:  # fmt: skip
-    """Screen one visit with every rule set in force on ``day`` (optionally only ``rule_ids``)."""
+    extra_history: Sequence[RiskVisit] = (),
+) -> list[tuple[RiskVersion, list[Finding]]]:  # fmt: skip
+    """Screen one visit with each rule-set version in force on ``day``: (version, its findings)."""
     versions = p.rules.risk_versions_on(day)
     if not versions:
         return []
@@ -56,7 +58,15 @@ def screen_facts(
     stored = repo.person_history(conn, person.psn_no, day, lookback, visit.mdtrt_id)
     given = {v.mdtrt_id for v in extra_history}
     history = [*extra_history, *(v for v in stored if v.mdtrt_id not in given)]
-    findings = [f for v in versions for f in screen(v, stage, person, visit, history, day)]
+    return [(v, screen(v, stage, person, visit, history, day)) for v in versions]
+
+
+def screen_facts(
+    p: Platform, conn: Connection, stage: Stage, person: RiskPerson, visit: RiskVisit, day: date,
+    extra_history: Sequence[RiskVisit] = (), rule_ids: Sequence[str] = (),
+) -> list[Finding]:  # fmt: skip
+    """Screen one visit with every rule set in force on ``day`` (optionally only ``rule_ids``)."""
+    findings = [f for _, found in screen_versions(p, conn, stage, person, visit, day, extra_history) for f in found]
     return [f for f in findings if f.rule_id in rule_ids] if rule_ids else findings
 
 
@@ -85,15 +95,38 @@ def visit_findings(
     return screen_facts(p, conn, stage, person_of(row, visit["psn_no"], visit["insutype"]), subject, day)
 
 
-def attach_findings(p: Platform, conn: Connection, vi: Any, output: dict[str, Any], day: date) -> dict[str, Any]:
-    """Add the 事中 findings on the lines being (pre-)settled to a 2206/2207/2303/2304 answer as
-    ``risk`` (the national 3102 ``result[]`` shape). ``vi`` is the settlement's ``VisitInputs``: its
-    visit, lines and person row are already loaded, so the check costs one query (the person's
-    recent visits) and the rules' evaluation.
+@dataclass(frozen=True)
+class Screening:
+    """The 事中 findings on the lines being (pre-)settled, per rule-set version in force (each version
+    carries its own hold thresholds)."""
 
-    Phase 2 plugs the commercial-leg hold in here: ``holds_leg(findings, product_id, version.holds)``
-    for each product of the settlement, before its leg is booked."""
+    by_version: tuple[tuple[RiskVersion, tuple[Finding, ...]], ...] = ()
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for _, found in self.by_version for f in found]
+
+    def holds(self, product_id: str) -> bool:
+        """Whether these findings hold ``product_id``'s commercial leg for review (a threshold of
+        some version in force is reached by that version's findings). Never the basic leg."""
+        return any(holds_leg(found, product_id, version.holds) for version, found in self.by_version)
+
+
+def settlement_screening(p: Platform, conn: Connection, vi: Any, day: date) -> Screening:
+    """Screen a (pre-)settlement's lines before its commercial legs take their turn. ``vi`` is the
+    settlement's ``VisitInputs`` (its visit, lines and person row are already loaded, so the check costs
+    one query — the person's recent visits — and the rules' evaluation; nothing when no rule set is in force)."""
+    if not p.rules.risk_versions_on(day):
+        return Screening()
     hospital = {"hosp_lv": vi.bill.hospital_level, "admdvs": vi.bill.treatment_region}
-    findings = visit_findings(p, conn, "during", vi.visit, hospital, day, vi.lines, vi.person_row)
-    output["risk"] = render_findings(findings)
+    subject = repo.risk_visit(vi.visit, hospital, vi.lines)
+    person = person_of(vi.person_row, vi.visit["psn_no"], vi.visit["insutype"])  # already loaded: no read
+    found = screen_versions(p, conn, "during", person, subject, day)
+    return Screening(tuple((version, tuple(findings)) for version, findings in found))
+
+
+def attach_findings(output: dict[str, Any], screening: Screening) -> dict[str, Any]:
+    """Add the 事中 findings to a 2206/2207/2303/2304 answer as ``risk`` (the national 3102
+    ``result[]`` shape)."""
+    output["risk"] = render_findings(screening.findings)
     return output

@@ -56,7 +56,7 @@ def _ratio(a: int, b: int) -> str | None:
 
 
 def run(p: Platform, w: WhatIf, requester: Requester, *, min_cell: int, epsilon: Fraction | None,
-        audit: AuditPort, progress: Progress) -> dict[str, Any]:  # fmt: skip
+        audit: AuditPort | None = None, progress: Progress) -> dict[str, Any]:  # fmt: skip
     """Load the history, replay it (``w.path``), and release the aggregates."""
     started = time.perf_counter()
     claims = replay_claims.load(p, w.candidate, w.replaces, w.day_from, w.day_to, progress)
@@ -70,8 +70,10 @@ def run(p: Platform, w: WhatIf, requester: Requester, *, min_cell: int, epsilon:
     return out
 
 
-def summarise(p: Platform, w: WhatIf, claims: replay_claims.Claims, result: replay.Payouts, requester: Requester,
-              *, min_cell: int, epsilon: Fraction | None, audit: AuditPort) -> dict[str, Any]:  # fmt: skip
+def summarise(
+    p: Platform, w: WhatIf, claims: replay_claims.Claims, result: replay.Payouts, requester: Requester,
+    *, min_cell: int, epsilon: Fraction | None, audit: AuditPort | None = None,
+) -> dict[str, Any]:  # fmt: skip
     """The replay's aggregates, through the release gate (one transaction)."""
     keep = claims.in_period
     pays = result.payable[keep]
@@ -100,9 +102,8 @@ def summarise(p: Platform, w: WhatIf, claims: replay_claims.Claims, result: repl
                           {"paid": int(replaced.sum()), "claims": len(replaced)}, {"claims": 10}))  # fmt: skip
     with p.uow() as uow:
         released = release(
-            uow.conn, now=p.clock.now(), who=requester.who, role=requester.role, insurer=requester.insurer,
-            purpose=requester.purpose, dataset=f"replay:{w.candidate.id}", cells=cells, min_cell=min_cell,
-            epsilon=epsilon, audit=audit,
+            uow.conn, now=p.clock.now(), **requester.release_kwargs(), dataset=f"replay:{w.candidate.id}",
+            cells=cells, min_cell=min_cell, epsilon=epsilon, audit=audit,
         )  # fmt: skip
         uow.commit()
     main = released[0]

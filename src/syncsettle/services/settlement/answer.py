@@ -1,6 +1,7 @@
 """The hospital's answer to a (pre-)settlement: national ``setlinfo``/``setldetail``, one
-``commercial`` entry per product (settled with its adjudication, or pending with the reason and the
-claim that will settle it later), and the one-stop ``summary`` of who pays what now."""
+``commercial`` entry per product (settled with its adjudication; pending with the reason and the
+claim that will settle it later; or held for risk review until a reviewer approves it), and the
+one-stop ``summary`` of who pays what now."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from syncsettle.adapters.clock import national_time
 from syncsettle.domain.codes import INPATIENT_MED_TYPES
 from syncsettle.domain.settlement.waterfall import Settlement
 from syncsettle.money import format_yuan
+from syncsettle.services.commercial.claims import status_of
 from syncsettle.services.commercial.legs import Leg, Pending
 from syncsettle.services.settlement.inputs import VisitInputs
 
@@ -25,7 +27,7 @@ def commercial_entries(s: Settlement, legs: Sequence[Leg], pending: Sequence[Pen
         product = item.leg.product
         entries.append(
             {"product": product.id, "name": product.name, "insurer": item.leg.insurer, "route": item.leg.route.value,
-             "priority": product.priority, "status": "pending", "payable": "0.00",
+             "priority": product.priority, "status": status_of(item), "payable": "0.00",
              "claim_id": claim_ids.get(product.id), "reason_code": item.reason.value, "reason": item.reason.text}
         )  # fmt: skip
     order = {leg.product.id: i for i, leg in enumerate(legs)}
@@ -59,10 +61,18 @@ def render(s: Settlement, vi: VisitInputs, setl_id: str | None, when: Any, pendi
         "cash": format_yuan(s.cash),
         "patient_pays_now": format_yuan(s.acct_pay + s.cash),
     }
-    if pending:
-        names = "、".join(p.leg.product.name for p in pending)
+    waiting = [p for p in pending if status_of(p) == "pending"]
+    if waiting:
+        names = "、".join(p.leg.product.name for p in waiting)
         summary["commercial_pending"] = (
             f"{names}未能实时结算，已转快赔；本次个人先行支付 {summary['patient_pays_now']} 元"
+        )
+    held = [p for p in pending if status_of(p) == "held"]
+    if held:
+        names = "、".join(p.leg.product.name for p in held)
+        summary["commercial_held"] = (
+            f"{names}因风控提示暂缓结算，待审核通过后理赔（不占用免赔额与限额）；"
+            f"本次个人先行支付 {summary['patient_pays_now']} 元"
         )
     return {
         "setlinfo": setlinfo,

@@ -4,10 +4,13 @@ A settlement commits together, or not at all: the settlement and every payer's s
 person's accumulators (locked for the transaction), the fee lines marked settled, the personal
 account balance, the balanced journals of both ledgers, the commercial legs that could not settle
 (pending claims, with their reasons), every release or refusal of data to an insurer (audit log),
-the idempotency record and the outbox event. Remote commercial legs are asked while the person is
-locked, within the time budget (:mod:`syncsettle.services.commercial.legs`). It is idempotent on
-the hospital's ``msgid``: a repeat returns the first answer and books nothing; the same ``msgid``
-with a different request is refused.
+the idempotency record and the outbox event. The 事中 risk findings come first: a product whose
+hold threshold they reach has its leg held for review (a ``held`` claim) before anything leaves.
+A leg its insurer's prefunding cannot cover waits as a ``prefund_exhausted`` claim. Remote
+commercial legs are asked while the person is locked, within the time budget
+(:mod:`syncsettle.services.commercial.legs`). It is idempotent on the hospital's ``msgid``: a
+repeat returns the first answer and books nothing; the same ``msgid`` with a different request is
+refused.
 """
 
 from __future__ import annotations
@@ -31,9 +34,9 @@ from syncsettle.domain.identity import Principal, Role
 from syncsettle.domain.settlement.errors import InvalidInput
 from syncsettle.domain.settlement.waterfall import Settlement, Waterfall, begin
 from syncsettle.money import format_yuan
-from syncsettle.services.commercial import claims, legs
+from syncsettle.services.commercial import claims, legs, reviews
 from syncsettle.services.commercial.legs import Occasion
-from syncsettle.services.computing.risk import attach_findings
+from syncsettle.services.computing.risk import Screening, attach_findings, settlement_screening
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
 from syncsettle.services.settlement.answer import render
@@ -80,9 +83,15 @@ def pre_settle(
         vi = load(p, uow.conn, visit, hospital, day, lock=False, use_account=use_account)
         w = _begin(vi, day)
         occasion = Occasion("", vi.person.psn_no, day, now, hospital_actor(hospital))
+        screening = settlement_screening(p, uow.conn, vi, day)
         with _pricing():
-            pending = legs.quote_legs(uow.conn, w, vi.legs, occasion)
-            return attach_findings(p, uow.conn, vi, render(w.finish(), vi, None, now, pending), day)
+            pending = legs.quote_legs(uow.conn, w, vi.legs, occasion, held_products(vi, screening))
+            return attach_findings(render(w.finish(), vi, None, now, pending), screening)
+
+
+def held_products(vi: VisitInputs, screening: Screening) -> frozenset[str]:
+    """The products whose commercial leg the findings hold for review (never the basic leg)."""
+    return frozenset(leg.product.id for leg in vi.legs if screening.holds(leg.product.id))
 
 
 def shares(s: Settlement) -> list[tuple[str, str, int]]:
@@ -156,11 +165,13 @@ def _settle_once(
             )
         setl_id = new_id("ST")
         occasion = Occasion(setl_id, vi.person.psn_no, day, now, hospital_actor(hospital))
+        screening = settlement_screening(p, conn, vi, day)  # before the legs: findings may hold one
         with _pricing():
-            pending = legs.settle_legs(p, conn, w, vi.legs, occasion)  # remote legs: within the time budget
+            # remote legs: within the time budget; each leg reserves against its insurer's prefunding
+            pending = legs.settle_legs(p, conn, w, vi.legs, occasion, held_products(vi, screening))
             s = w.finish()
         claim_ids = {item.leg.product.id: new_id("CL") for item in pending}
-        output = attach_findings(p, conn, vi, render(s, vi, setl_id, now, pending, claim_ids), day)
+        output = attach_findings(render(s, vi, setl_id, now, pending, claim_ids), screening)
         basic_change = basic_delta(vi.basic, s.basic_after)
         product_change = product_deltas(s)
         delta = {"basic": basic_change, "products": product_change}
@@ -180,6 +191,7 @@ def _settle_once(
              for payer, kind, amount in payer_shares],
         )  # fmt: skip
         claims.record_pending(conn, row, view_of(w, setl_id), pending, claim_ids, now)
+        reviews.record_holds(conn, setl_id, pending, claim_ids, output["risk"], now)
         repo.add_to_basic(conn, vi.person.psn_no, vi.person.insutype, vi.year, basic_change)
         repo.add_to_products(conn, vi.person.psn_no, vi.year, product_change)
         visit_repo.mark_settled(conn, mdtrt_id, [line["feedetl_sn"] for line in vi.lines], setl_id)
