@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import uuid
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -48,6 +49,23 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         with admin_engine.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin_engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def cli() -> Callable[..., Any]:
+    """Run a ``syncsettle`` command in this process: ``cli("check", "--json")`` → click's result
+    (``exit_code``, ``stdout``, ``stderr``); exceptions are not swallowed."""
+    from typer.testing import CliRunner
+
+    from syncsettle.entrypoints.cli import _load_commands, app
+
+    _load_commands()
+    runner = CliRunner()
+
+    def invoke(*args: str) -> Any:
+        return runner.invoke(app, list(args), catch_exceptions=False)
+
+    return invoke
 
 
 @pytest.fixture

@@ -3,15 +3,19 @@ responsibility, route) and the reconciliation of a statement the insurer sends b
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from syncsettle.adapters.statement_files import StatementFileError, read, to_csv, write_xlsx
+from syncsettle.services import admin
 from syncsettle.services.clearing import discrepancies, statement
 from syncsettle.services.errors import ServiceError
 from tests.clearing.conftest import HMB, World, inpatient, reverse
+
+ACME = "acme-supplementary-2025"
 
 
 def month_of_claims(w: World) -> dict[str, Any]:
@@ -54,6 +58,16 @@ def test_a_statement_line_per_responsibility_with_visit_and_route(world: World) 
     assert statement.statement(world.platform, "yantai-hmb", "2025-07").lines == []
     with pytest.raises(ServiceError):
         statement.statement(world.platform, "yantai-hmb", "June")
+
+
+def test_a_settlement_with_a_pending_leg_lists_only_the_legs_that_settled(world: World) -> None:
+    admin.enroll(world.platform, "P0001", ACME, date(2025, 1, 1), date(2025, 12, 31))  # no consent: pending
+    paid = inpatient(world, "P0001", "60000.00", product=HMB)
+    legs = {e["product"]: e["status"] for e in paid["commercial"]}
+    assert legs == {HMB: "settled", ACME: "pending"}
+    stmt = statement.statement(world.platform, "yantai-hmb", "2025-06")
+    assert {line["product_id"] for line in stmt.lines} == {HMB} and stmt.payable > 0
+    assert statement.statement(world.platform, "acme-group", "2025-06").lines == []
 
 
 def test_csv_and_xlsx_carry_the_same_lines(world: World, tmp_path: Path) -> None:

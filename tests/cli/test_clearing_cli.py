@@ -12,24 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from syncsettle.entrypoints.cli import _load_commands, app
 from tests.clearing.conftest import HMB, inpatient, reverse
 from tests.world import World
 
 WINDOW = "W370600-20250610"
-
-
-@pytest.fixture(scope="module")
-def cli() -> Any:
-    _load_commands()
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Any:
-        return runner.invoke(app, list(args), catch_exceptions=False)
-
-    return invoke
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from syncsettle.adapters.channel.transport import ChannelDown, InProcessTransport
+from syncsettle.adapters.db.claims import due
 from syncsettle.adapters.db.schema import journals, postings, product_accumulators
 from syncsettle.adapters.json_reader import Reader
 from syncsettle.domain.commercial.lifecycle import FilingAction
@@ -209,6 +210,18 @@ def test_suspended_product_waits_until_active_again(world: World) -> None:
     assert _claims(world)[0]["status"] == "settled"
     assert retry_due(world.platform)["notices"] == 0  # the claim's result notice went with the retry
     assert check(world.platform)["ok"]
+
+
+def test_a_visits_pending_legs_are_retried_in_filing_priority_order(world: World) -> None:
+    filed = _world(world, "embedded", (ACME, YANTAI))
+    for filing_id in filed.values():
+        filings.take_step(world.platform, REGULATOR, filing_id, FilingAction.SUSPEND, "核查理赔数据")
+    answer = _outpatient(world)
+    setl = answer["setlinfo"]["setl_id"].removeprefix("ST")
+    ids = {e["product"]: e["claim_id"] for e in answer["commercial"]}
+    assert ids == {YANTAI: f"CL{setl}01", ACME: f"CL{setl}02"}  # the city product (priority 10) first
+    with world.platform.uow(readonly=True) as uow:
+        assert due(uow.conn, world.clock.now(), 10) == [ids[YANTAI], ids[ACME]]
 
 
 def test_a_pending_leg_leaves_the_deductible_to_later_visits_and_uses_its_own_year(world: World) -> None:

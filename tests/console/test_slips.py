@@ -7,6 +7,7 @@ import io
 import json
 import re
 from collections.abc import Callable
+from datetime import date
 
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
@@ -16,9 +17,11 @@ from syncsettle.adapters.db.schema import settlements
 from syncsettle.adapters.db.schema_trust import audit_entries
 from syncsettle.domain.glossary import field
 from syncsettle.money import format_yuan
+from syncsettle.services import admin
 from syncsettle.services.slips import issue
 from syncsettle.services.slips.content import SETLINFO_FIELDS
 from tests.console.seed import Seeded
+from tests.world import line
 
 
 def pdf_text(body: bytes) -> str:
@@ -151,3 +154,20 @@ def test_the_vendored_font_has_a_glyph_for_every_character_a_slip_prints(seeded:
                 printed += "".join("".join(r) for r in s.rows) + "".join(s.lines)
     missing = {c for c in printed if ord(c) not in cmap and not c.isspace()}
     assert not missing
+
+
+def test_a_commercial_slip_shows_a_leg_left_pending_and_its_quick_claim(
+    seeded: Seeded, login: Callable[[str], TestClient]
+) -> None:
+    w = seeded.world
+    admin.enroll(w.platform, "Q0001", "yantai-shiminjiankangbao-2025", date(2025, 1, 1), date(2025, 12, 31))
+    stay = w.inpatient_visit("Q0001", [line("1", "331001001", "1", "60000.00", "60000.00")])  # no consent given
+    answer = w.ok("2304", {"data": {"mdtrt_id": stay, "psn_no": "Q0001"}})
+    (leg,) = answer["commercial"]
+    assert leg["status"] == "pending"
+    hospital = login("hospital")
+    slip = answer["setlinfo"]["setl_id"] + "-C"
+    page = hospital.get(f"/console/slips/{slip}")
+    assert page.status_code == 200 and leg["claim_id"] in page.text
+    text = compact(pdf_text(hospital.get(f"/console/slips/{slip}/pdf").content))
+    assert compact(f"未实时结算：{leg['reason']}（快赔 {leg['claim_id']}）") in text

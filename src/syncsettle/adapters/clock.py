@@ -32,6 +32,17 @@ class FixedClock:
         self.at += timedelta(**delta)
 
 
+@dataclass(frozen=True)
+class ShiftedClock:
+    """The system clock moved by a fixed ``offset``: a server that carries on from a simulated time
+    (the demo's console continues from the day after its simulated days) while time still passes."""
+
+    offset: timedelta
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+
 def business_date(instant: datetime) -> date:
     """The settlement's business date: the calendar day in China Standard Time."""
     return instant.astimezone(CHINA).date()

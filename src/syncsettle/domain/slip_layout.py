@@ -78,7 +78,8 @@ def _commercial(content: dict[str, Any]) -> list[Section]:
                     FIELDS["payable"],
                 ],
                 rows=[[r["name"], r["base"], r["deductible_applied"], r["ratio"], r["payable"]] for r in resp],
-                lines=[f"{r['name']}：{r['reason']}" for r in resp],
+                lines=[f"{r['name']}：{r['reason']}" for r in resp]
+                + ([f"未实时结算：{leg['pending']}"] if "pending" in leg else []),
             )
         )
     return sections

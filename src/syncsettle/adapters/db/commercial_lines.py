@@ -25,7 +25,11 @@ def _unfilled() -> Any:
 
 
 def _rows(setl_id: str, setl_date: date, output: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The lines of the legs that settled; a pending leg paid nothing here (its quick claim pays the
+    person later, in the commercial ledger) and has no responsibilities to list."""
     for product in output.get("commercial") or []:
+        if product.get("status") == "pending":
+            continue
         for resp in product["responsibilities"]:
             yield {
                 "setl_id": setl_id, "product_id": product["product"], "resp_id": resp["id"],

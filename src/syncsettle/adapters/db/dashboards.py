@@ -85,6 +85,20 @@ def daily_by_payer(conn: Connection, scope: Scope, since: date, until: date, kin
     return [dict(r) for r in conn.execute(_scoped(stmt, scope, since, until)).mappings()]
 
 
+def payer_totals(conn: Connection, scope: Scope, since: date, until: date) -> list[dict[str, Any]]:
+    """``{payer, payer_kind, settlements, amount}`` per payer over the period: how many settlements it
+    paid a share of (reversals not counted) and the amount in fen, net of reversals."""
+    s, sh = settlements.c, settlement_shares.c
+    stmt = (
+        select(sh.payer, sh.payer_kind, func.sum(case((s.status.in_(SETTLED), 1), else_=0)).label("settlements"),
+               func.sum(sh.amount).label("amount"))
+        .select_from(settlements.join(settlement_shares, sh.setl_id == s.setl_id))
+        .group_by(sh.payer, sh.payer_kind)
+        .order_by(sh.payer_kind, sh.payer)
+    )  # fmt: skip
+    return [dict(r) for r in conn.execute(_scoped(stmt, scope, since, until)).mappings()]
+
+
 def daily_counts(conn: Connection, scope: Scope, since: date, until: date) -> list[dict[str, Any]]:
     """``{day, settlements, reversals}`` per business date."""
     s = settlements.c

@@ -26,6 +26,10 @@ def person(conn: Connection, psn_no: str) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
+def any_person(conn: Connection) -> bool:
+    return conn.execute(select(persons.c.psn_no).limit(1)).first() is not None
+
+
 def person_by_certno_index(conn: Connection, certno_bidx: str) -> dict[str, Any] | None:
     """The stored row whose certificate number has this blind index (``Platform.pii.certno_index``)."""
     row = conn.execute(select(persons).where(persons.c.certno_bidx == certno_bidx)).mappings().first()

@@ -1,145 +1,147 @@
-"""``syncsettle demo``: the README's main job.
+"""``syncsettle demo``: the README's main job — the whole platform at work on a realistic world.
 
-For now a demonstration of the settlement engine on the embedded rules: a handful of realistic
-bills (the reference worked examples and a few everyday visits) priced through the case format,
-printed as a table of every payer's share. Later issues grow it into the full platform demo.
+On a fresh embedded database (``./var/demo.db``, recreated each run) or an empty one given with
+``--database-url`` (SQLite or PostgreSQL) it creates the world, simulates ``--days`` days of visits
+through the real hospital interface, clears and reconciles each day, writes the insurers' monthly
+statements, prints the summary (``--json``: one object on stdout) and then serves the console with
+ready-made logins (``--no-serve``: stop after the summary). The simulation is
+:mod:`syncsettle.simulation`; this module only wires the database, the progress bars and the output.
 """
 
 from __future__ import annotations
 
 import json
+import socket
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import typer
+from fastapi import FastAPI
 from rich.console import Console
-from rich.table import Table
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from syncsettle.adapters.case_file import price_case, read_case, render_settlement
-from syncsettle.adapters.rulebook import shipped_rulebook
+from syncsettle.adapters.clock import FixedClock, ShiftedClock
+from syncsettle.adapters.db.engine import database_url, make_engine
+from syncsettle.adapters.db.migrate import upgrade
+from syncsettle.adapters.settings import SettingsError, load_settings
+from syncsettle.entrypoints.cli.demo_tables import print_summary
+from syncsettle.entrypoints.cli.service import err
+from syncsettle.services.errors import ServiceError
+from syncsettle.services.platform import Platform
+from syncsettle.simulation import calendar
+from syncsettle.simulation.logins import logins
+from syncsettle.simulation.progress import Advance
+from syncsettle.simulation.run import Options, run
+from syncsettle.simulation.world import is_empty
 
-
-def _person(psn_no: str, insutype: str, psn_type: str, region: str, **extra: Any) -> dict[str, Any]:
-    return {"psn_no": psn_no, "insutype": insutype, "psn_type": psn_type, "insured_region": region, **extra}
-
-
-def _item(sn: int, code: str, cnt: str, pric: str, lv: str | None = None, prop: str | None = None) -> dict[str, Any]:
-    item: dict[str, Any] = {"feedetl_sn": str(sn), "med_list_codg": code, "cnt": cnt, "pric": pric}
-    if lv:
-        item["chrgitm_lv"] = lv
-    if prop:
-        item["selfpay_prop"] = prop
-    return item
-
-
-def demo_cases() -> list[tuple[str, dict[str, Any]]]:
-    """The demonstration bills, as case-format objects."""
-    stay = [
-        _item(1, "001102000010000", "12", "45.00"),
-        _item(2, "331001001", "1", "3200.00"),
-        _item(3, "XL01XC-0004", "6", "2600.00"),
-        _item(4, "C14-0006", "1", "2600.00"),
-        _item(5, "ZA03-0005", "30", "38.00"),
-        _item(6, "250101001", "8", "25.00"),
-    ]
-    return [
-        (
-            "乌兰察布 居民 三级医院首次住院 50,000（参考算例 4）",
-            {
-                "date": "2025-06-10",
-                "person": _person("UQ0001", "390", "1501", "150900"),
-                "policy": "ulanqab-resident-2019",
-                "bill": {"med_type": "21", "hospital_level": "3", "treatment_region": "150900",
-                         "items": [_item(1, "331001001", "1", "50000.00", "01")]},
-            },
-        ),
-        (
-            "烟台 退休职工 住院 + 市民健康保 + 企业补充",
-            {
-                "date": "2025-06-10",
-                "person": _person("YT0002", "310", "1201", "370600", enrolled_years=3),
-                "policy": "yantai-employee-2025",
-                "products": ["yantai-shiminjiankangbao-2025", "acme-supplementary-2025"],
-                "accumulators": {"products": {"yantai-shiminjiankangbao-2025": {
-                    "R1": {"deductible_used": "14800.00"}, "R2": {"deductible_used": "15000.00"}}}},
-                "bill": {"med_type": "21", "hospital_level": "3", "treatment_region": "370600", "items": stay},
-            },
-        ),
-        (
-            "烟台 居民 异地未备案住院（北京）+ 市民健康保",
-            {
-                "date": "2025-06-10",
-                "person": _person("YT0003", "390", "1501", "370600",
-                                  cross_region={"filed": False, "kind": "temporary"}),
-                "policy": "yantai-resident-2025",
-                "products": ["yantai-shiminjiankangbao-2025"],
-                "accumulators": {"basic": {"subsidy_base": "12000.00"}},
-                "bill": {"med_type": "21", "hospital_level": "3", "treatment_region": "110000",
-                         "items": [_item(1, "331001001", "1", "60000.00", "01"), _item(2, "D", "1", "8000.00", "03")]},
-            },
-        ),
-        (
-            "烟台 在职职工 普通门诊，个人账户支付",
-            {
-                "date": "2025-06-10",
-                "person": _person("YT0004", "310", "1101", "370600", use_personal_account=True,
-                                  account_balance="120.00"),
-                "policy": "yantai-employee-2025",
-                "accumulators": {"basic": {"deductible_used": "150.00"}},
-                "bill": {"med_type": "11", "hospital_level": "2", "treatment_region": "370600",
-                         "items": [_item(1, "001101000010000", "1", "30.00"), _item(2, "XJ01CR-0002", "2", "86.50"),
-                                   _item(3, "XC10AA-0003", "28", "4.20")]},
-            },
-        ),
-        (
-            "烟台 居民 药店购倍利妥（高额药品 R3，免赔额已满）",
-            {
-                "date": "2025-06-10",
-                "person": _person("YT0005", "390", "1501", "370600"),
-                "policy": "yantai-resident-2025",
-                "products": ["yantai-shiminjiankangbao-2025"],
-                "accumulators": {"products": {
-                    "yantai-shiminjiankangbao-2025": {"R3": {"deductible_used": "16000.00"}}}},
-                "bill": {"med_type": "41", "hospital_level": "3", "treatment_region": "370600",
-                         "items": [_item(1, "XL01FD-BLT01", "1", "76920.00")]},
-            },
-        ),
-        (
-            "安阳 居民 住院（医保结果已给定，双平台）+ 安阳普惠（参考算例 1）",
-            {
-                "date": "2022-08-01",
-                "person": _person("AY0006", "390", "1501", "410500"),
-                "basic_result": {"medfee_sumamt": "852000.00", "fulamt_ownpay_amt": "197000.00",
-                                 "inscp_scp_amt": "655000.00", "hifp_pay": "254500.00", "hifmi_pay": "254100.00"},
-                "products": ["anyang-puhui-2022"],
-                "bill": {"med_type": "21", "hospital_level": "3", "treatment_region": "410500",
-                         "items": [_item(1, "A", "1", "197000.00", "03"), _item(2, "B", "1", "655000.00", "01")]},
-            },
-        ),
-    ]  # fmt: skip
+DEFAULT_PATH = Path("var") / "demo.db"
 
 
-def demo(as_json: bool = typer.Option(False, "--json", help="print the priced cases as JSON")) -> None:
-    """Price a handful of realistic bills and show every payer's share."""
-    book = shipped_rulebook()
-    rows = []
-    for title, case in demo_cases():
-        out = render_settlement(price_case(read_case(case, book)))
-        rows.append((title, out))
+class Bars:
+    """Each phase of the simulation as a rich progress bar on stderr (a finished phase stays shown)."""
+
+    def __init__(self, bar: Progress) -> None:
+        self.bar = bar
+        self.current: TaskID | None = None
+
+    def phase(self, label: str, total: int | None = None) -> Advance:
+        self._finish()
+        task = self.current = self.bar.add_task(label, total=total)
+        return lambda n: self.bar.advance(task, n)
+
+    def _finish(self) -> None:
+        if self.current is not None:
+            done = self.bar.tasks[self.current]
+            self.bar.update(self.current, total=done.completed or 1, completed=done.completed or 1)
+
+
+def fresh_database(explicit: str | None) -> tuple[str, Path]:
+    """The URL to use and where statements go (beside a SQLite file, else ``./var``): the given
+    database as it is, or ``./var/demo.db`` recreated (with its WAL files)."""
+    if explicit:
+        url = database_url(explicit)
+        beside = Path(url.removeprefix("sqlite:///")).parent if url.startswith("sqlite:///") else Path("var")
+        return url, beside / "demo-statements"
+    for suffix in ("", "-wal", "-shm"):
+        DEFAULT_PATH.with_name(DEFAULT_PATH.name + suffix).unlink(missing_ok=True)
+    return f"sqlite:///{DEFAULT_PATH}", DEFAULT_PATH.with_name("demo-statements")
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def demo(
+    days: int = typer.Option(3, "--days", help=f"simulated days from {calendar.FIRST_DAY} (1–{calendar.MAX_DAYS})"),
+    persons: int = typer.Option(10_000, "--persons", help="insured persons in the two regions (at least 50)"),
+    seed: int = typer.Option(1, "--seed", help="the same seed gives the same world and the same visits"),
+    database: str | None = typer.Option(None, "--database-url", help="an empty database to use instead of a "
+                                        "fresh ./var/demo.db (e.g. postgresql://postgres@127.0.0.1:5432/demo)"),
+    no_serve: bool = typer.Option(False, "--no-serve", help="finish after the summary instead of serving the console"),
+    as_json: bool = typer.Option(False, "--json", help="print the summary as one JSON object on stdout"),
+    host: str = typer.Option("127.0.0.1", help="where the console is served"),
+    port: int = typer.Option(8000, help="where the console is served"),
+) -> None:  # fmt: skip
+    """Create a realistic world, simulate days of settlements through the hospital interface, clear and
+    reconcile them, print the summary and serve the console (with a login per role)."""
+    problem = Options(persons, days, seed).problem()
+    if problem:
+        _fail(problem)
+    if not no_serve and not _port_free(host, port):
+        _fail(f"{host}:{port} is in use: give --port N, or --no-serve")
+    url, statements_dir = fresh_database(database)
+    clock = FixedClock(calendar.china(calendar.SETUP_DAY, 9))
+    try:
+        p = Platform(engine=make_engine(url), clock=clock, settings=load_settings())
+        upgrade(p.engine, keys=p.settings.keys)
+        if not is_empty(p):
+            _fail(f"{url} already holds persons: give an empty database, or leave out --database-url")
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=err) as bar:
+            result = run(p, clock, Options(persons, days, seed, statements_dir), Bars(bar))
+            access = logins(result.world, result.reports)
+    except (ServiceError, SettingsError, ValueError) as exc:
+        _fail(str(exc))
+    summary: dict[str, Any] = {**result.summary, "database": url,
+                               "console": {"url": f"http://{host}:{port}/console", "logins": access}}  # fmt: skip
     if as_json:
-        typer.echo(json.dumps([{"title": t, **o} for t, o in rows], ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(summary, ensure_ascii=False))
+    else:
+        print_summary(Console(width=max(Console().width, 132)), summary, serving=not no_serve)
+    if no_serve:
         return
-    table = Table(title="一站式结算演示（医保 + 商保 + 自付）", show_lines=True)
-    for col in ("就医", "总费用", "医保基金", "商保", "个人账户", "现金"):
-        table.add_column(col, justify="left" if col == "就医" else "right")
-    for title, out in rows:
-        s = out["summary"]
-        products = "\n".join(f"{p['product']}: {p['payable']}" for p in out["commercial"] if p["payable"] != "0.00")
-        table.add_row(
-            title, s["total"], s["public_funds"], s["commercial"] + (f"\n{products}" if products else ""),
-            s["personal_account"], s["cash"],
-        )  # fmt: skip
-    Console(width=140).print(table)
-    typer.echo("Price your own bill: syncsettle quote CASE.json  (format: shared/reference/case-format.md)")
+    serve(p, clock, host, port)
+
+
+def console_app(p: Platform, clock: FixedClock) -> FastAPI:
+    """The app ``syncsettle serve`` runs, on the demo's database, with a clock that carries on from
+    the end of the simulation (so the console's "last 30 days" are the demo's days)."""
+    from syncsettle.entrypoints.http.main import app_for
+
+    shifted = ShiftedClock(clock.now() - datetime.now(UTC))
+    return app_for(Platform(engine=p.engine, clock=shifted, settings=p.settings))
+
+
+def serve(p: Platform, clock: FixedClock, host: str, port: int) -> None:
+    import uvicorn
+
+    from syncsettle.adapters.observability.logs import logging_config
+
+    app = console_app(p, clock)
+    err.print(f"serving http://{host}:{port}/console — Ctrl-C stops")
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, log_config=logging_config("warning"))
 
 
 def register(app: typer.Typer, bench: typer.Typer) -> None:

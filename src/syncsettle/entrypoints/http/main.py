@@ -11,7 +11,7 @@ from syncsettle.adapters.rulebook import shipped_rulebook
 from syncsettle.entrypoints.http.app import create_app
 from syncsettle.services.admin import stored_rulebook
 from syncsettle.services.commercial import retry, wiring
-from syncsettle.services.platform import build_platform
+from syncsettle.services.platform import Platform, build_platform
 
 
 class NotMigrated(RuntimeError):
@@ -19,7 +19,11 @@ class NotMigrated(RuntimeError):
 
 
 def build_app() -> FastAPI:
-    platform = build_platform()
+    return app_for(build_platform())
+
+
+def app_for(platform: Platform) -> FastAPI:
+    """The served app on ``platform``: checked (keys, migrations), rules loaded, channel warm, claims retried."""
     platform.settings.require_safe()  # production mode refuses development keys
     log_masking.install()
     at, head = current_revision(platform.engine), head_revision()

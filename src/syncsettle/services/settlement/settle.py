@@ -44,6 +44,13 @@ from syncsettle.services.settlement.common import new_id, open_visit
 from syncsettle.services.settlement.inputs import VisitInputs, basic_delta, load, product_deltas
 
 
+def claim_ids_of(setl_id: str, pending: list[legs.Pending]) -> dict[str, str]:
+    """Product → the claim id of its pending leg: the settlement's id and the leg's place in the order
+    the legs took their turn (filing priority), so a visit's claims sort — and the platform's retry
+    settles them — in that order, the same on every run."""
+    return {item.leg.product.id: f"CL{setl_id.removeprefix('ST')}{n:02d}" for n, item in enumerate(pending, 1)}
+
+
 def request_hash(infno: str, payload: Any) -> str:
     return hashlib.sha256(json.dumps([infno, payload], sort_keys=True, default=str).encode()).hexdigest()
 
@@ -170,7 +177,7 @@ def _settle_once(
             # remote legs: within the time budget; each leg reserves against its insurer's prefunding
             pending = legs.settle_legs(p, conn, w, vi.legs, occasion, held_products(vi, screening))
             s = w.finish()
-        claim_ids = {item.leg.product.id: new_id("CL") for item in pending}
+        claim_ids = claim_ids_of(setl_id, pending)
         output = attach_findings(render(s, vi, setl_id, now, pending, claim_ids), screening)
         basic_change = basic_delta(vi.basic, s.basic_after)
         product_change = product_deltas(s)

@@ -87,15 +87,23 @@ def slip_content(kind: str, settlement: dict[str, Any], hospital_name: str) -> d
         content["setldetail"] = [{f: _text(d.get(f)) for f in SETLDETAIL_FIELDS} for d in output["setldetail"]]
         return content
     content["summary"] = {f: _text(output["summary"].get(f)) for f in SUMMARY_FIELDS}
-    content["commercial"] = [
-        {
-            "product": _text(leg.get("product")),
-            "name": _text(leg.get("name")),
-            "insurer": _text(leg.get("insurer")),
-            "route": f"{leg.get('route')} {ROUTES.get(_text(leg.get('route')), '')}".strip(),
-            "payable": _text(leg.get("payable")),
-            "responsibilities": [{f: _text(r.get(f)) for f in RESPONSIBILITY_FIELDS} for r in leg["responsibilities"]],
-        }
-        for leg in output["commercial"]
-    ]
+    content["commercial"] = [_leg(leg) for leg in output["commercial"]]
     return content
+
+
+def _leg(leg: dict[str, Any]) -> dict[str, Any]:
+    """One product's part; a leg left pending at the bedside has no responsibilities, only why it is
+    pending and the quick claim that will settle it (``pending``)."""
+    out = {
+        "product": _text(leg.get("product")),
+        "name": _text(leg.get("name")),
+        "insurer": _text(leg.get("insurer")),
+        "route": f"{leg.get('route')} {ROUTES.get(_text(leg.get('route')), '')}".strip(),
+        "payable": _text(leg.get("payable")),
+        "responsibilities": [
+            {f: _text(r.get(f)) for f in RESPONSIBILITY_FIELDS} for r in leg.get("responsibilities", [])
+        ],
+    }
+    if leg.get("status") == "pending":
+        out["pending"] = f"{_text(leg.get('reason'))}（快赔 {_text(leg.get('claim_id'))}）"
+    return out

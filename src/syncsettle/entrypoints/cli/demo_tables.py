@@ -1,0 +1,88 @@
+"""The demo's summary as rich tables (payers, activity, logins) and what to run or open next."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from syncsettle.domain.commercial.pending import PendingReason
+
+REASONS = {r.value: r.text.split("，")[0] for r in PendingReason}
+
+
+def payers(s: dict[str, Any]) -> Table:
+    days = s["days"]
+    title = (f"一站式结算汇总 {days[0]} … {days[-1]}（{len(days)} 天，{s['persons']:,} 名参保人，"
+             f"{s['hospitals']} 家医院，seed {s['seed']}）")  # fmt: skip
+    table = Table(title=title, title_justify="left")
+    for name, justify in (("支付方 payer", "left"), ("笔数 settlements", "right"), ("金额（元）", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    table.add_row("[b]医保基金 public funds", "", f"[b]{s['public_funds']}")
+    for code, fund in s["funds"].items():
+        table.add_row(f"  {code} {fund['name']}", f"{fund['settlements']:,}", fund["amount"])
+    table.add_row("[b]商保 commercial", "", f"[b]{s['commercial']}")
+    for product in s["products"].values():
+        table.add_row(f"  {product['name']}（{product['insurer']}，{product['route']}）",
+                      f"{product['settlements']:,} / {product['legs']:,} 次理算", product["amount"])  # fmt: skip
+    table.add_row("[b]个人账户 personal account", f"{s['settlements_with']['personal_account']:,}",
+                  f"[b]{s['personal_account']}")  # fmt: skip
+    table.add_row("[b]现金 cash", f"{s['settlements_with']['cash']:,}", f"[b]{s['cash']}")
+    table.add_section()
+    table.add_row("[b]医疗费总额 total", f"{s['settlements']:,}", f"[b]{s['total']}")
+    return table
+
+
+def activity(s: dict[str, Any]) -> Table:
+    table = Table(title="业务过程 activity", title_justify="left", show_header=False)
+    table.add_column(justify="left")
+    table.add_column(justify="left")
+    pending = "，".join(f"{REASONS.get(k, k)} {v}" for k, v in s["pending_by_reason"].items()) or "无"
+    still = "，".join(f"{REASONS.get(k, k)} {v}" for k, v in s["still_pending_by_reason"].items()) or "无"
+    rec, clr = s["reconciliation"], s["clearing"]
+    rows = [
+        ("世界 world", f"{s['households']:,} 户 {s['persons']:,} 人；投保 {s['enrollments']:,} 人次；"
+                       f"授权 {s['consents'].get('granted_with_enrollment', 0):,}（快赔授权 "
+                       f"{s['consents'].get('quick_claim', 0)}，撤回 {s['consents'].get('revoked', 0)}）"),
+        ("结算 settlements",
+         f"{s['settlements']:,}（撤销 reversals {s['reversals']:,}；接口拒绝 {s['interface_refusals']}）"),
+        ("待结商保 pending legs", f"{s['pending_legs']:,}：{pending}"),
+        ("快赔 quick claims",
+         f"{s['quick_claims']:,} 笔已赔 {s['quick_claims_paid']} 元（本人申请 {s['claimed_by_person']}，"
+         f"其余平台重试）；仍待处理 {s['still_pending']}：{still}"),
+        ("清分 clearing", f"{clr['settled']}/{clr['windows']} 个窗口已结清，划拨指令 {clr['instructions']:,} 笔，"
+                          f"付 {clr['paid']} 元，退 {clr['refunded']} 元"),
+        ("对账 reconciliation", f"{rec.get('scopes', 0)} 个对账范围：总账不平 {rec.get('totals_differ', 0)}，"
+                                f"明细一致 {rec.get('matched', 0):,}，不一致 {rec.get('mismatched', 0)}"),
+    ]  # fmt: skip
+    for day, events in s["incidents"].items():
+        rows.append((f"故障日 {day}", "；".join(events)))
+    for st in s["statements"]:
+        rows.append((f"对账单 {st['insurer']} {st['month']}", f"{st['lines']} 行，应付 {st['payable']} 元"
+                     + (f" → {st['file']}" if "file" in st else "")))  # fmt: skip
+    rows.append(("用时 seconds", "，".join(f"{k} {v}" for k, v in s["seconds"].items())))
+    for key, value in rows:
+        table.add_row(key, value)
+    return table
+
+
+def print_summary(console: Console, s: dict[str, Any], *, serving: bool) -> None:
+    console.print(payers(s))
+    console.print(activity(s))
+    db = s["database"]
+    console.print(
+        f"\n数据库 {db}\n  syncsettle check --database-url {db}\n  syncsettle audit verify --database-url {db}"
+    )
+    url = s["console"]["url"]
+    if not serving:
+        url_later = "http://127.0.0.1:8000/console/overview?days=365"
+        console.print(f"  syncsettle serve --database-url {db}   # then open {url_later} (the demo days are in "
+                      f"{s['demo_year']}); log in with a token below")  # fmt: skip
+    else:
+        console.print(f"\n控制台 console: {url}  (its clock carries on from the simulated days)")
+    console.print("\n登录凭证 logins (paste the token on the console's login page):", highlight=False)
+    for role, login in s["console"]["logins"].items():  # plain lines: a token must not wrap
+        console.print(f"  {role:<10} {login['token']}   {login['who']}", soft_wrap=True, highlight=False)
+        for slip in login.get("slips", []):
+            console.print(f"  {'':<10} {url.removesuffix('/console')}{slip}", soft_wrap=True, highlight=False)

@@ -1,0 +1,98 @@
+"""The demo's summary, read back from the database after the run (not from the simulation's own
+tallies, so it shows what the platform recorded): settlements and reversals, amounts per payer net
+of reversals — every public fund, every product with its insurer and route, the personal accounts,
+cash — pending legs by reason, quick claims, clearing, reconciliation and statements.
+
+Amounts are yuan strings; ``total = public_funds + commercial + personal_account + cash`` holds by
+construction of every settlement (each one's shares add up to its total) and is checked here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from syncsettle.adapters.db import claims as claims_repo
+from syncsettle.adapters.db import dashboards as repo
+from syncsettle.adapters.db.dashboards import Scope
+from syncsettle.domain.codes import FUND_PAY_TYPES
+from syncsettle.money import format_yuan, parse_yuan
+from syncsettle.services.platform import Platform
+from syncsettle.simulation.days import DayReport
+from syncsettle.simulation.products import OFFERS
+from syncsettle.simulation.world import World
+
+PARTS = ("public_funds", "commercial", "personal_account", "cash")
+
+
+class DoesNotAddUp(AssertionError):
+    pass
+
+
+def _claims(p: Platform) -> dict[str, Any]:
+    with p.uow(readonly=True) as uow:
+        rows = claims_repo.claims_where(uow.conn)
+    status = Counter(str(r["status"]) for r in rows)
+    reasons = Counter(str(r["reason_code"]) for r in rows if r["status"] == "pending")
+    paid = sum(int(r["payable"] or 0) for r in rows if r["status"] == "settled")
+    by_person = sum(
+        1 for r in rows if r["status"] == "settled" and str(r.get("requested_by", "")).startswith("insured")
+    )
+    return {"pending_legs": len(rows), "quick_claims": status["settled"], "quick_claims_paid": format_yuan(paid),
+            "claimed_by_person": by_person, "still_pending": status["pending"], "cancelled": status["cancelled"],
+            "still_pending_by_reason": dict(sorted(reasons.items()))}  # fmt: skip
+
+
+def summarize(world: World, days: Sequence[date], reports: Sequence[DayReport],
+              statements: Sequence[dict[str, Any]]) -> dict[str, Any]:  # fmt: skip
+    p = world.platform
+    since, until = days[0], days[-1]
+    with p.uow(readonly=True) as uow:
+        totals = repo.totals(uow.conn, Scope(), since, until)
+        payers = repo.payer_totals(uow.conn, Scope(), since, until)
+    if totals["total"] != sum(totals[k] for k in PARTS):
+        raise DoesNotAddUp(f"total {totals['total']} ≠ the sum of {[totals[k] for k in PARTS]}")
+    funds = {r["payer"]: {"name": FUND_PAY_TYPES.get(r["payer"], r["payer"]), "settlements": int(r["settlements"]),
+                          "amount": format_yuan(int(r["amount"]))}
+             for r in payers if r["payer_kind"] == "fund"}  # fmt: skip
+    paid = {str(r["payer"]).removeprefix("product:"): r for r in payers if r["payer_kind"] == "product"}
+    legs = Counter[str]()
+    for report in reports:
+        legs.update(report.legs)
+    products = {}
+    for offer in OFFERS:
+        pid, rule = offer.product_id, p.rules.products[offer.product_id]
+        row = paid.get(pid, {"settlements": 0, "amount": 0})
+        products[pid] = {"name": rule.name, "insurer": rule.insurer, "route": rule.route, "legs": legs[pid],
+                         "settlements": int(row["settlements"]), "amount": format_yuan(int(row["amount"]))}  # fmt: skip
+    kinds = {r["payer_kind"]: int(r["settlements"]) for r in payers if r["payer_kind"] in ("personal_account", "cash")}
+    bedside = Counter[str]()
+    for report in reports:
+        bedside.update(report.pending)
+    windows = [w for report in reports for w in report.windows]
+    rec = Counter[str]()
+    for report in reports:
+        rec.update(report.reconciliation)
+    return {
+        "demo_year": since.year, "days": [d.isoformat() for d in days], "seed": world.seed,
+        "persons": len(world.persons), "households": len(world.households), "hospitals": len(world.hospitals),
+        "enrollments": sum(len(a.insured) for a in world.applications), "consents": world.consents,
+        "settlements": totals["settlements"], "reversals": totals["reversals"],
+        **{k: format_yuan(totals[k]) for k in ("total", *PARTS)},
+        "settlements_with": {"personal_account": kinds.get("personal_account", 0), "cash": kinds.get("cash", 0)},
+        "funds": funds, "products": products,
+        "pending_by_reason": dict(sorted(bedside.items())), **_claims(p),
+        "interface_refusals": sum(len(r.refused) for r in reports),
+        "clearing": {"windows": len(windows), "settled": sum(w["status"] == "SETTLED" for w in windows),
+                     "instructions": sum(int(w["instructions"]) for w in windows),
+                     "paid": format_yuan(sum(_fen(w["paid"]) for w in windows)),
+                     "refunded": format_yuan(sum(_fen(w["refunded"]) for w in windows))},
+        "reconciliation": dict(rec), "statements": list(statements),
+        "incidents": {r.day.isoformat(): r.incidents for r in reports if r.incidents},
+    }  # fmt: skip
+
+
+def _fen(yuan: str) -> int:
+    return parse_yuan(yuan, allow_negative=True)
