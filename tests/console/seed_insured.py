@@ -1,13 +1,16 @@
 """The console world of :mod:`tests.console.seed`, seen from the insured person P0001's side: the
 ids of their consents (the settlement consent the commercial leg runs on) and a family member,
-P0002, whom P0001 enrolled and pays for — for the pages 我的授权, 谁用了我的数据 and 我的保单."""
+P0002, whom P0001 enrolled and pays for (with a credential
+of their own, ``tokens["family"]``) — for the pages 我的授权, 谁用了我的数据 and 我的保单."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from syncsettle.domain.identity import Role
 from syncsettle.services.commercial import consents, enrollment
 from syncsettle.services.commercial.enrollment import Member
+from syncsettle.services.management import identity
 from tests.commercial.actors import insured
 from tests.console.seed import Seeded, seed
 from tests.world import World, line
@@ -34,6 +37,7 @@ def seed_insured(world: World) -> SeededInsured:
     result = enrollment.enroll(world.platform, insured(PERSON), FAMILY_PRODUCT, members=[Member("370602198001010002",
                                "测试P0002")], paid_by="cash", agree=True)  # fmt: skip
     family = next(int(e["id"]) for e in result["enrollments"] if e["psn_no"] == "P0002")
+    seeded.tokens["family"] = identity.issue(world.platform, Role.INSURED, "P0002", "测试P0002")[1]
     return SeededInsured(seeded, settlement_consent(world), family)
 
 
