@@ -42,6 +42,7 @@ def seed_insured(world: World) -> SeededInsured:
 
 
 def settle_again(world: World) -> dict[str, object]:
-    """A new inpatient stay of P0001 settled through the hospital interface (the hospital's answer)."""
-    stay = world.inpatient_visit(PERSON, [line("1", "331001001", "1", "20000.00", "20000.00")])
+    """A new inpatient stay of P0001 settled through the hospital interface (the hospital's answer): ten
+    days in a ward bed (a daily item, so the same-day repeat rule does not hold the legs for review)."""
+    stay = world.inpatient_visit(PERSON, [line("1", "001102000010000", "10", "40.00", "400.00")])
     return world.ok("2304", {"data": {"mdtrt_id": stay, "psn_no": PERSON}})

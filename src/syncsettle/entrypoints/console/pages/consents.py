@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from syncsettle.adapters.clock import business_date
 from syncsettle.domain.commercial.vocabulary import Purpose
 from syncsettle.domain.identity import Principal, Role
-from syncsettle.entrypoints.console import csrf, nav
+from syncsettle.entrypoints.console import csrf, nav, owned
 from syncsettle.entrypoints.console.auth import page
 from syncsettle.entrypoints.console.pages.reviews import GRANULARITIES
 from syncsettle.entrypoints.console.render import render
@@ -148,10 +148,6 @@ def register(router: APIRouter) -> None:
     @router.post("/console/consents/{consent_id}/revoke")
     async def revoke(request: Request, consent_id: str, principal: Principal = Depends(INSURED),
                      _csrf: None = Depends(csrf.checked)) -> Response:  # fmt: skip
-        try:
-            await run_in_threadpool(consents.revoke, platform_of(request), principal, consent_id)
-        except ServiceError as exc:
-            if exc.code is Code.FORBIDDEN:  # another person's consent: as if it did not exist
-                raise ServiceError(Code.NOT_FOUND, f"授权 {consent_id} 不存在", "consent_id") from exc
-            raise
+        p = platform_of(request)
+        await owned.acting(lambda: consents.revoke(p, principal, consent_id), f"授权 {consent_id} 不存在", "consent_id")
         return RedirectResponse(f"/console/consents?revoked={consent_id}", status_code=303)

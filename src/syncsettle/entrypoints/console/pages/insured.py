@@ -13,19 +13,18 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from syncsettle.adapters.db.dashboards import Scope
 from syncsettle.domain.glossary import PAYER_KINDS
 from syncsettle.domain.identity import Principal, Role
-from syncsettle.entrypoints.console import csrf, nav
+from syncsettle.entrypoints.console import csrf, nav, owned
 from syncsettle.entrypoints.console.auth import page
 from syncsettle.entrypoints.console.pages.reviews import KINDS, STATES
 from syncsettle.entrypoints.console.render import render
 from syncsettle.entrypoints.http.auth import platform_of
 from syncsettle.money import format_yuan
 from syncsettle.services.commercial import policies, reviews
-from syncsettle.services.errors import Code, ServiceError
+from syncsettle.services.errors import ServiceError
 from syncsettle.services.management import dashboards
 from syncsettle.services.platform import Platform
 
@@ -55,11 +54,8 @@ def _split(totals: dict[str, int]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _not_found_for_others(exc: ServiceError, enrollment_id: int) -> ServiceError:
-    """Another person's enrollment reads as one that does not exist."""
-    if exc.code is Code.FORBIDDEN:
-        return ServiceError(Code.NOT_FOUND, f"参保记录 {enrollment_id} 不存在", "enrollment_id")
-    return exc
+def _missing(enrollment_id: int) -> str:
+    return f"参保记录 {enrollment_id} 不存在"
 
 
 def register(router: APIRouter) -> None:
@@ -87,15 +83,14 @@ def register(router: APIRouter) -> None:
         try:
             quote = policies.refund_quote(p, principal, enrollment_id)
         except ServiceError as exc:
-            raise _not_found_for_others(exc, enrollment_id) from exc
+            raise owned.hidden(exc, _missing(enrollment_id), "enrollment_id") from exc
         return render(request, "cancel.html", {"e": named(p, quote), "policy_states": POLICY_STATES,
                                                "paid_by": PAID_BY})  # fmt: skip
 
     @router.post("/console/me/enrollments/{enrollment_id}/cancel")
     async def cancel(request: Request, enrollment_id: int, principal: Principal = Depends(INSURED),
                      _csrf: None = Depends(csrf.checked)) -> Response:  # fmt: skip
-        try:
-            await run_in_threadpool(policies.cancel, platform_of(request), principal, enrollment_id)
-        except ServiceError as exc:
-            raise _not_found_for_others(exc, enrollment_id) from exc
+        p = platform_of(request)
+        missing = _missing(enrollment_id)
+        await owned.acting(lambda: policies.cancel(p, principal, enrollment_id), missing, "enrollment_id")
         return RedirectResponse(f"/console/me?cancelled={enrollment_id}", status_code=303)
