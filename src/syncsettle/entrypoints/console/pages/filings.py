@@ -41,6 +41,10 @@ ACTIONS = {
     FilingAction.RESUME: "恢复", FilingAction.FORCE_EXIT: "责令退出",
 }  # fmt: skip
 REASON_STEPS = tuple(a for a in ACTIONS if a is not FilingAction.APPROVE)  # the steps of the reason form
+COMPONENTS = {
+    "in_scope_selfpay": "政策范围内个人自付", "preselfpay": "乙类先行自付", "cross_region_selfpay": "异地就医增加自付",
+    "overlimit": "超限价自费", "out_of_scope": "政策范围外费用",
+}  # fmt: skip
 MED_TYPE_SCOPES = {"inpatient": "住院", "outpatient": "门诊", "any": "不限"}
 
 
@@ -57,6 +61,11 @@ def steps_from(status: str) -> list[FilingAction]:
     return [a for a in ACTIONS if FilingStatus(status) in STEPS[a].sources]
 
 
+def _component(code: str) -> str:
+    kind, _, name = code.partition(":")
+    return f"药品目录 {name}" if kind == "drug_list" else COMPONENTS.get(code, code)
+
+
 def rule_summary(product: Product) -> list[dict[str, Any]]:
     """Per version of the rule file: its dates, waiting period, person cap and, per responsibility,
     what it covers, for which care, its standard deductible, ratios (standard / pre-existing) and
@@ -64,7 +73,7 @@ def rule_summary(product: Product) -> list[dict[str, Any]]:
     out = []
     for v in product.versions:
         resps = [
-            {"id": r.id, "name": r.name, "covers": "、".join(r.covers),
+            {"id": r.id, "name": r.name, "covers": "、".join(_component(c) for c in r.covers),
              "med_types": MED_TYPE_SCOPES.get(r.med_types, r.med_types) if isinstance(r.med_types, str)
              else "、".join(r.med_types),
              "deductible": format_yuan(r.deductible.standard), "ratio": format_ratio(r.ratio.standard),
