@@ -148,15 +148,19 @@ def test_reserves_show_positions_alerts_and_a_chart(bureau: Bureau, login: Login
     assert 'class="alert-row"' not in elsewhere and 'class="position-row"' not in elsewhere
 
 
+def _entry_ids(page: str) -> list[int]:
+    return [int(i) for i in re.findall(r'class="data-use-row" data-id="(\d+)"', page)]
+
+
 def test_data_uses_filter_by_insurer_and_purpose_and_page(bureau: Bureau, login: Login) -> None:
     regulator = login("regulator")
-    ids = [int(i) for i in re.findall(r'class="data-use-row" data-id="(\d+)"', regulator.get("/console/data-uses").text)]
+    ids = _entry_ids(regulator.get("/console/data-uses").text)
     assert ids and ids == sorted(ids, reverse=True)
     settlement = regulator.get("/console/data-uses?insurer=yantai-hmb&purpose=settlement").text
     assert 'class="data-use-row"' in settlement and "数据出域" in settlement
     assert 'class="data-use-row"' not in regulator.get("/console/data-uses?purpose=analytics").text
     older = regulator.get(f"/console/data-uses?before={ids[0]}").text
-    assert [int(i) for i in re.findall(r'class="data-use-row" data-id="(\d+)"', older)] == ids[1:]
+    assert _entry_ids(older) == ids[1:]
 
 
 def test_pending_legs_and_quick_claims_each_insurer_its_own(bureau: Bureau, login: Login) -> None:

@@ -86,7 +86,8 @@ def rule_summary(product: Product) -> list[dict[str, Any]]:
             "waiting_period_days": v.waiting_period_days,
             "person_cap": format_yuan(v.person_cap) if v.person_cap is not None else "",
             "excluded_diagnoses": "、".join(v.excluded_diagnoses),
-            "shared_caps": [f"{c.id}：{'、'.join(c.responsibilities)} 共用 {format_yuan(c.cap)} 元" for c in v.shared_caps],
+            "shared_caps": [f"{c.id}：{'、'.join(c.responsibilities)} 共用 {format_yuan(c.cap)} 元"
+                            for c in v.shared_caps],
             "responsibilities": resps,
         })  # fmt: skip
     return out
