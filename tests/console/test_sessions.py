@@ -37,7 +37,7 @@ def test_a_changed_payload_or_tag_is_refused() -> None:
 def test_login_sets_an_httponly_lax_cookie_and_lands_on_the_roles_page(seeded: Seeded) -> None:
     client = TestClient(seeded.world.app)
     homes = {"operator": "/console/overview", "regulator": "/console/overview", "hospital": "/console/hospital",
-             "insured": "/console/me", "insurer": "/console/reviews"}  # fmt: skip
+             "insured": "/console/me", "insurer": "/console/pending"}  # fmt: skip
     for role, home in homes.items():
         client.cookies.clear()
         response = client.post("/console/login", data={"token": seeded.tokens[role]}, follow_redirects=False)
@@ -106,3 +106,21 @@ def test_every_console_route_declares_its_roles(seeded: Seeded) -> None:
     for route in seeded.world.app.routes:
         if isinstance(route, APIRoute) and route.path.startswith(("/console", "/verify")):
             assert route.path in public or page_roles(route), route.path
+
+
+BUREAU_PAGES = {  # the bureau's pages (pages-bureau): who may open which
+    "/console/filings": {"regulator"},
+    "/console/clearing": {"operator"},
+    "/console/reserves": {"operator", "regulator"},
+    "/console/data-uses": {"operator", "regulator"},
+    "/console/pending": {"operator", "insurer"},
+    "/console/reconciliation": {"operator"},
+    "/console/reconciliation/mine": {"hospital"},
+}
+
+
+def test_each_role_opens_only_its_bureau_pages(login: Callable[[str], TestClient]) -> None:
+    for role in ("operator", "regulator", "hospital", "insured", "insurer"):
+        client = login(role)
+        for path, roles in BUREAU_PAGES.items():
+            assert client.get(path).status_code == (200 if role in roles else 403), (role, path)
