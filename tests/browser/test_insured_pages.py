@@ -33,9 +33,9 @@ def test_revoke_a_consent_then_the_next_settlement_waits_and_the_hospital_sees_i
     page.screenshot(path=str(ARTIFACTS / "insured-consents-revoked.png"), full_page=True)
 
     page.click("nav.side >> text=谁用了我的数据")
-    page.wait_for_url(f"{base}/console/data-uses")
+    page.wait_for_url(f"{base}/console/my-data-uses")
     assert page.locator("tr.use-row").count() > 0
-    expect(page.locator("#data-uses")).to_contain_text("已提供")
+    expect(page.locator("#my-data-uses")).to_contain_text("已提供")
     page.screenshot(path=str(ARTIFACTS / "insured-data-uses.png"), full_page=True)
 
     answer = settle_again(world)  # the hospital settles the next stay (test side, over /fsi/api)

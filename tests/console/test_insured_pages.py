@@ -150,13 +150,13 @@ def test_another_persons_consent_and_policy_are_not_found(mine: SeededInsured, l
 
 def test_who_used_my_data_lists_every_use_a_page_at_a_time(mine: SeededInsured, login: Login, world: World) -> None:
     client = login("insured")
-    page = client.get("/console/data-uses").text
+    page = client.get("/console/my-data-uses").text
     entries = data_use.entries(world.platform, insured(PERSON), limit=500)
     assert entries and page.count('class="use-row"') == min(len(entries), 50)
     assert "已提供" in page and mine.settlement_consent in page
-    older = client.get(f"/console/data-uses?before={entries[1]['entry_id']}").text
+    older = client.get(f"/console/my-data-uses?before={entries[1]['entry_id']}").text
     assert older.count('class="use-row"') == len(entries) - 2
-    assert login("family").get("/console/data-uses").text.count(mine.settlement_consent) == 0
+    assert login("family").get("/console/my-data-uses").text.count(mine.settlement_consent) == 0
 
 
 def test_family_policies_cancel_behind_a_confirmation_with_the_refund(mine: SeededInsured, login: Login,

@@ -37,7 +37,7 @@ def test_a_changed_payload_or_tag_is_refused() -> None:
 def test_login_sets_an_httponly_lax_cookie_and_lands_on_the_roles_page(seeded: Seeded) -> None:
     client = TestClient(seeded.world.app)
     homes = {"operator": "/console/overview", "regulator": "/console/overview", "hospital": "/console/hospital",
-             "insured": "/console/me", "insurer": "/console/reviews"}  # fmt: skip
+             "insured": "/console/me", "insurer": "/console/pending"}  # fmt: skip
     for role, home in homes.items():
         client.cookies.clear()
         response = client.post("/console/login", data={"token": seeded.tokens[role]}, follow_redirects=False)
@@ -108,6 +108,24 @@ def test_every_console_route_declares_its_roles(seeded: Seeded) -> None:
             assert route.path in public or page_roles(route), route.path
 
 
+BUREAU_PAGES = {  # the bureau's pages (pages-bureau): who may open which
+    "/console/filings": {"regulator"},
+    "/console/clearing": {"operator"},
+    "/console/reserves": {"operator", "regulator"},
+    "/console/data-uses": {"operator", "regulator"},
+    "/console/pending": {"operator", "insurer"},
+    "/console/reconciliation": {"operator"},
+    "/console/reconciliation/mine": {"hospital"},
+}
+
+
+def test_each_role_opens_only_its_bureau_pages(login: Callable[[str], TestClient]) -> None:
+    for role in ("operator", "regulator", "hospital", "insured", "insurer"):
+        client = login(role)
+        for path, roles in BUREAU_PAGES.items():
+            assert client.get(path).status_code == (200 if role in roles else 403), (role, path)
+
+
 def test_each_role_opens_only_its_pages_insured_and_hospital(
     seeded: Seeded, login: Callable[[str], TestClient]
 ) -> None:
@@ -118,7 +136,7 @@ def test_each_role_opens_only_its_pages_insured_and_hospital(
 
     consent = str(consents.mine(seeded.world.platform, insured("P0001"))[0]["id"])
     detail = f"/console/hospital/settlements/{seeded.inpatient_setl_id}"
-    insured_pages = {"/console/consents", "/console/data-uses", f"/console/consents/{consent}",
+    insured_pages = {"/console/consents", "/console/my-data-uses", f"/console/consents/{consent}",
                      f"/console/consents/{consent}/revoke"}  # fmt: skip
     allowed = {"operator": set(), "regulator": set(), "insurer": set(), "hospital": {detail}, "insured": insured_pages}
     for role, mine in allowed.items():

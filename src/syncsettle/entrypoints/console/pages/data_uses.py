@@ -1,12 +1,12 @@
-"""谁用了我的数据: every release, read and refusal about the insured person, newest first, a page at
-a time — the read behind ``GET /api/insured/data-uses`` (the audit log as the person may see it):
-when, who (the insurer or other recipient), for what purpose, at which granularity, under which
-consent, and with what result."""
+"""数据使用监测: who accessed whose data, for what purpose, under which consent, at which granularity
+and with what outcome — the audit entries a regulator may read (persons insured in its regions; a
+national regulator and the operator: all), the same read as ``GET /api/regulator/data-uses``
+(``data_use.entries``), filterable by receiving insurer and purpose, newest first, one page of
+:data:`PAGE` entries at a time (older pages by the last entry id)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
@@ -14,36 +14,35 @@ from fastapi.responses import HTMLResponse
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.entrypoints.console import nav
 from syncsettle.entrypoints.console.auth import page
-from syncsettle.entrypoints.console.pages.consents import PURPOSES
 from syncsettle.entrypoints.console.pages.reviews import GRANULARITIES
 from syncsettle.entrypoints.console.render import render
 from syncsettle.entrypoints.http.auth import platform_of
-from syncsettle.services.commercial import consents
-from syncsettle.services.management import data_use
+from syncsettle.services.management import admission, data_use
 
+ROLES = (Role.REGULATOR, Role.OPERATOR)
 PAGE = 50
-ACTIONS = {"release": "已提供", "read": "已查阅", "refusal": "已拒绝提供", "export": "已导出", "decision": "授权或决定"}
-OTHER_PURPOSES = {"slip": "查看结算单", "enrollment": "投保/退保", "review": "风险复核"}
-
-
-def _row(entry: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
-    at = datetime.fromisoformat(str(entry["at"]).replace("Z", "+00:00"))
-    recipient = entry["recipient"] or ""
-    return {**entry, "at": at, "who": names.get(recipient, recipient),
-            "purpose_name": PURPOSES.get(entry["purpose"]) or OTHER_PURPOSES.get(entry["purpose"], entry["purpose"]),
-            "granularity_name": GRANULARITIES.get(entry["granularity"] or "", entry["granularity"] or ""),
-            "result": ACTIONS.get(entry["action"], entry["action"])}  # fmt: skip
+PURPOSES = {"settlement": "结算", "quick_claim": "快赔", "underwriting": "核保", "analytics": "精算分析"}
+ACTIONS = {"release": "数据出域", "read": "查阅", "refusal": "拒绝提供", "export": "导出", "decision": "审核决定"}
+OUTCOMES = {"released": "已提供", "refused": "已拒绝", "undelivered": "未送达", "suppressed": "已抑制"}
 
 
 def register(router: APIRouter) -> None:
-    nav.register(nav.Entry("/console/data-uses", "谁用了我的数据", frozenset({Role.INSURED}), section="我的", order=30))
+    nav.register(nav.Entry("/console/data-uses", "数据使用监测", frozenset(ROLES), section="监管", order=10))
 
     @router.get("/console/data-uses", response_class=HTMLResponse)
-    def data_uses(request: Request, before: int | None = Query(None, ge=1),
-                  principal: Principal = Depends(page(Role.INSURED))) -> HTMLResponse:  # fmt: skip
+    def data_uses(
+        request: Request, insurer: str = "", purpose: str = "", before: int | None = Query(None, ge=1),
+        principal: Principal = Depends(page(*ROLES)),
+    ) -> HTMLResponse:  # fmt: skip
         p = platform_of(request)
-        names = {i["insurer_id"]: i["name"] for i in consents.grantable(p, principal)}
-        entries = data_use.entries(p, principal, limit=PAGE, before=before)
-        rows = [_row(e, names) for e in entries]
-        older = rows[-1]["entry_id"] if len(rows) == PAGE else None
-        return render(request, "data_uses.html", {"rows": rows, "before": before, "older": older})
+        rows = data_use.entries(p, principal, limit=PAGE + 1, before=before, recipient=insurer or None,
+                                purpose=purpose or None)  # fmt: skip
+        more = len(rows) > PAGE
+        rows = [r | {"when": datetime.fromisoformat(r["at"])} for r in rows[:PAGE]]
+        context = {
+            "rows": rows, "insurer": insurer, "purpose": purpose, "before": before,
+            "next_before": rows[-1]["entry_id"] if more else None,
+            "insurers": [r["insurer_id"] for r in admission.listing(p, principal)],
+            "purposes": PURPOSES, "actions": ACTIONS, "outcomes": OUTCOMES, "granularities": GRANULARITIES,
+        }  # fmt: skip
+        return render(request, "data_uses.html", context)
