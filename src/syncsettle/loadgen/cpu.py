@@ -15,12 +15,17 @@ from sqlalchemy import Engine, text
 _PROC = Path("/proc")
 
 
-def _stat(pid: int) -> list[str] | None:
-    """The fields of ``/proc/PID/stat`` after the command name (state is [0], pgrp [2], utime [11])."""
+def _stat(pid: int, command: str | None = None) -> list[str] | None:
+    """The fields of ``/proc/PID/stat`` after the command name (state is [0], pgrp [2], utime [11]);
+    None when the process is gone or (given ``command``) runs another program."""
     try:
-        return (_PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
-    except (FileNotFoundError, PermissionError, ProcessLookupError, IndexError):
+        text = (_PROC / str(pid) / "stat").read_text()
+    except (FileNotFoundError, PermissionError, ProcessLookupError):
         return None
+    name, _, rest = text.partition("(")[2].rpartition(")")
+    if command is not None and name != command:
+        return None
+    return rest.split()
 
 
 def _seconds(fields: list[str]) -> float:
@@ -50,10 +55,9 @@ def backend_seconds(engine: Engine) -> dict[int, float] | None:
         pids = conn.execute(
             text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
         ).scalars()
-        seen = {pid: _stat(pid) for pid in pids}
-    if any(fields is None for fields in seen.values()):
-        return None
-    return {pid: _seconds(fields) for pid, fields in seen.items() if fields is not None}
+        seen = {pid: _stat(pid, "postgres") for pid in pids}
+    found = {pid: _seconds(fields) for pid, fields in seen.items() if fields is not None}
+    return found if found or not seen else None  # none readable: the server runs elsewhere
 
 
 def backend_delta(before: dict[int, float] | None, after: dict[int, float] | None) -> float | None:
