@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import json
 import random
 import time
 from dataclasses import dataclass, field
@@ -11,6 +13,7 @@ from typing import Any
 import httpx
 
 from syncsettle.loadgen.server import HOSPITAL
+from syncsettle.loadgen.terminal import Terminal
 from syncsettle.money import format_yuan, parse_yuan
 
 _serial = itertools.count(1)
@@ -41,16 +44,23 @@ def envelope(infno: str, payload: dict[str, Any]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-async def call(client: httpx.AsyncClient, infno: str, payload: dict[str, Any]) -> dict[str, Any]:
-    response = await client.post("/fsi/api", json=envelope(infno, payload))
-    body: dict[str, Any] = response.json()
+Client = httpx.AsyncClient | Terminal
+
+
+async def call(client: Client, infno: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """One national call; its ``output``, or RuntimeError with the ``err_msg``."""
+    if isinstance(client, Terminal):
+        _, raw = await client.post("/fsi/api", json.dumps(envelope(infno, payload), ensure_ascii=False).encode())
+        body: dict[str, Any] = json.loads(raw)
+    else:
+        body = (await client.post("/fsi/api", json=envelope(infno, payload))).json()
     if body.get("infcode") != 0:
         raise RuntimeError(f"{infno}: {body.get('err_msg')}")
     out: dict[str, Any] = body["output"]
     return out
 
 
-async def one_visit(client: httpx.AsyncClient, psn_no: str, insutype: str, tally: Tally, rng: random.Random) -> None:
+async def one_visit(client: Client, psn_no: str, insutype: str, tally: Tally, rng: random.Random) -> None:
     """One complete outpatient visit; the settle latency is recorded, the setl_id kept once confirmed."""
     try:
         reg = await call(client, "2201", {"data": {"psn_no": psn_no, "insutype": insutype}})
@@ -71,6 +81,7 @@ async def one_visit(client: httpx.AsyncClient, psn_no: str, insutype: str, tally
         tally.commits += 1
         tally.settled += 1
         tally.confirmed.append(out["setlinfo"]["setl_id"])
-    except (httpx.HTTPError, RuntimeError, KeyError, ValueError) as exc:
+    except (httpx.HTTPError, OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError,
+            RuntimeError, KeyError, ValueError) as exc:  # fmt: skip
         tally.errors += 1
         tally.last_error = f"{exc.__class__.__name__}: {exc}"

@@ -1,18 +1,38 @@
 """Repositories of the medical-insurance domain's reference data: hospitals, persons and their
-insurance rows (as 1101 returns them), enrollments. They read and write; they never commit."""
+insurance rows (as 1101 returns them), enrollments. They read and write; they never commit.
+
+The statements every settlement runs are built once (``_BY_…``): building a SQLAlchemy statement
+costs as much CPU as executing it."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, bindparam, select
 
 from syncsettle.adapters.db.schema import enrollments, hospitals, insurance_rows, persons
 
+_HOSPITAL = select(hospitals).where(hospitals.c.fixmedins_code == bindparam("code"))
+_PERSON = select(persons).where(persons.c.psn_no == bindparam("psn_no"))
+_INSURANCE_ROW = select(insurance_rows).where(
+    insurance_rows.c.psn_no == bindparam("psn_no"), insurance_rows.c.insutype == bindparam("insutype")
+)
+_SET_BALANCE = (  # an UPDATE's parameters may not be named after its columns
+    insurance_rows.update()
+    .where(insurance_rows.c.psn_no == bindparam("k_psn_no"), insurance_rows.c.insutype == bindparam("k_insutype"))
+    .values(balc=bindparam("new_balc"))
+)
+_ACTIVE_ENROLLMENTS = select(enrollments).where(
+    enrollments.c.psn_no == bindparam("psn_no"),
+    enrollments.c.status == "active",
+    enrollments.c.begndate <= bindparam("day"),
+    enrollments.c.enddate >= bindparam("day"),
+)
+
 
 def hospital(conn: Connection, code: str) -> dict[str, Any] | None:
-    row = conn.execute(select(hospitals).where(hospitals.c.fixmedins_code == code)).mappings().first()
+    row = conn.execute(_HOSPITAL, {"code": code}).mappings().first()
     return dict(row) if row else None
 
 
@@ -22,7 +42,7 @@ def add_hospital(conn: Connection, row: dict[str, Any]) -> None:
 
 def person(conn: Connection, psn_no: str) -> dict[str, Any] | None:
     """The stored row: name and certificate number sealed (open them with ``Platform.pii.open``)."""
-    row = conn.execute(select(persons).where(persons.c.psn_no == psn_no)).mappings().first()
+    row = conn.execute(_PERSON, {"psn_no": psn_no}).mappings().first()
     return dict(row) if row else None
 
 
@@ -42,8 +62,7 @@ def insurance(conn: Connection, psn_no: str) -> list[dict[str, Any]]:
 
 
 def insurance_row(conn: Connection, psn_no: str, insutype: str) -> dict[str, Any] | None:
-    stmt = select(insurance_rows).where(and_(insurance_rows.c.psn_no == psn_no, insurance_rows.c.insutype == insutype))
-    row = conn.execute(stmt).mappings().first()
+    row = conn.execute(_INSURANCE_ROW, {"psn_no": psn_no, "insutype": insutype}).mappings().first()
     return dict(row) if row else None
 
 
@@ -60,23 +79,11 @@ def upsert_person(conn: Connection, person_row: dict[str, Any], rows: list[dict[
 
 
 def set_balance(conn: Connection, psn_no: str, insutype: str, balc: int) -> None:
-    conn.execute(
-        insurance_rows.update()
-        .where(and_(insurance_rows.c.psn_no == psn_no, insurance_rows.c.insutype == insutype))
-        .values(balc=balc)
-    )
+    conn.execute(_SET_BALANCE, {"k_psn_no": psn_no, "k_insutype": insutype, "new_balc": balc})
 
 
 def active_enrollments(conn: Connection, psn_no: str, day: date) -> list[dict[str, Any]]:
-    stmt = select(enrollments).where(
-        and_(
-            enrollments.c.psn_no == psn_no,
-            enrollments.c.status == "active",
-            enrollments.c.begndate <= day,
-            enrollments.c.enddate >= day,
-        )
-    )
-    return [dict(r) for r in conn.execute(stmt).mappings()]
+    return [dict(r) for r in conn.execute(_ACTIVE_ENROLLMENTS, {"psn_no": psn_no, "day": day}).mappings()]
 
 
 def add_enrollment(conn: Connection, row: dict[str, Any]) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, and_, select, update
+from sqlalchemy import Connection, and_, bindparam, select, update
 
 from syncsettle.adapters.db.schema import (
     basic_accumulators,
@@ -29,51 +29,47 @@ BASIC_FIELDS = (
 )
 
 
-def lock_basic(conn: Connection, psn_no: str, insutype: str, year: int) -> dict[str, int]:
-    """The person's basic accumulators for the year, locked for this transaction (created at zero)."""
-    key = {"psn_no": psn_no, "insutype": insutype, "year": year}
-    insert_ignore(conn, basic_accumulators, [{**key, **dict.fromkeys(BASIC_FIELDS, 0)}])
-    stmt = select(basic_accumulators).where(
-        and_(
-            basic_accumulators.c.psn_no == psn_no,
-            basic_accumulators.c.insutype == insutype,
-            basic_accumulators.c.year == year,
-        )
+_BASIC_KEY = (
+    basic_accumulators.c.psn_no == bindparam("psn_no"),
+    basic_accumulators.c.insutype == bindparam("insutype"),
+    basic_accumulators.c.year == bindparam("year"),
+)
+_BASIC = select(*(basic_accumulators.c[f] for f in BASIC_FIELDS)).where(*_BASIC_KEY)
+_BASIC_LOCKED = _BASIC.with_for_update()  # SQLite renders no FOR UPDATE: its transaction is BEGIN IMMEDIATE
+_ADD_TO_BASIC = (  # an UPDATE's parameters may not be named after its columns: k_…, add_…
+    update(basic_accumulators)
+    .where(
+        basic_accumulators.c.psn_no == bindparam("k_psn_no"),
+        basic_accumulators.c.insutype == bindparam("k_insutype"),
+        basic_accumulators.c.year == bindparam("k_year"),
     )
-    if conn.dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    row = conn.execute(stmt).mappings().one()
-    return {f: int(row[f]) for f in BASIC_FIELDS}
+    .values({f: basic_accumulators.c[f] + bindparam(f"add_{f}") for f in BASIC_FIELDS})
+)
+
+
+def lock_basic(conn: Connection, psn_no: str, insutype: str, year: int) -> dict[str, int]:
+    """The person's basic accumulators for the year, locked for this transaction (created at zero).
+    One statement when the row exists (every settlement but the person's first of the year)."""
+    key = {"psn_no": psn_no, "insutype": insutype, "year": year}
+    row = conn.execute(_BASIC_LOCKED, key).first()
+    if row is None:
+        insert_ignore(conn, basic_accumulators, [{**key, **dict.fromkeys(BASIC_FIELDS, 0)}])
+        row = conn.execute(_BASIC_LOCKED, key).one()
+    return {f: int(v) for f, v in zip(BASIC_FIELDS, row, strict=True)}
 
 
 def read_basic(conn: Connection, psn_no: str, insutype: str, year: int) -> dict[str, int]:
-    stmt = select(basic_accumulators).where(
-        and_(
-            basic_accumulators.c.psn_no == psn_no,
-            basic_accumulators.c.insutype == insutype,
-            basic_accumulators.c.year == year,
-        )
-    )
-    row = conn.execute(stmt).mappings().first()
-    return {f: int(row[f]) if row else 0 for f in BASIC_FIELDS}
+    row = conn.execute(_BASIC, {"psn_no": psn_no, "insutype": insutype, "year": year}).first()
+    return {f: int(v) for f, v in zip(BASIC_FIELDS, row, strict=True)} if row else dict.fromkeys(BASIC_FIELDS, 0)
 
 
 def add_to_basic(conn: Connection, psn_no: str, insutype: str, year: int, delta: dict[str, int]) -> None:
-    """Add ``delta`` (field → fen or count) to the row, in SQL so the update is relative."""
-    values = {f: basic_accumulators.c[f] + v for f, v in delta.items() if v}
-    if not values:
+    """Add ``delta`` (field → fen or count) to the row, in SQL so the update is relative (one
+    prebuilt statement: the fields without a change add zero)."""
+    if not any(delta.values()):
         return
-    conn.execute(
-        update(basic_accumulators)
-        .where(
-            and_(
-                basic_accumulators.c.psn_no == psn_no,
-                basic_accumulators.c.insutype == insutype,
-                basic_accumulators.c.year == year,
-            )
-        )
-        .values(**values)
-    )
+    adds = {f"add_{f}": delta.get(f, 0) for f in BASIC_FIELDS}
+    conn.execute(_ADD_TO_BASIC, {"k_psn_no": psn_no, "k_insutype": insutype, "k_year": year, **adds})
 
 
 def read_products(
@@ -143,8 +139,11 @@ def mark_reversed(conn: Connection, setl_id: str, reversed_by: str) -> int:
     ).rowcount
 
 
+_REMEMBERED = select(idempotency).where(idempotency.c.msgid == bindparam("msgid"))
+
+
 def remembered(conn: Connection, msgid: str) -> dict[str, Any] | None:
-    row = conn.execute(select(idempotency).where(idempotency.c.msgid == msgid)).mappings().first()
+    row = conn.execute(_REMEMBERED, {"msgid": msgid}).mappings().first()
     return dict(row) if row else None
 
 

@@ -5,20 +5,25 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Select, Table
+from sqlalchemy import Connection, Insert, Select, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 
 def insert_ignore(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert rows, silently skipping those whose primary key already exists."""
-    if not rows:
-        return
-    if conn.dialect.name == "postgresql":
-        conn.execute(postgresql.insert(table).on_conflict_do_nothing(), list(rows))
-    else:
-        conn.execute(sqlite.insert(table).on_conflict_do_nothing(), list(rows))
+    if rows:
+        conn.execute(_insert_ignore(conn.dialect.name, table), list(rows))
+
+
+@cache
+def _insert_ignore(dialect: str, table: Table) -> Insert:
+    """Built once per table: constructing the statement costs as much CPU as executing it."""
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()
 
 
 def stream_tuples(conn: Connection, stmt: Select[Any], batch: int) -> Iterator[Sequence[Any]]:

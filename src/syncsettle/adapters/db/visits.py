@@ -1,16 +1,35 @@
-"""Repositories of visits (``mdtrt_id``) and their fee lines. They never commit."""
+"""Repositories of visits (``mdtrt_id``) and their fee lines. They never commit. The statements of
+every visit are built once (building one costs as much CPU as executing it)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, bindparam, select
 
 from syncsettle.adapters.db.schema import fee_lines, visits
 
+_VISIT = select(visits).where(visits.c.mdtrt_id == bindparam("mdtrt_id"))
+_ACTIVE = and_(fee_lines.c.mdtrt_id == bindparam("mdtrt_id"), fee_lines.c.status == "active")
+_LINES = {
+    unsettled: select(fee_lines)
+    .where(and_(_ACTIVE, fee_lines.c.setl_id.is_(None)) if unsettled else _ACTIVE)
+    .order_by(fee_lines.c.created_at, fee_lines.c.feedetl_sn)
+    for unsettled in (False, True)
+}
+_SERIALS = select(fee_lines.c.feedetl_sn).where(fee_lines.c.mdtrt_id == bindparam("mdtrt_id"))
+_MARK_SETTLED = (  # an UPDATE's parameters may not be named after its columns
+    fee_lines.update()
+    .where(
+        fee_lines.c.mdtrt_id == bindparam("k_mdtrt_id"),
+        fee_lines.c.feedetl_sn.in_(bindparam("k_serials", expanding=True)),
+    )
+    .values(setl_id=bindparam("new_setl_id"))
+)
+
 
 def visit(conn: Connection, mdtrt_id: str) -> dict[str, Any] | None:
-    row = conn.execute(select(visits).where(visits.c.mdtrt_id == mdtrt_id)).mappings().first()
+    row = conn.execute(_VISIT, {"mdtrt_id": mdtrt_id}).mappings().first()
     return dict(row) if row else None
 
 
@@ -23,16 +42,11 @@ def update_visit(conn: Connection, mdtrt_id: str, **values: Any) -> None:
 
 
 def lines(conn: Connection, mdtrt_id: str, *, unsettled_only: bool = False) -> list[dict[str, Any]]:
-    cond = and_(fee_lines.c.mdtrt_id == mdtrt_id, fee_lines.c.status == "active")
-    if unsettled_only:
-        cond = and_(cond, fee_lines.c.setl_id.is_(None))
-    stmt = select(fee_lines).where(cond).order_by(fee_lines.c.created_at, fee_lines.c.feedetl_sn)
-    return [dict(r) for r in conn.execute(stmt).mappings()]
+    return [dict(r) for r in conn.execute(_LINES[unsettled_only], {"mdtrt_id": mdtrt_id}).mappings()]
 
 
 def existing_serials(conn: Connection, mdtrt_id: str) -> set[str]:
-    stmt = select(fee_lines.c.feedetl_sn).where(fee_lines.c.mdtrt_id == mdtrt_id)
-    return {r[0] for r in conn.execute(stmt)}
+    return {r[0] for r in conn.execute(_SERIALS, {"mdtrt_id": mdtrt_id})}
 
 
 def add_lines(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -52,11 +66,7 @@ def cancel_lines(conn: Connection, mdtrt_id: str, serials: list[str] | None, bat
 
 
 def mark_settled(conn: Connection, mdtrt_id: str, serials: list[str], setl_id: str | None) -> None:
-    conn.execute(
-        fee_lines.update()
-        .where(and_(fee_lines.c.mdtrt_id == mdtrt_id, fee_lines.c.feedetl_sn.in_(serials)))
-        .values(setl_id=setl_id)
-    )
+    conn.execute(_MARK_SETTLED, {"k_mdtrt_id": mdtrt_id, "k_serials": serials, "new_setl_id": setl_id})
 
 
 def lines_of_settlement(conn: Connection, setl_id: str) -> list[str]:

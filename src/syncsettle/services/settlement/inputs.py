@@ -126,10 +126,12 @@ def _fee_line(row: dict[str, Any]) -> FeeLine:
 
 
 def load(
-    p: Platform, conn: Connection, visit: dict[str, Any], hospital: dict[str, Any], day: date, *, lock: bool,
-    use_account: bool,
+    p: Platform, conn: Connection, visit: dict[str, Any], hospital: dict[str, Any], day: date, *,
+    locked: dict[str, int] | None, use_account: bool,
 ) -> VisitInputs:  # fmt: skip
-    """Gather the inputs; with ``lock`` the person's accumulators are locked for this transaction."""
+    """Gather the inputs. ``locked``: the person's basic accumulators for ``day``'s year as the caller
+    read them under their lock (:func:`~syncsettle.adapters.db.settlements.lock_basic`; not read
+    again), or None for a quote (read without a lock)."""
     insurance = insured(conn, visit["psn_no"], visit["insutype"])
     stored = people.person(conn, visit["psn_no"])
     assert stored is not None
@@ -161,11 +163,7 @@ def load(
         diagnoses=tuple(visit["diagnoses"] or ()),
     )
     year = day.year
-    basic_row = (
-        repo.lock_basic(conn, person.psn_no, person.insutype, year)
-        if lock
-        else repo.read_basic(conn, person.psn_no, person.insutype, year)
-    )
+    basic_row = locked if locked is not None else repo.read_basic(conn, person.psn_no, person.insutype, year)
     legs = legs_of(conn, person.psn_no, day, year)
     return VisitInputs(
         visit,

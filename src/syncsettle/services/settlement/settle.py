@@ -87,7 +87,7 @@ def pre_settle(
     day = business_date(now)
     with p.uow(readonly=True) as uow:
         visit = open_visit(uow.conn, mdtrt_id, hospital["fixmedins_code"], psn_no)
-        vi = load(p, uow.conn, visit, hospital, day, lock=False, use_account=use_account)
+        vi = load(p, uow.conn, visit, hospital, day, locked=None, use_account=use_account)
         w = _begin(vi, day)
         occasion = Occasion("", vi.person.psn_no, day, now, hospital_actor(hospital))
         screening = settlement_screening(p, uow.conn, vi, day)
@@ -157,11 +157,11 @@ def _settle_once(
         conn = uow.conn
         visit = open_visit(conn, mdtrt_id, code, psn_no)
         # serialise on the person first: everything read after this sees what earlier settlements committed
-        repo.lock_basic(conn, visit["psn_no"], visit["insutype"], day.year)
+        basic = repo.lock_basic(conn, visit["psn_no"], visit["insutype"], day.year)
         earlier = replay(conn, msgid, infno, payload, hospital)  # checked under the lock: no race with a duplicate
         if earlier is not None:
             return earlier
-        vi = load(p, conn, visit, hospital, day, lock=False, use_account=use_account)  # already locked above
+        vi = load(p, conn, visit, hospital, day, locked=basic, use_account=use_account)
         w = _begin(vi, day)
         total = w.leg.totals.medfee_sumamt
         if stated_total is not None and stated_total != total:
