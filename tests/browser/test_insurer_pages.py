@@ -10,15 +10,13 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import func, select
 
-from syncsettle.adapters.db.schema import settlement_shares
 from syncsettle.adapters.statement_files import read
 from syncsettle.money import format_yuan, parse_yuan
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_console import _charts, _login
 from tests.console.seed import PRODUCT, Seeded
-from tests.console.seed_insurer import seed_insurer
+from tests.console.seed_insurer import product_paid, seed_insurer
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +27,7 @@ def insurer_live(live: tuple[str, Seeded]) -> tuple[str, Seeded]:
 
 
 def _paid(seeded: Seeded) -> str:
-    with seeded.world.platform.uow(readonly=True) as uow:
-        stmt = select(func.sum(settlement_shares.c.amount)).where(settlement_shares.c.payer == f"product:{PRODUCT}")
-        return format_yuan(int(uow.conn.execute(stmt).scalar_one()))
+    return format_yuan(product_paid(seeded))
 
 
 def _download(page: Page, selector: str, to: Path) -> Path:

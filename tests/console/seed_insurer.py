@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import func, select
+
+from syncsettle.adapters.db.schema import settlement_shares
 from syncsettle.services.commercial import enrollment
 from tests.commercial.actors import insured
 from tests.console.seed import PRODUCT, Seeded
@@ -33,3 +36,10 @@ def seed_insurer(seeded: Seeded) -> Seeded:
         seeded.settled[f"stay-{psn_no}"] = world.ok("2304", {"data": {"mdtrt_id": stay, "psn_no": psn_no}})
     world.app.state.latency.flush(p.engine)
     return seeded
+
+
+def product_paid(seeded: Seeded) -> int:
+    """What the product paid at the bedside, net of reversals (fen), straight from the settlements."""
+    with seeded.world.platform.uow(readonly=True) as uow:
+        stmt = select(func.sum(settlement_shares.c.amount)).where(settlement_shares.c.payer == f"product:{PRODUCT}")
+        return int(uow.conn.execute(stmt).scalar_one())

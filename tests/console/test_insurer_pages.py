@@ -15,7 +15,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from syncsettle.adapters.db.schema import settlement_shares
 from syncsettle.adapters.db.schema_computing import jobs
 from syncsettle.adapters.db.schema_trust import audit_entries
 from syncsettle.adapters.statement_files import read
@@ -23,7 +22,7 @@ from syncsettle.domain.identity import Role
 from syncsettle.money import format_yuan, parse_yuan
 from syncsettle.services.management import identity
 from tests.console.seed import PRODUCT, Seeded
-from tests.console.seed_insurer import PERSONS, seed_insurer
+from tests.console.seed_insurer import PERSONS, product_paid, seed_insurer
 
 JUNE = {"from": "2025-06-01", "to": "2025-06-30"}
 
@@ -36,13 +35,6 @@ def insurer_world(seeded: Seeded) -> Seeded:
 def _count(seeded: Seeded, table: Any, *where: Any) -> int:
     with seeded.world.platform.uow(readonly=True) as uow:
         return int(uow.conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
-
-
-def _product_paid(seeded: Seeded) -> int:
-    """What the product paid at the bedside, net of reversals (fen), straight from the settlements."""
-    with seeded.world.platform.uow(readonly=True) as uow:
-        stmt = select(func.sum(settlement_shares.c.amount)).where(settlement_shares.c.payer == f"product:{PRODUCT}")
-        return int(uow.conn.execute(stmt).scalar_one())
 
 
 def _text(html: str, element_id: str) -> str:
@@ -80,10 +72,10 @@ def test_the_overview_counts_enrollments_claims_and_paid_as_settled(
     page = login("insurer").get("/console/insurer").text
     assert _text(page, "kpi-enrollments") == str(len(PERSONS))  # the one-click enrollments (P0001's is administrative)
     assert _text(page, "kpi-claims") == str(len(PERSONS) + 1)  # the twelve stays and P0001's
-    assert _text(page, "kpi-paid") == format_yuan(_product_paid(insurer_world))
+    assert _text(page, "kpi-paid") == format_yuan(product_paid(insurer_world))
     assert "data-chart" in page and "chart-loss-ratio" in page
     june = re.search(r"<td>2025-06</td>(.*?)</tr>", page, re.S)
-    assert june and format_yuan(_product_paid(insurer_world)) in june.group(1)
+    assert june and format_yuan(product_paid(insurer_world)) in june.group(1)
 
 
 def test_the_statement_downloads_parse_and_add_up_to_the_settlements(
@@ -91,7 +83,7 @@ def test_the_statement_downloads_parse_and_add_up_to_the_settlements(
 ) -> None:
     client = login("insurer")
     page = client.get("/console/insurer/statements?month=2025-06").text
-    paid = format_yuan(_product_paid(insurer_world))
+    paid = format_yuan(product_paid(insurer_world))
     assert _text(page, "statement-total") == paid
     for fmt in ("csv", "xlsx"):
         response = client.get(f"/console/insurer/statements/2025-06.{fmt}")
@@ -113,7 +105,7 @@ def test_enrollments_and_claims_show_what_the_api_shows(
     page = client.get("/console/insurer/claims?month=2025-06").text
     assert all(str(e["enrollment_id"]) in page for e in api)
     assert "测试Q0000" not in page  # names only masked, and only under the underwriting consent
-    assert _text(page, "lines-total") == format_yuan(_product_paid(insurer_world))
+    assert _text(page, "lines-total") == format_yuan(product_paid(insurer_world))
 
 
 def test_each_actuarial_view_is_released_and_audited_as_the_api_does(
@@ -172,7 +164,7 @@ def test_a_replay_of_the_filed_product_reproduces_what_it_paid(
     assert 'hx-get="' in client.get(job_path).text or "已完成" in client.get(job_path).text
     panel = _finished(client, job_path)
     assert 'data-status="done"' in panel
-    paid = format_yuan(_product_paid(insurer_world))
+    paid = format_yuan(product_paid(insurer_world))
     assert _text(panel, "expected-payout") == paid and _text(panel, "replaced-paid") == paid
     assert job_path.rsplit("/", 1)[1] in client.get("/console/replays").text  # the replay history
     # another insurer's candidate, or its product to replace, is refused; its job is not ours to see
