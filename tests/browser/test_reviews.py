@@ -33,7 +33,8 @@ def test_an_insurer_approves_a_held_leg_and_it_settles_once(live: tuple[str, See
     base, seeded = live
     claim_id = _held_leg(seeded)
     page = _login(browser, base, seeded.tokens["insurer"])
-    page.goto(f"{base}/console/reviews")
+    page.click("nav.side a[href='/console/reviews']")
+    page.wait_for_url(f"{base}/console/reviews")
     row = page.locator(f"tr.review-row[data-id='{claim_id}']")
     expect(row.locator("td.state")).to_have_text("待复核")
     row.locator("a.open-review").click()

@@ -51,7 +51,9 @@ def _rule_file(client: TestClient) -> bytes:
 
 
 def _submit(client: TestClient, candidate: bytes, **form: str) -> Any:
-    data = {"premium": "129.00", **JUNE, "replaces": PRODUCT, **form}
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/console/replays").text)
+    assert token
+    data = {"premium": "129.00", **JUNE, "replaces": PRODUCT, "csrf_token": token.group(1), **form}
     return client.post("/console/replays", files={"candidate": ("candidate.yaml", candidate, "application/yaml")},
                        data=data, follow_redirects=False)  # fmt: skip
 

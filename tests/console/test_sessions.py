@@ -108,6 +108,43 @@ def test_every_console_route_declares_its_roles(seeded: Seeded) -> None:
             assert route.path in public or page_roles(route), route.path
 
 
+BUREAU_PAGES = {  # the bureau's pages (pages-bureau): who may open which
+    "/console/filings": {"regulator"},
+    "/console/clearing": {"operator"},
+    "/console/reserves": {"operator", "regulator"},
+    "/console/data-uses": {"operator", "regulator"},
+    "/console/pending": {"operator", "insurer"},
+    "/console/reconciliation": {"operator"},
+    "/console/reconciliation/mine": {"hospital"},
+}
+
+
+def test_each_role_opens_only_its_bureau_pages(login: Callable[[str], TestClient]) -> None:
+    for role in ("operator", "regulator", "hospital", "insured", "insurer"):
+        client = login(role)
+        for path, roles in BUREAU_PAGES.items():
+            assert client.get(path).status_code == (200 if role in roles else 403), (role, path)
+
+
+def test_each_role_opens_only_its_pages_insured_and_hospital(
+    seeded: Seeded, login: Callable[[str], TestClient]
+) -> None:
+    """The 参保人与医院 rows of the matrix: the insured person's 我的授权 and 谁用了我的数据 (and a
+    consent's receipt and revoke confirmation), the hospital's settlement detail."""
+    from syncsettle.services.commercial import consents
+    from tests.commercial.actors import insured
+
+    consent = str(consents.mine(seeded.world.platform, insured("P0001"))[0]["id"])
+    detail = f"/console/hospital/settlements/{seeded.inpatient_setl_id}"
+    insured_pages = {"/console/consents", "/console/my-data-uses", f"/console/consents/{consent}",
+                     f"/console/consents/{consent}/revoke"}  # fmt: skip
+    allowed = {"operator": set(), "regulator": set(), "insurer": set(), "hospital": {detail}, "insured": insured_pages}
+    for role, mine in allowed.items():
+        client = login(role)
+        for path in insured_pages | {detail}:
+            assert client.get(path).status_code == (200 if path in mine else 403), (role, path)
+
+
 def test_each_role_opens_only_its_insurer_and_actuarial_pages(
     seeded: Seeded, login: Callable[[str], TestClient]
 ) -> None:

@@ -93,6 +93,31 @@ def test_noise_spends_the_callers_budget_and_the_regulator_asks_about_its_region
         assert sum(c["metrics"]["settlements"] or 0 for c in cells["cells"]) == expected
 
 
+def _finished(world: World, path: str, headers: dict[str, str]) -> dict[str, Any]:
+    """Poll a replay job until it is done (60 s at most)."""
+    deadline = time.monotonic() + 60
+    while (polled := world.client.get(path, headers=headers).json())["status"] not in ("done", "failed"):
+        assert time.monotonic() < deadline, polled
+        time.sleep(0.1)
+    assert polled["status"] == "done" and polled["progress"] == 1.0, polled
+    result: dict[str, Any] = polled
+    return result
+
+
+def test_a_regulator_replays_the_population_insured_in_its_regions(world: World) -> None:
+    history(world)  # persons insured in 370600
+    candidate = {**reference_content(CITY), "id": "city-2026-candidate"}
+    body = {"candidate": candidate, "premium": "129.00", **PERIOD}
+    seen = {}
+    for region in ("370600", "150900"):
+        regulator = _as(world, Role.REGULATOR, region, "医保局精算")
+        started = world.client.post("/api/regulator/replays", headers=regulator, json=body)
+        assert started.status_code == 200, started.text
+        job = _finished(world, f"/api/regulator/replays/{started.json()['job_id']}", regulator)
+        seen[region] = job["result"]["settlements"]
+    assert seen == {"370600": 28, "150900": 0}
+
+
 def test_a_replay_job_is_submitted_polled_and_audited(world: World) -> None:
     history(world)
     insurer = _as(world, Role.INSURER, "yantai-hmb", "产品部 李")
@@ -101,12 +126,7 @@ def test_a_replay_job_is_submitted_polled_and_audited(world: World) -> None:
     started = world.client.post("/api/insurer/replays", headers=insurer, json=body)
     assert started.status_code == 200, started.text
     job_id = started.json()["job_id"]
-    deadline = time.monotonic() + 60
-    while (polled := world.client.get(f"/api/insurer/replays/{job_id}", headers=insurer).json())["status"] not in (
-        "done", "failed"):  # fmt: skip
-        assert time.monotonic() < deadline, polled
-        time.sleep(0.1)
-    assert polled["status"] == "done" and polled["progress"] == 1.0, polled
+    polled = _finished(world, f"/api/insurer/replays/{job_id}", insurer)
     result = polled["result"]
     assert result["settlements"] == 28 and result["covered_persons"] == 12
     assert "Q0000" not in str(result)  # aggregates only

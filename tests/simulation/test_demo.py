@@ -54,9 +54,11 @@ def test_a_small_demo_adds_up_and_leaves_a_clean_database(
     assert all(Path(st["file"]).is_file() for st in s["statements"])
     assert s["settlements"] > 100 and s["reversals"] >= 4  # at least two reversals a day
     assert s["interface_refusals"] == 0
-    assert s["pending_legs"] == sum(s["pending_by_reason"].values()) > 0  # the bad day's outage and suspension
+    assert s["pending_legs"] == sum(s["pending_by_reason"].values()) > 0  # outage, suspension, prefunding, holds
     assert s["quick_claims"] > 0 and s["claimed_by_person"] >= 1
     assert s["still_pending"] == 0
+    assert s["pending_by_reason"]["prefund_exhausted"] > 0  # the thinly prefunded insurer ran out …
+    assert s["prefund_alerts"]["raised"] >= 1 and s["prefund_alerts"]["open"] == 0  # … was alerted, topped up
     assert s["clearing"]["windows"] == s["clearing"]["settled"] == 4  # two regions × two days
     rec = s["reconciliation"]
     assert rec["totals_differ"] == rec["mismatched"] == 0

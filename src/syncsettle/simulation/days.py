@@ -26,7 +26,7 @@ from syncsettle.services.commercial import retry
 from syncsettle.services.management import audit_seal, identity
 from syncsettle.simulation.calendar import china, move_to
 from syncsettle.simulation.his import AMOUNTS, Books, InterfaceError
-from syncsettle.simulation.incidents import ChannelSwitch, Event, bad_day
+from syncsettle.simulation.incidents import ChannelSwitch, Event, bad_day, top_up_when_alerted
 from syncsettle.simulation.population import ULANQAB, YANTAI
 from syncsettle.simulation.progress import Advance, Progress
 from syncsettle.simulation.schedule import OPEN_SECONDS, plan_day
@@ -34,6 +34,7 @@ from syncsettle.simulation.visits import Visits
 from syncsettle.simulation.world import World
 
 SELF_CLAIM_SHARE = 0.5  # of the people with a pending leg the platform would retry, who claim it themselves
+WAITING = ("pending", "held")  # a leg the bedside could not settle: waiting for a retry, a claim or a review
 RETRIED = (PendingReason.CHANNEL_DOWN.value, PendingReason.PRODUCT_SUSPENDED.value)
 REGIONS = (YANTAI, ULANQAB)
 
@@ -43,7 +44,7 @@ class DayReport:
     day: date
     visits: int = 0
     refused: list[str] = field(default_factory=list)  # interface refusals (a correct demo has none)
-    pending: Counter[str] = field(default_factory=Counter)  # pending legs at the bedside, by reason
+    pending: Counter[str] = field(default_factory=Counter)  # pending legs at the bedside (every settlement), by reason
     legs: Counter[str] = field(default_factory=Counter)  # commercial legs in the answers, by product
     hospitals: Counter[str] = field(default_factory=Counter)  # visits settled, by hospital
     showcase: tuple[int, str, str, str] | None = None  # (commercial fen, psn_no, name, setl_id) of the richest answer
@@ -77,6 +78,7 @@ class Day:
         self.visits.pace = max(0.5, min(20.0, OPEN_SECONDS / max(1, len(plan)) / 20))
         self.waiting = {}
         events = bad_day(w, day, self.switch, lambda: self._people_claim(day, report)) if bad else []
+        events.append(top_up_when_alerted(w, day))
         advance = self.progress.phase(f"{day} 就诊结算 visits", len(plan))
         for visit in plan:
             await self._events_until(events, visit.at, report)
@@ -92,10 +94,10 @@ class Day:
                 self._note(report, visit.person.name, final)
                 for entry in final["commercial"]:
                     report.legs[entry["product"]] += 1
-                    if entry["status"] == "pending":
-                        report.pending[entry["reason_code"]] += 1
-                        if entry["reason_code"] in RETRIED:
-                            self.waiting[visit.person.psn_no] = visit.person.name
+                    if entry["status"] == "pending" and entry["reason_code"] in RETRIED:
+                        self.waiting[visit.person.psn_no] = visit.person.name
+                for answer in outcome.settled:  # a pending leg of a reversed settlement was pending too
+                    report.pending.update(e["reason_code"] for e in answer["commercial"] if e["status"] in WAITING)
             advance(1)
         await self._events_until(events, china(day + timedelta(days=1)), report)
         self._platform_retry(day, report)
@@ -116,8 +118,9 @@ class Day:
         while events and events[0].at <= at:
             event = events.pop(0)
             move_to(self.world.clock, event.at)
-            await event.action()
-            report.incidents.append(f"{event.at.astimezone(CHINA):%H:%M} {event.label}")
+            said = await event.action()
+            if said != "":
+                report.incidents.append(f"{event.at.astimezone(CHINA):%H:%M} {said or event.label}")
 
     async def _people_claim(self, day: date, report: DayReport) -> None:
         """Some people with a leg the platform would retry claim it themselves, with their own credential."""

@@ -8,11 +8,15 @@
 - 16:00 some of the people with a pending leg claim it themselves (``POST /api/insured/claims/{id}``
   with their own credential); after closing time the platform's retry settles the rest (``retry``).
 
-The schedule is a list of :class:`Event`; another scenario adds its own. **Hook for risk holds
-and prefunding alerts** (branch ``legs``): once a held leg (a risk finding that holds a product's
-leg, or ``prefund_exhausted``) can happen on the settle path, add an event here that provokes one —
-e.g. shrink an insurer's net-debit cap with ``prefunding.configure`` for an hour, or load a risk
-rule that holds legs above an amount — and the summary's pending-leg counts will show it by reason.
+Every day, not only the bad one:
+
+- 17:30 an insurer whose prefunded reserve ran out (an open ``prefund_exhausted`` alert) tops it up
+  (:func:`top_up_when_alerted`); the top-up resolves the alert and makes its waiting legs due, and
+  the platform's retry at 17:45 settles them. The enterprise plan's insurer starts the year thinly
+  prefunded (``world.thin_prefunding``), so this happens on the first day.
+
+The schedule is a list of :class:`Event`; another scenario adds its own (an action may return the
+line to record instead of its label, or ``""`` to record nothing).
 """
 
 from __future__ import annotations
@@ -24,14 +28,17 @@ from datetime import date, datetime
 from syncsettle.adapters.channel.transport import ChannelDown, Transport
 from syncsettle.domain.commercial.lifecycle import FilingAction
 from syncsettle.domain.identity import Principal, Role
-from syncsettle.services.commercial import filings
+from syncsettle.money import format_yuan
+from syncsettle.services.clearing import prefunding
+from syncsettle.services.commercial import filings, prefund
 from syncsettle.services.commercial.wiring import channel_of
 from syncsettle.services.platform import Platform
 from syncsettle.simulation.calendar import china
 from syncsettle.simulation.products import CITY
 from syncsettle.simulation.world import World
 
-Action = Callable[[], Awaitable[None]]
+Action = Callable[[], Awaitable[str | None]]
+TOP_UP_PER_PERSON = 500  # fen: an alerted insurer puts in 5 yuan per insured person of the world
 
 
 class ChannelSwitch:
@@ -66,6 +73,7 @@ class Event:
 def _set(switch: ChannelSwitch, down: bool) -> Action:
     async def act() -> None:
         switch.down = down
+        return None
 
     return act
 
@@ -75,6 +83,7 @@ def _filing_step(world: World, action: FilingAction, reason: str) -> Action:
 
     async def act() -> None:
         filings.take_step(world.platform, regulator, world.filings[CITY], action, reason)
+        return None
 
     return act
 
@@ -89,3 +98,18 @@ def bad_day(world: World, day: date, switch: ChannelSwitch, claim: Action) -> li
         Event(china(day, 14, 30), "监管恢复烟台市民健康保", _filing_step(world, FilingAction.RESUME, "核查完毕")),
         Event(china(day, 16), "参保人申请快赔", claim),
     ]  # fmt: skip
+
+
+def top_up_when_alerted(world: World, day: date) -> Event:
+    """17:30: each insurer with an open ``prefund_exhausted`` alert tops up its reserve (which
+    resolves the alert and makes its waiting legs due for the 17:45 retry)."""
+    amount = TOP_UP_PER_PERSON * len(world.persons)
+
+    async def act() -> str:
+        alerted = sorted({a["insurer"] for a in prefund.alerts_of(world.platform, open_only=True)
+                          if a["kind"] == prefund.ALERT})  # fmt: skip
+        for insurer in alerted:
+            prefunding.top_up(world.platform, insurer, amount)
+        return f"{', '.join(alerted)} 收到备付金告警后充值 {format_yuan(amount)} 元" if alerted else ""
+
+    return Event(china(day, 17, 30), "备付金告警处理", act)

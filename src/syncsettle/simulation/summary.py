@@ -19,6 +19,7 @@ from syncsettle.adapters.db import dashboards as repo
 from syncsettle.adapters.db.dashboards import Scope
 from syncsettle.domain.codes import FUND_PAY_TYPES
 from syncsettle.money import format_yuan, parse_yuan
+from syncsettle.services.commercial import prefund
 from syncsettle.services.platform import Platform
 from syncsettle.simulation.days import DayReport
 from syncsettle.simulation.products import OFFERS
@@ -42,7 +43,14 @@ def _claims(p: Platform) -> dict[str, Any]:
     )
     return {"pending_legs": len(rows), "quick_claims": status["settled"], "quick_claims_paid": format_yuan(paid),
             "claimed_by_person": by_person, "still_pending": status["pending"], "cancelled": status["cancelled"],
+            "held_for_review": status["held"], "rejected_in_review": status["rejected"],
             "still_pending_by_reason": dict(sorted(reasons.items()))}  # fmt: skip
+
+
+def _alerts(p: Platform) -> dict[str, int]:
+    """Prefunding alerts raised during the run and those still open (a top-up resolves one)."""
+    alerts = [a for a in prefund.alerts_of(p) if a["kind"] == prefund.ALERT]
+    return {"raised": len(alerts), "open": sum(1 for a in alerts if a["open"])}
 
 
 def summarize(world: World, days: Sequence[date], reports: Sequence[DayReport],
@@ -83,7 +91,7 @@ def summarize(world: World, days: Sequence[date], reports: Sequence[DayReport],
         **{k: format_yuan(totals[k]) for k in ("total", *PARTS)},
         "settlements_with": {"personal_account": kinds.get("personal_account", 0), "cash": kinds.get("cash", 0)},
         "funds": funds, "products": products,
-        "pending_by_reason": dict(sorted(bedside.items())), **_claims(p),
+        "pending_by_reason": dict(sorted(bedside.items())), **_claims(p), "prefund_alerts": _alerts(p),
         "interface_refusals": sum(len(r.refused) for r in reports),
         "clearing": {"windows": len(windows), "settled": sum(w["status"] == "SETTLED" for w in windows),
                      "instructions": sum(int(w["instructions"]) for w in windows),

@@ -6,7 +6,8 @@
 3. the insurers admitted and the reference products filed, approved, put on sale and activated by
    their insurers and the regulators (``file_reference_product``), plus one new version left
    submitted for a regulator to review in the console;
-4. each insurer's prefunding configured and topped up (``services/clearing/prefunding``);
+4. each insurer's prefunding configured and topped up (``services/clearing/prefunding``), the
+   enterprise plan's insurer only thinly (its reserve runs out on the first day);
 5. enrollments through the one-click flow with their consents, then a few more consents granted
    and withdrawn (:mod:`syncsettle.simulation.products`).
 
@@ -37,6 +38,12 @@ from syncsettle.simulation.progress import Progress
 PERSON_BATCH = 500
 PREFUND_CAP = 10_000_000  # fen: each insurer may owe 100,000 yuan beyond its reserve
 PREFUND_TOP_UP = 300_000_000  # fen: 3,000,000 yuan put in before the year starts
+# The enterprise plan's insurer starts the year thinly prefunded and without a net-debit cap: 0.20
+# yuan per insured person of the world (at least 200 yuan) — less than a day of its legs, so its
+# reserve runs out on the first day, its legs wait (``prefund_exhausted``), the operator and the
+# insurer are alerted, and it tops up at closing time (:func:`incidents.top_up_when_alerted`).
+THIN_PREFUND_PER_PERSON = 20  # fen
+THIN_PREFUND_MIN = 20_000  # fen
 
 
 @dataclass
@@ -104,11 +111,18 @@ def file_products(p: Platform, clock: FixedClock) -> dict[str, int]:
     return filings
 
 
-def fund_insurers(p: Platform, clock: FixedClock) -> None:
+def thin_prefunding(persons: int) -> int:
+    """The thinly prefunded insurer's first reserve, fen (see :data:`THIN_PREFUND_PER_PERSON`)."""
+    return max(THIN_PREFUND_MIN, THIN_PREFUND_PER_PERSON * persons)
+
+
+def fund_insurers(p: Platform, clock: FixedClock, persons: int) -> None:
+    """Every insurer prefunded before the year starts; the enterprise plan's insurer only thinly."""
     calendar.move_to(clock, calendar.china(date(calendar.DEMO_YEAR - 1, 12, 28), 10))
+    thin = p.rules.products[products.ACME].insurer
     for insurer in sorted({p.rules.products[o.product_id].insurer for o in products.OFFERS}):
-        prefunding.configure(p, insurer, PREFUND_CAP)
-        prefunding.top_up(p, insurer, PREFUND_TOP_UP)
+        prefunding.configure(p, insurer, 0 if insurer == thin else PREFUND_CAP)
+        prefunding.top_up(p, insurer, thin_prefunding(persons) if insurer == thin else PREFUND_TOP_UP)
 
 
 def build(p: Platform, clock: FixedClock, *, persons: int, seed: int, progress: Progress) -> World:
@@ -123,7 +137,7 @@ def build(p: Platform, clock: FixedClock, *, persons: int, seed: int, progress: 
     import_people(p, households, progress)
     advance = progress.phase("产品备案 filings", None)
     filings = file_products(p, clock)
-    fund_insurers(p, clock)
+    fund_insurers(p, clock, persons)
     advance(len(filings))
     world = World(p, clock, seed, hospitals, households, filings, [])
     world.applications = products.applications(households, world.rng("purchases"))

@@ -20,7 +20,7 @@ it with the engine's own rules, and :func:`set_cross_region` writes them back in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
@@ -51,6 +51,7 @@ from sqlalchemy import (
 from sqlalchemy import Integer as SAInteger
 
 from syncsettle.adapters.db.schema import fee_lines, hospitals, insurance_rows, persons, settlements, visits
+from syncsettle.adapters.db.schema_claims import commercial_claims
 from syncsettle.adapters.db.schema_computing import claim_fact_products, claim_facts
 
 COUNTED = {"preserve_rowcount": True}  # an INSERT … SELECT's rowcount is kept only when asked for
@@ -188,28 +189,67 @@ def insert_new(conn: Connection) -> int:
     return int(conn.execute(stmt, execution_options=COUNTED).rowcount)
 
 
-def insert_new_products(conn: Connection) -> int:
-    """Each responsibility's ``(product_id, resp_id, deductible_applied, paid)`` of the new
-    settlements, straight from their ``accumulator_delta.products`` JSON."""
+def _delta_items(conn: Connection, array: Any) -> tuple[Any, Callable[[int, bool], Any]]:
+    """A JSON array of ``[product_id, resp_id, deductible_applied, paid]`` items as a table-valued
+    FROM item, and ``part(i, as_int)``: the item's i-th element (text, or BIGINT fen)."""
     if conn.dialect.name == "postgresql":
-        item = func.json_array_elements(settlements.c.accumulator_delta.op("->")("products")).table_valued(
-            column("value", JSON)
-        )
+        item = func.json_array_elements(array).table_valued(column("value", JSON))
 
         def part(i: int, as_int: bool) -> Any:
             text = item.c.value.op("->>")(i)
             return cast(text, BigInteger) if as_int else text
-    else:
-        item = func.json_each(settlements.c.accumulator_delta, "$.products").table_valued("value")
 
-        def part(i: int, as_int: bool) -> Any:
-            value = func.json_extract(item.c.value, f"$[{i}]")
-            return cast(value, BigInteger) if as_int else value
+        return item, part
+    item = func.json_each(array).table_valued("value")
 
+    def part_(i: int, as_int: bool) -> Any:
+        value = func.json_extract(item.c.value, f"$[{i}]")
+        return cast(value, BigInteger) if as_int else value
+
+    return item, part_
+
+
+PRODUCT_ROW = ["setl_id", "product_id", "resp_id", "deductible_applied", "paid"]
+
+
+def insert_new_products(conn: Connection) -> int:
+    """Each responsibility's ``(product_id, resp_id, deductible_applied, paid)`` of the new
+    settlements, straight from their ``accumulator_delta.products`` JSON."""
+    delta = settlements.c.accumulator_delta
+    products = (
+        delta.op("->")("products") if conn.dialect.name == "postgresql" else func.json_extract(delta, "$.products")
+    )
+    item, part = _delta_items(conn, products)
     source = select(settlements.c.setl_id, part(0, False), part(1, False), part(2, True), part(3, True))
     source = source.select_from(new_settlements).join(settlements, _is_new()).join(item, literal(True))
-    names = ["setl_id", "product_id", "resp_id", "deductible_applied", "paid"]
-    stmt = insert(claim_fact_products).from_select(names, source)
+    stmt = insert(claim_fact_products).from_select(PRODUCT_ROW, source)
+    return int(conn.execute(stmt, execution_options=COUNTED).rowcount)
+
+
+def insert_claim_products(conn: Connection) -> int:
+    """The payments of quick claims (pending legs settled later, 快赔) as product rows of their
+    settlement's facts — each responsibility's ``(deductible_applied, paid)`` from the claim's
+    ``accumulator_delta`` — so actuarial figures and replays count what a product paid after the
+    bedside too. A settled claim is added once: when its settlement has a fact row and no row of the
+    claim's product yet (a leg is paid either at the bedside or by its claim, never both)."""
+    already = exists().where(
+        and_(claim_fact_products.c.setl_id == commercial_claims.c.setl_id,
+             claim_fact_products.c.product_id == commercial_claims.c.product_id)
+    )  # fmt: skip
+    has_fact = exists().where(claim_facts.c.setl_id == commercial_claims.c.setl_id)
+    fresh = (
+        select(commercial_claims.c.setl_id, commercial_claims.c.accumulator_delta)
+        .where(
+            commercial_claims.c.status == "settled",
+            commercial_claims.c.accumulator_delta.is_not(None),
+            has_fact,
+            ~already,
+        )
+        .subquery("fresh")
+    )
+    item, part = _delta_items(conn, fresh.c.accumulator_delta)
+    source = select(fresh.c.setl_id, part(0, False), part(1, False), part(2, True), part(3, True))
+    stmt = insert(claim_fact_products).from_select(PRODUCT_ROW, source.select_from(fresh).join(item, literal(True)))
     return int(conn.execute(stmt, execution_options=COUNTED).rowcount)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, case, func, select
 
-from syncsettle.adapters.db.schema import enrollments, settlement_shares, settlements, visits
+from syncsettle.adapters.db.schema import settlement_shares, settlements, visits
 
 SETTLED = ("settled", "reversed")
 
@@ -156,10 +156,4 @@ def settlement_page(conn: Connection, scope: Scope, since: date, until: date, *,
         anchor = select(s.setl_time).where(s.setl_id == before).scalar_subquery()
         stmt = stmt.where((s.setl_time < anchor) | and_(s.setl_time == anchor, s.setl_id < before))
     stmt = _scoped(stmt, scope, since, until).order_by(s.setl_time.desc(), s.setl_id.desc()).limit(limit)
-    return [dict(r) for r in conn.execute(stmt).mappings()]
-
-
-def enrollments_of(conn: Connection, psn_no: str) -> list[dict[str, Any]]:
-    e = enrollments.c
-    stmt = select(enrollments).where(e.psn_no == psn_no).order_by(e.begndate.desc(), e.product_id)
     return [dict(r) for r in conn.execute(stmt).mappings()]

@@ -45,8 +45,11 @@ INT_COLUMNS = (
 )  # fmt: skip
 
 
-def _in_period(day_from: date, day_to: date) -> Any:
-    return and_(facts_.setl_date >= day_from, facts_.setl_date <= day_to)
+def _in_period(day_from: date, day_to: date, region: str = "") -> Any:
+    """Facts of ``[day_from, day_to]``; with ``region`` (an insured-region prefix, ``3706``), only of
+    persons insured there (a regulator replays its own population)."""
+    period = and_(facts_.setl_date >= day_from, facts_.setl_date <= day_to)
+    return and_(period, facts_.insured_region.startswith(region)) if region else period
 
 
 def day_number(conn: Connection, col: Any) -> Any:
@@ -56,8 +59,8 @@ def day_number(conn: Connection, col: Any) -> Any:
     return cast(func.julianday(col) - 1721424.5, Integer)
 
 
-def count(conn: Connection, day_from: date, day_to: date) -> int:
-    return int(conn.execute(select(func.count()).where(_in_period(day_from, day_to))).scalar_one())
+def count(conn: Connection, day_from: date, day_to: date, region: str = "") -> int:
+    return int(conn.execute(select(func.count()).where(_in_period(day_from, day_to, region))).scalar_one())
 
 
 def _scan_columns(conn: Connection, day_from: date, day_to: date) -> tuple[Any, Any]:
@@ -75,11 +78,12 @@ def _scan_columns(conn: Connection, day_from: date, day_to: date) -> tuple[Any, 
 
 def fact_columns(
     conn: Connection, day_from: date, day_to: date, replaces: str | None,
-    progress: Callable[[int], None] = lambda _: None, batch: int = 50_000,
+    progress: Callable[[int], None] = lambda _: None, batch: int = 50_000, region: str = "",
 ) -> dict[str, list[Any]]:  # fmt: skip
     """The period's facts ordered by person, settlement time and id, column by column
     (``TEXT_COLUMNS`` + ``INT_COLUMNS``), streamed as plain tuples. ``replaced_paid``: what
-    ``replaces`` paid on the settlement (fen); ``others_paid``: 1 when another product paid."""
+    ``replaces`` paid on the settlement (fen); ``others_paid``: 1 when another product paid.
+    ``region``: only persons insured under that region prefix (see :func:`_in_period`)."""
     others = exists().where(paid_.setl_id == facts_.setl_id, paid_.paid != 0)
     replaced: Any = literal(0)
     if replaces is not None:
@@ -99,7 +103,10 @@ def fact_columns(
         facts_.fund_pay_sumamt, facts_.inscp_scp_amt, facts_.cross_region_selfpay, facts_.preselfpay_amt,
         facts_.overlmt_amt, facts_.fulamt_ownpay_amt, replaced, case((others, 1), else_=0),
     )  # fmt: skip
-    stmt = select(*wanted).where(day >= day_from, day <= day_to).order_by(person, facts_.setl_time, facts_.setl_id)
+    stmt = select(*wanted).where(day >= day_from, day <= day_to)
+    if region:
+        stmt = stmt.where(facts_.insured_region.startswith(region))
+    stmt = stmt.order_by(person, facts_.setl_time, facts_.setl_id)
     names = TEXT_COLUMNS + INT_COLUMNS
     out: dict[str, list[Any]] = {name: [] for name in names}
     columns = [out[name] for name in names]
@@ -136,7 +143,8 @@ def product_payments(conn: Connection, setl_ids: Iterable[str]) -> dict[str, dic
     return out
 
 
-def special_lines(conn: Connection, day_from: date, day_to: date, codes: frozenset[str]) -> dict[str, list[LineSplit]]:
+def special_lines(conn: Connection, day_from: date, day_to: date, codes: frozenset[str],
+                  region: str = "") -> dict[str, list[LineSplit]]:  # fmt: skip
     """Settlement → its lines whose code is on a drug list in play, as the engine's :class:`LineSplit`."""
     out: dict[str, list[LineSplit]] = defaultdict(list)
     if not codes:
@@ -144,7 +152,7 @@ def special_lines(conn: Connection, day_from: date, day_to: date, codes: frozens
     stmt = (
         select(fee_lines)
         .join(claim_facts, facts_.setl_id == fee_lines.c.setl_id)
-        .where(and_(_in_period(day_from, day_to), fee_lines.c.med_list_codg.in_(sorted(codes))))
+        .where(and_(_in_period(day_from, day_to, region), fee_lines.c.med_list_codg.in_(sorted(codes))))
         .order_by(fee_lines.c.setl_id, fee_lines.c.created_at, fee_lines.c.feedetl_sn)
     )
     for r in conn.execute(stmt).mappings():

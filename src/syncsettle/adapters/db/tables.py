@@ -16,6 +16,7 @@ import syncsettle.adapters.db.schema_computing
 import syncsettle.adapters.db.schema_console
 import syncsettle.adapters.db.schema_identity
 import syncsettle.adapters.db.schema_legs
+import syncsettle.adapters.db.schema_reconciliation
 import syncsettle.adapters.db.schema_trust  # noqa: F401
 from syncsettle.adapters.db.schema import metadata
 

@@ -40,7 +40,7 @@ def activity(s: dict[str, Any]) -> Table:
     table.add_column(justify="left")
     pending = "，".join(f"{REASONS.get(k, k)} {v}" for k, v in s["pending_by_reason"].items()) or "无"
     still = "，".join(f"{REASONS.get(k, k)} {v}" for k, v in s["still_pending_by_reason"].items()) or "无"
-    rec, clr = s["reconciliation"], s["clearing"]
+    rec, clr, alerts = s["reconciliation"], s["clearing"], s["prefund_alerts"]
     rows = [
         ("世界 world", f"{s['households']:,} 户 {s['persons']:,} 人；投保 {s['enrollments']:,} 人次；"
                        f"授权 {s['consents'].get('granted_with_enrollment', 0):,}（快赔授权 "
@@ -51,13 +51,17 @@ def activity(s: dict[str, Any]) -> Table:
         ("快赔 quick claims",
          f"{s['quick_claims']:,} 笔已赔 {s['quick_claims_paid']} 元（本人申请 {s['claimed_by_person']}，"
          f"其余平台重试）；仍待处理 {s['still_pending']}：{still}"),
+        ("风控复核 risk review",
+         f"{s['held_for_review']} 笔商保部分待复核（控制台「风控复核」审批），复核拒付 {s['rejected_in_review']}"),
+        ("备付金告警 prefund alerts",
+         f"{alerts['raised']} 次告警（充值后已解除 {alerts['raised'] - alerts['open']}）"),
         ("清分 clearing", f"{clr['settled']}/{clr['windows']} 个窗口已结清，划拨指令 {clr['instructions']:,} 笔，"
                           f"付 {clr['paid']} 元，退 {clr['refunded']} 元"),
         ("对账 reconciliation", f"{rec.get('scopes', 0)} 个对账范围：总账不平 {rec.get('totals_differ', 0)}，"
                                 f"明细一致 {rec.get('matched', 0):,}，不一致 {rec.get('mismatched', 0)}"),
     ]  # fmt: skip
     for day, events in s["incidents"].items():
-        rows.append((f"故障日 {day}", "；".join(events)))
+        rows.append((f"事件 {day}", "；".join(events)))
     for st in s["statements"]:
         rows.append((f"对账单 {st['insurer']} {st['month']}", f"{st['lines']} 行，应付 {st['payable']} 元"
                      + (f" → {st['file']}" if "file" in st else "")))  # fmt: skip

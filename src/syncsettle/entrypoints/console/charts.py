@@ -95,3 +95,13 @@ def latency(view: Latency) -> dict[str, Any]:
              "data": [f"{r:.4f}" for r in view.error_rate]},
         ],
     }  # fmt: skip
+
+
+def reserves(positions: list[dict[str, Any]]) -> dict[str, Any]:
+    """准备金告警: per prefunded insurer, its reserve, exposure and headroom side by side (yuan
+    strings as ``prefunding.positions`` shows them)."""
+    figures = (("reserve", "预付备付金"), ("exposure", "在途占用"), ("headroom", "可用额度"))
+    return _bar(
+        [row["insurer"] for row in positions],
+        [{"name": label, "type": "bar", "data": [row[key] for row in positions]} for key, label in figures],
+    )

@@ -10,11 +10,12 @@ The platform's figures are net of reversals (a reversal is its own row with nega
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, select
 
+from syncsettle.adapters.db import reconciliation_runs as runs_repo
 from syncsettle.adapters.db.schema import settlements
 from syncsettle.adapters.json_reader import Reader
 from syncsettle.domain.clearing.reconciliation import (
@@ -115,14 +116,37 @@ def platform_records(conn: Connection, scope: Scope) -> tuple[dict[str, Settleme
 def reconcile_totals(p: Platform, scope: Scope, stated: dict[str, int]) -> dict[str, Any]:
     """3201: the hospital's totals against the platform's (totals are not recorded as discrepancies:
     the detail reconciliation that follows names the settlements behind any difference)."""
-    with p.uow(readonly=True) as uow:
+    now = p.clock.now()
+    with p.uow() as uow:
         ours = platform_totals(uow.conn, scope)
-    diffs = compare_totals(ours, stated)
+        diffs = compare_totals(ours, stated)
+        result = "0" if not diffs else "1"
+        description = "对账一致" if not diffs else "对账不平：" + "；".join(diffs)
+        _record_run(uow.conn, scope, "3201", result, description, now, platform=ours, stated=stated)
+        uow.commit()
     return {
-        "stmt_rslt": "0" if not diffs else "1",
-        "stmt_rslt_dscr": "对账一致" if not diffs else "对账不平：" + "；".join(diffs),
+        "stmt_rslt": result,
+        "stmt_rslt_dscr": description,
         "platform": {k: (v if k == "fixmedins_setl_cnt" else format_yuan(v)) for k, v in ours.items()},
     }
+
+
+def _record_run(conn: Connection, scope: Scope, kind: str, result: str, description: str, now: datetime,
+                **figures: Any) -> None:  # fmt: skip
+    """Keep the run's result for the console (same transaction as the reconciliation itself)."""
+    runs_repo.add(conn, {
+        "hospital": scope.hospital, "kind": kind, "scope": scope.label, "insutype": scope.insutype,
+        "clr_type": scope.clr_type, "period_begin": scope.begin, "period_end": scope.end,
+        "include_refunds": scope.include_refunds, "result": result, "description": description, "run_at": now,
+        "matched": figures.get("matched"), "mismatched": figures.get("mismatched"),
+        "platform": figures.get("platform"), "stated": figures.get("stated"),
+    })  # fmt: skip
+
+
+def runs(p: Platform, hospital: str | None = None) -> list[dict[str, Any]]:
+    """Reconciliation runs, newest first: one hospital's (its own page) or every hospital's (the operator)."""
+    with p.uow(readonly=True) as uow:
+        return runs_repo.find(uow.conn, hospital)
 
 
 def reconcile_detail(p: Platform, scope: Scope, theirs: dict[str, SettlementRecord]) -> dict[str, Any]:
@@ -132,6 +156,9 @@ def reconcile_detail(p: Platform, scope: Scope, theirs: dict[str, SettlementReco
         ours, msgids = platform_records(uow.conn, scope)
         findings = compare_settlements(ours, theirs)
         mismatched = record_findings(uow.conn, "hospital", scope.hospital, scope.label, findings, now)
+        description = f"明细 {len(findings)} 笔：一致 {len(findings) - mismatched}，不一致 {mismatched}"
+        _record_run(uow.conn, scope, "3202", "0" if mismatched == 0 else "1", description, now,
+                    matched=len(findings) - mismatched, mismatched=mismatched)  # fmt: skip
         uow.commit()
     details = [
         {"setl_id": f.key, "stmt_rslt": "0" if f.matched else "1", "reason": f.reason, "memo": f.detail,

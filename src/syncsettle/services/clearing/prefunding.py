@@ -60,9 +60,21 @@ def position(p: Platform, insurer: str) -> dict[str, Any]:
         row = repo.funding(uow.conn, insurer)
     if row is None:
         raise ServiceError(Code.NOT_FOUND, f"保险公司 {insurer} 未开通预付备付金", "insurer")
+    return _shown(row)
+
+
+def positions(p: Platform) -> list[dict[str, Any]]:
+    """Every prefunded insurer's position (as :func:`position` shows one), by insurer."""
+    with p.uow(readonly=True) as uow:
+        rows = repo.positions(uow.conn)
+    return [_shown(r) for r in rows]
+
+
+def _shown(row: dict[str, Any]) -> dict[str, Any]:
+    """Reserve, exposure (open reservations), net-debit cap and headroom = reserve + cap − exposure, in yuan."""
     headroom = int(row["reserve"]) + int(row["net_debit_cap"]) - int(row["exposure"])
     return {
-        "insurer": insurer,
+        "insurer": row["insurer"],
         "reserve": format_yuan(int(row["reserve"])),
         "exposure": format_yuan(int(row["exposure"])),
         "net_debit_cap": format_yuan(int(row["net_debit_cap"])),

@@ -140,3 +140,11 @@ def _summary(window: dict[str, Any], assigned: int | None = None) -> dict[str, A
     if assigned is not None:
         out["assigned_now"] = assigned
     return out
+
+
+def positions(p: Platform, window_id: str) -> list[dict[str, Any]]:
+    """A cleared window's positions: per payer × hospital × ledger, gross settled, gross reversed
+    (negative) and net, in fen, with the number of share lines (empty before clearing)."""
+    with p.uow(readonly=True) as uow:
+        existing(uow.conn, window_id)
+        return repo.positions(uow.conn, window_id)

@@ -23,7 +23,7 @@ from sqlalchemy import Connection
 
 from syncsettle.adapters.crypto import Sm2PublicKey
 from syncsettle.adapters.db import consents as repo
-from syncsettle.adapters.db import people
+from syncsettle.adapters.db import enrollments, filings, people
 from syncsettle.adapters.db.commercial import consent_in_force, consent_revoked
 from syncsettle.adapters.settings import KeyRing
 from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
@@ -125,6 +125,19 @@ def receipt(p: Platform, actor: Principal, consent_id: str) -> dict[str, Any]:
 def mine(p: Platform, actor: Principal) -> list[dict[str, Any]]:
     with p.uow(readonly=True) as uow:
         return repo.of_person(uow.conn, actor.tenant)
+
+
+def grantable(p: Platform, actor: Principal) -> list[dict[str, Any]]:
+    """The insurers the person may grant a consent to — those admitted on the platform (the check
+    :func:`grant_in` makes) — as ``{insurer_id, name, holds}``, the ones whose products the person
+    holds or pays for (``holds``) first. Nothing about the person leaves: it is their own list."""
+    if actor.role is not Role.INSURED:
+        raise ServiceError(Code.FORBIDDEN, "仅限参保人本人")
+    with p.uow(readonly=True) as uow:
+        held = {e["insurer_id"] for e in enrollments.of_person(uow.conn, actor.tenant)}
+        rows = [r for r in filings.all_insurers(uow.conn) if r["status"] == "admitted"]
+    out = [{"insurer_id": r["insurer_id"], "name": r["name"], "holds": r["insurer_id"] in held} for r in rows]
+    return sorted(out, key=lambda r: (not r["holds"], r["insurer_id"]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,10 @@ person's settlement lock, booked as the reverse pair of the premium journals.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
+
+from sqlalchemy import Connection
 
 from syncsettle.adapters.clock import business_date
 from syncsettle.adapters.db import enrollments as repo
@@ -83,6 +85,32 @@ def my_policies(p: Platform, actor: Principal) -> list[dict[str, Any]]:
         return [view(r) for r in repo.of_person(uow.conn, actor.tenant)]
 
 
+def _cancellable(conn: Connection, actor: Principal, enrollment_id: int) -> dict[str, Any]:
+    """The enrollment, if the person is covered by it or holds it (404 / 403 otherwise)."""
+    row = repo.get(conn, enrollment_id)
+    if row is None:
+        raise ServiceError(Code.NOT_FOUND, f"参保记录 {enrollment_id} 不存在", "enrollment_id")
+    if actor.tenant not in (row["psn_no"], row["holder_psn_no"]):
+        raise ServiceError(Code.FORBIDDEN, "只能退保本人或本人投保的参保记录")
+    return row
+
+
+def _refund(conn: Connection, row: dict[str, Any], today: date) -> int:
+    """Fen refunded on cancelling ``row`` today: pro rata to the uncovered days, 0 after a claim paid in the term."""
+    paid = repo.product_payments(conn, row["psn_no"], [row["product_id"]], row["begndate"], row["enddate"])
+    return pro_rata_refund(int(row["premium"]), row["begndate"], row["enddate"], today, sum(paid.values()) > 0)
+
+
+def refund_quote(p: Platform, actor: Principal, enrollment_id: int) -> dict[str, Any]:
+    """What cancelling today would refund (the confirmation step shows it; nothing is written):
+    the enrollment's view with ``refund`` set to the amount :func:`cancel` would pay back now."""
+    _insured(actor)
+    with p.uow(readonly=True) as uow:
+        row = _cancellable(uow.conn, actor, enrollment_id)
+        refund = _refund(uow.conn, row, business_date(p.clock.now())) if row["status"] == "active" else 0
+    return view({**row, "refund": refund})
+
+
 def cancel(p: Platform, actor: Principal, enrollment_id: int) -> dict[str, Any]:
     """Cancel an enrollment the person holds or is covered by; returns it with the refund."""
     _insured(actor)
@@ -90,13 +118,8 @@ def cancel(p: Platform, actor: Principal, enrollment_id: int) -> dict[str, Any]:
     today = business_date(now)
     with p.uow() as uow:
         conn = uow.conn
-        row = repo.get(conn, enrollment_id)
-        if row is None:
-            raise ServiceError(Code.NOT_FOUND, f"参保记录 {enrollment_id} 不存在", "enrollment_id")
-        if actor.tenant not in (row["psn_no"], row["holder_psn_no"]):
-            raise ServiceError(Code.FORBIDDEN, "只能退保本人或本人投保的参保记录")
-        paid = repo.product_payments(conn, row["psn_no"], [row["product_id"]], row["begndate"], row["enddate"])
-        refund = pro_rata_refund(int(row["premium"]), row["begndate"], row["enddate"], today, sum(paid.values()) > 0)
+        row = _cancellable(conn, actor, enrollment_id)
+        refund = _refund(conn, row, today)
         last_day = today - timedelta(days=1)
         values = {"cancelled_at": now, "refund": refund,
                   "enddate": last_day if last_day >= row["begndate"] else row["enddate"]}  # fmt: skip

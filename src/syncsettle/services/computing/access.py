@@ -4,8 +4,9 @@
 - An insurer asks about its own products only (filed by it, or, unfiled, whose rule file names it),
   under its own privacy budget (budget owner = its id); a candidate it replays must name it as
   the insurer, and the product it would replace must be its own.
-- A regulator asks about a candidate population — every person in the history, or those insured in
-  its regions for the remainder distribution — under the budget ``regulator:<its scope>``.
+- A regulator asks about a candidate population — the persons insured in its regions (replay and
+  remainder distribution; the national scope ``*`` sees everyone) — under the budget
+  ``regulator:<its scope>``.
 - The minimum cell size is the platform's (:data:`MIN_CELL`); a caller may ask for a larger one,
   never a smaller one. Every release is an audited ``export`` (:func:`release.release`).
 
@@ -122,7 +123,8 @@ def submit_replay(p: Platform, actor: Principal, candidate: dict[str, Any], prem
     if premium < 0:
         raise ServiceError(Code.FIELD, "保费不能为负", "premium")
     eps = epsilon_of(epsilon)
-    w = whatif.WhatIf(product, day_from, day_to, premium, replaces)
+    region = region_prefix(actor.tenant) if actor.role is Role.REGULATOR else ""  # its own insured population
+    w = whatif.WhatIf(product, day_from, day_to, premium, replaces, region=region)
     who = requester(actor, f"what-if {product.id}")
     params = {"candidate": product.id, "from": day_from.isoformat(), "to": day_to.isoformat(), "replaces": replaces}
     job_id = jobs.submit(p, "replay", owner_of(actor), params)

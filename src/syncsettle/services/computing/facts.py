@@ -1,9 +1,9 @@
 """Refresh the claim facts (one use case, one transaction): drop the reversed settlements, add the
-settlements settled since the last refresh with their products' payments (set-based SQL, nothing
-per row in Python), and recompute the cross-region up-front share and the products' cross-region
-status of the new facts whose care was away (the engine's own functions, the policy in force on
-the settlement's date). Only those few rows pass through Python, and each distinct situation is
-classified once.
+settlements settled since the last refresh with their products' payments and the payments of quick
+claims settled since (set-based SQL, nothing per row in Python), and recompute the cross-region
+up-front share and the products' cross-region status of the new facts whose care was away (the
+engine's own functions, the policy in force on the settlement's date). Only those few rows pass
+through Python, and each distinct situation is classified once.
 """
 
 from __future__ import annotations
@@ -45,7 +45,8 @@ def _situation_key(row: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def refresh(p: Platform) -> dict[str, int]:
-    """Bring the claim facts up to date; returns how many were added and dropped."""
+    """Bring the claim facts up to date; returns how many facts were added and dropped and how many
+    product rows quick claims added."""
     with p.uow() as uow:
         conn = uow.conn
         with repo.large_page_cache(conn):
@@ -57,6 +58,7 @@ def refresh(p: Platform) -> dict[str, int]:
                 away = repo.away_rows(conn)
                 repo.insert_new_products(conn)
                 added = repo.insert_new(conn)
+            claimed = repo.insert_claim_products(conn)  # quick claims settled since: new facts or old
         seen: dict[tuple[Any, ...], tuple[Fraction | None, str]] = {}
         updates = []
         for row in away:
@@ -69,4 +71,4 @@ def refresh(p: Platform) -> dict[str, int]:
         repo.set_cross_region(conn, updates)
         repo.end_refresh(conn, added)
         uow.commit()
-    return {"added": added, "dropped": dropped}
+    return {"added": added, "dropped": dropped, "claims": claimed}

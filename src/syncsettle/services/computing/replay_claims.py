@@ -204,18 +204,20 @@ def enrollment_in_force(ctx: Context, psn: npt.NDArray[np.str_], day: Ints) -> I
 
 
 def load(p: Platform, candidate: Product, replaces: str | None, day_from: date, day_to: date,
-         progress: Progress) -> Claims:  # fmt: skip
-    """Read the claims of ``[1 January of day_from's year, day_to]`` (progress 0 → 0.6)."""
+         progress: Progress, region: str = "") -> Claims:  # fmt: skip
+    """Read the claims of ``[1 January of day_from's year, day_to]`` (progress 0 → 0.6); with
+    ``region`` (an insured-region prefix) only those of persons insured there."""
     if replaces is not None and replaces not in p.rules.products:
         raise ServiceError(Code.NOT_FOUND, f"产品 {replaces} 不存在", "replaces")
     start = date(day_from.year, 1, 1)
     products = {pid: prod for pid, prod in p.rules.products.items() if pid != replaces}
     codes = frozenset(c for prod in [*products.values(), candidate] for v in prod.versions for c in v.list_of_code)
     with gc_paused(), p.uow(readonly=True) as uow:
-        total = max(1, source.count(uow.conn, start, day_to))
-        cols = source.fact_columns(uow.conn, start, day_to, replaces, lambda seen: progress(0.5 * seen / total))
+        total = max(1, source.count(uow.conn, start, day_to, region))
+        cols = source.fact_columns(uow.conn, start, day_to, replaces, lambda seen: progress(0.5 * seen / total),
+                                   region=region)  # fmt: skip
         ctx = Context(candidate, replaces, products, source.active_enrollments(uow.conn),
-                      source.special_lines(uow.conn, start, day_to, codes))  # fmt: skip
+                      source.special_lines(uow.conn, start, day_to, codes, region))  # fmt: skip
         others = np.array(cols["others_paid"], dtype=np.int64) != 0
         ctx.payments = source.product_payments(uow.conn, (cols["setl_id"][k] for k in np.flatnonzero(others)))
     ints = {name: np.array(cols[name], dtype=np.int64) for name in source.INT_COLUMNS}

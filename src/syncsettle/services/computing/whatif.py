@@ -34,6 +34,7 @@ class WhatIf:
     premium: int  # fen per covered person for the period
     replaces: str | None = None
     path: str = "vectorised"  # or "per_bill"
+    region: str = ""  # an insured-region prefix: a regulator replays the population of its regions only
 
 
 def _percentiles(payouts: Ints) -> dict[str, str | None]:
@@ -59,7 +60,7 @@ def run(p: Platform, w: WhatIf, requester: Requester, *, min_cell: int, epsilon:
         audit: AuditPort | None = None, progress: Progress) -> dict[str, Any]:  # fmt: skip
     """Load the history, replay it (``w.path``), and release the aggregates."""
     started = time.perf_counter()
-    claims = replay_claims.load(p, w.candidate, w.replaces, w.day_from, w.day_to, progress)
+    claims = replay_claims.load(p, w.candidate, w.replaces, w.day_from, w.day_to, progress, w.region)
     if w.path == "per_bill":
         result = replay.per_bill(w.candidate, claims)
     else:

@@ -123,14 +123,3 @@ def settlements(p: Platform, scope: Scope, since: date, until: date, *, status: 
 def reconciliation_basis(p: Platform, hospital: str, since: date, until: date) -> list[dict[str, Any]]:
     with p.uow(readonly=True) as uow:
         return repo.daily_reconciliation_basis(uow.conn, hospital, since, until)
-
-
-def policies(p: Platform, psn_no: str) -> list[dict[str, Any]]:
-    """A person's enrollments, with the product's name and insurer from the rulebook."""
-    with p.uow(readonly=True) as uow:
-        rows = repo.enrollments_of(uow.conn, psn_no)
-    out = []
-    for row in rows:
-        rule = p.rules.products.get(row["product_id"])
-        out.append({**row, "name": rule.name if rule else row["product_id"], "insurer": rule.insurer if rule else ""})
-    return out

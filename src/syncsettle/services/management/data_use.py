@@ -58,8 +58,15 @@ def _query(actor: Principal) -> Select[Any]:
     raise ServiceError(Code.FORBIDDEN, "无权查看数据使用记录")
 
 
-def entries(p: Platform, actor: Principal, *, limit: int = 100, before: int | None = None) -> list[dict[str, Any]]:
+def entries(p: Platform, actor: Principal, *, limit: int = 100, before: int | None = None,
+            recipient: str | None = None, purpose: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """Entries ``actor`` may read, newest first; optionally only those received by ``recipient``
+    (an insurer) or made for ``purpose`` (the console's filters)."""
     stmt = _query(actor)
+    if recipient:
+        stmt = stmt.where(audit_entries.c.recipient == recipient)
+    if purpose:
+        stmt = stmt.where(audit_entries.c.purpose == purpose)
     if before is not None:
         stmt = stmt.where(audit_entries.c.id < before)
     stmt = stmt.order_by(audit_entries.c.id.desc()).limit(max(1, min(limit, MAX_PAGE)))

@@ -86,22 +86,42 @@ def issue(p: Platform, principal: Principal, slip_id: str) -> SignedSlip:
         if found is None:
             raise ServiceError(Code.NOT_FOUND, f"结算单 {slip_id} 不存在", "slip_id")
         record, kind = found
-        s = record.settlement
-        content = slip_content(kind, s, record.hospital_name)
-        allowed = may_see(principal, record)
-        audit.record(
-            uow.conn,
-            p.clock.now(),
-            audit.Use(
-                actor=principal, action=audit.Action.READ if allowed else audit.Action.REFUSAL, purpose=PURPOSE,
-                recipient=principal.label, record_ids=[s["setl_id"]], fields=sorted(content), psn_no=s["psn_no"],
-                outcome="released" if allowed else "refused", reason="" if allowed else "not the caller's settlement",
-            ),
-        )  # fmt: skip
+        content = slip_content(kind, record.settlement, record.hospital_name)
+        allowed = _audited(uow.conn, p, principal, record, sorted(content))
         uow.commit()
     if not allowed:
         raise ServiceError(Code.FORBIDDEN, "无权查看其他主体的结算单", "slip_id")
     return sign(p.settings.keys.signer(SIGNER), content)
+
+
+def _audited(conn: Connection, p: Platform, principal: Principal, record: Record, fields: list[str]) -> bool:
+    """Whether ``principal`` may see the record's settlement; the view (or the refusal) is audited."""
+    s = record.settlement
+    allowed = may_see(principal, record)
+    audit.record(
+        conn,
+        p.clock.now(),
+        audit.Use(
+            actor=principal, action=audit.Action.READ if allowed else audit.Action.REFUSAL, purpose=PURPOSE,
+            recipient=principal.label, record_ids=[s["setl_id"]], fields=fields, psn_no=s["psn_no"],
+            outcome="released" if allowed else "refused", reason="" if allowed else "not the caller's settlement",
+        ),
+    )  # fmt: skip
+    return allowed
+
+
+def settlement(p: Platform, principal: Principal, setl_id: str) -> dict[str, Any]:
+    """One settlement as its slips' readers see it (the hospital's answer: ``setlinfo``, ``setldetail``,
+    ``commercial`` legs, ``summary``), with its status, reversal links, hospital name and slip ids —
+    for a caller who may see its slips (the same rule, audited the same way; 404 for anyone else,
+    so an id does not reveal that another party's settlement exists)."""
+    with p.uow() as uow:
+        record = _record(uow.conn, setl_id)
+        allowed = record is not None and _audited(uow.conn, p, principal, record, ["answer"])
+        uow.commit()
+    if record is None or not allowed:
+        raise ServiceError(Code.NOT_FOUND, f"结算 {setl_id} 不存在", "setl_id")
+    return {**record.settlement, "hospital_name": record.hospital_name, "slips": slips_of(record.settlement)}
 
 
 def slips_of(settlement: dict[str, Any]) -> list[str]:

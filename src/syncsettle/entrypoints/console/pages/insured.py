@@ -1,44 +1,96 @@
-"""我的保单与结算: an insured person's policies (enrollments) and settlements with both slips, and this
-period's split of their bills between the funds, commercial insurance, the account and cash."""
+"""我的保单与结算: an insured person's policies — their own and the family members' they enrolled and
+pay for — with cancellation (退保, the pro-rata refund shown before and after a confirmation step),
+their items under risk review and the outcome, their settlements with both slips and how each
+commercial leg went (settled, or pending with the reason), and this period's split of their bills
+between the funds, commercial insurance, the account and cash.
+
+Reads and writes go through the services behind ``/api/insured/policies``, ``…/enrollments/{id}/cancel``
+and ``/api/insured/reviews``; the cancel form carries the session's CSRF token."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from syncsettle.adapters.db.dashboards import Scope
 from syncsettle.domain.glossary import PAYER_KINDS
 from syncsettle.domain.identity import Principal, Role
-from syncsettle.entrypoints.console import nav
+from syncsettle.entrypoints.console import csrf, nav, owned
 from syncsettle.entrypoints.console.auth import page
+from syncsettle.entrypoints.console.pages.reviews import KINDS, STATES
 from syncsettle.entrypoints.console.render import render
 from syncsettle.entrypoints.http.auth import platform_of
 from syncsettle.money import format_yuan
+from syncsettle.services.commercial import policies, reviews
+from syncsettle.services.errors import ServiceError
 from syncsettle.services.management import dashboards
+from syncsettle.services.platform import Platform
 
 Days = Query(365, ge=1, le=3660)
+INSURED = page(Role.INSURED)
+POLICY_STATES = {"active": "有效", "cancelled": "已退保"}
+PAID_BY = {"personal_account": "个人账户", "cash": "现金"}
+LEG_STATES = {"settled": "已结算", "pending": "待结（已转快赔）", "held": "风控暂缓"}
+
+
+def named(p: Platform, enrollment: dict[str, Any]) -> dict[str, Any]:
+    """An enrollment view with its product's name and insurer from the rulebook."""
+    rule = p.rules.products.get(enrollment["product_id"])
+    return {**enrollment, "name": rule.name if rule else enrollment["product_id"],
+            "insurer": rule.insurer if rule else enrollment["insurer_id"]}  # fmt: skip
+
+
+def _split(totals: dict[str, int]) -> dict[str, Any]:
+    return {
+        "tooltip": {"trigger": "item"}, "legend": {"bottom": 0},
+        "series": [{"name": "支付构成", "type": "pie", "radius": ["35%", "65%"], "data": [
+            {"name": PAYER_KINDS[kind], "value": format_yuan(totals[key])}
+            for kind, key in (("fund", "public_funds"), ("product", "commercial"),
+                              ("personal_account", "personal_account"), ("cash", "cash"))
+            if totals[key]
+        ]}],
+    }  # fmt: skip
+
+
+def _missing(enrollment_id: int) -> str:
+    return f"参保记录 {enrollment_id} 不存在"
 
 
 def register(router: APIRouter) -> None:
     nav.register(nav.Entry("/console/me", "我的保单与结算", frozenset({Role.INSURED}), section="我的", order=10))
 
     @router.get("/console/me", response_class=HTMLResponse)
-    def me(request: Request, days: int = Days, principal: Principal = Depends(page(Role.INSURED))) -> HTMLResponse:
+    def me(request: Request, days: int = Days, principal: Principal = Depends(INSURED)) -> HTMLResponse:
         p = platform_of(request)
         since, until = dashboards.period(p, days)
         scope = Scope(psn_no=principal.tenant)
         totals = dashboards.totals(p, scope, since, until)
-        split = {
-            "tooltip": {"trigger": "item"}, "legend": {"bottom": 0},
-            "series": [{"name": "支付构成", "type": "pie", "radius": ["35%", "65%"], "data": [
-                {"name": PAYER_KINDS[kind], "value": format_yuan(totals[key])}
-                for kind, key in (("fund", "public_funds"), ("product", "commercial"),
-                                  ("personal_account", "personal_account"), ("cash", "cash"))
-                if totals[key]
-            ]}],
-        }  # fmt: skip
         context = {
-            "days": days, "totals": totals, "split": split, "policies": dashboards.policies(p, principal.tenant),
+            "days": days, "totals": totals, "split": _split(totals),
+            "policies": [named(p, e) for e in policies.my_policies(p, principal)],
+            "reviews": reviews.queue(p, principal, open_only=False),
             "settlements": dashboards.settlements(p, scope, since, until, status=("settled", "reversed"), limit=100),
+            "cancelled": request.query_params.get("cancelled"), "policy_states": POLICY_STATES, "paid_by": PAID_BY,
+            "leg_states": LEG_STATES, "review_states": STATES, "review_kinds": KINDS,
         }  # fmt: skip
         return render(request, "insured.html", context)
+
+    @router.get("/console/me/enrollments/{enrollment_id}/cancel", response_class=HTMLResponse)
+    def confirm_cancel(request: Request, enrollment_id: int, principal: Principal = Depends(INSURED)) -> HTMLResponse:
+        p = platform_of(request)
+        try:
+            quote = policies.refund_quote(p, principal, enrollment_id)
+        except ServiceError as exc:
+            raise owned.hidden(exc, _missing(enrollment_id), "enrollment_id") from exc
+        return render(request, "cancel.html", {"e": named(p, quote), "policy_states": POLICY_STATES,
+                                               "paid_by": PAID_BY})  # fmt: skip
+
+    @router.post("/console/me/enrollments/{enrollment_id}/cancel")
+    async def cancel(request: Request, enrollment_id: int, principal: Principal = Depends(INSURED),
+                     _csrf: None = Depends(csrf.checked)) -> Response:  # fmt: skip
+        p = platform_of(request)
+        missing = _missing(enrollment_id)
+        await owned.acting(lambda: policies.cancel(p, principal, enrollment_id), missing, "enrollment_id")
+        return RedirectResponse(f"/console/me?cancelled={enrollment_id}", status_code=303)

@@ -9,7 +9,7 @@ product's figures beside them).
 Every mistake in the form is shown on the form, in Chinese, with the field path it concerns, and
 starts nothing: YAML that does not parse (line and column), a rule file the product schema refuses
 (``candidate.<path>``), a premium that is not yuan or is negative, a period that ends before it
-begins, another insurer's product.
+begins, another insurer's product. The form carries the session's CSRF token (``csrf.checked``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from syncsettle.adapters.clock import business_date
 from syncsettle.domain.identity import Principal
-from syncsettle.entrypoints.console import nav
+from syncsettle.entrypoints.console import csrf, nav
 from syncsettle.entrypoints.console.auth import page
 from syncsettle.entrypoints.console.pages.actuarial import ANALYSTS, products_for
 from syncsettle.entrypoints.console.render import render
@@ -130,7 +130,7 @@ def register(router: APIRouter) -> None:
     async def submit(
         request: Request, candidate: UploadFile | None = File(None), premium: str = Form(""),
         day_from: str = Form("", alias="from"), day_to: str = Form("", alias="to"), replaces: str = Form(""),
-        principal: Principal = Depends(page(*ANALYSTS)),
+        principal: Principal = Depends(page(*ANALYSTS)), _: None = Depends(csrf.checked),
     ) -> Response:  # fmt: skip
         values = {"premium": premium, "from": day_from, "to": day_to, "replaces": replaces}
         try:
