@@ -70,8 +70,8 @@ def test_the_period_switch_redraws_the_panel_through_htmx(live: tuple[str, Seede
 def test_an_insurer_sees_no_page_it_has_not_been_given(live: tuple[str, Seeded], browser: Browser) -> None:
     base, seeded = live
     page = _login(browser, base, seeded.tokens["insurer"])
-    assert page.url == f"{base}/console/pending"  # the first of its pages: its pending legs and quick claims
-    expect(page.locator("nav.side a")).to_have_text(["首页", "待结商保与快赔", "风险复核"])
+    assert page.url == f"{base}/console/insurer"  # its overview (商保总览); no operator or regulator page
+    expect(page.locator("nav.side")).not_to_contain_text("运营总览")
     page.goto(f"{base}/console/overview")
     expect(page.locator("main")).to_contain_text("当前角色不能打开此页面")
     page.screenshot(path=str(ARTIFACTS / "console-insurer.png"), full_page=True)

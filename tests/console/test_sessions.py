@@ -37,7 +37,7 @@ def test_a_changed_payload_or_tag_is_refused() -> None:
 def test_login_sets_an_httponly_lax_cookie_and_lands_on_the_roles_page(seeded: Seeded) -> None:
     client = TestClient(seeded.world.app)
     homes = {"operator": "/console/overview", "regulator": "/console/overview", "hospital": "/console/hospital",
-             "insured": "/console/me", "insurer": "/console/pending"}  # fmt: skip
+             "insured": "/console/me", "insurer": "/console/insurer"}  # fmt: skip
     for role, home in homes.items():
         client.cookies.clear()
         response = client.post("/console/login", data={"token": seeded.tokens[role]}, follow_redirects=False)
@@ -143,3 +143,44 @@ def test_each_role_opens_only_its_pages_insured_and_hospital(
         client = login(role)
         for path in insured_pages | {detail}:
             assert client.get(path).status_code == (200 if path in mine else 403), (role, path)
+
+
+def test_each_role_opens_only_its_insurer_and_actuarial_pages(
+    seeded: Seeded, login: Callable[[str], TestClient]
+) -> None:
+    """The insurer's pages (商保), 精算分析 and 产品测算: rows of the access matrix above."""
+    analysts = {"/console/actuarial", "/console/replays"}
+    insurer = {"/console/insurer", "/console/insurer/products", "/console/insurer/claims",
+               "/console/insurer/statements"} | analysts  # fmt: skip
+    allowed = {"operator": set(), "regulator": analysts, "hospital": set(), "insured": set(), "insurer": insurer}
+    for role, mine in allowed.items():
+        client = login(role)
+        for path in sorted(insurer):
+            assert client.get(path).status_code == (200 if path in mine else 403), (role, path)
+
+
+def test_an_insurer_cannot_open_another_insurers_product_job_or_figures(
+    seeded: Seeded, login: Callable[[str], TestClient]
+) -> None:
+    from syncsettle.services.commercial import filings
+
+    p = seeded.world.platform
+    operator = Principal(Role.OPERATOR, "*", "值班", "cr_op")
+    rows = filings.listing(p, operator)
+    theirs = next(r for r in rows if r["insurer_id"] != "yantai-hmb")
+    mine = next(r for r in rows if r["insurer_id"] == "yantai-hmb")
+    client = login("insurer")
+    assert client.get(f"/console/insurer/products/{mine['id']}").status_code == 200
+    assert client.get(f"/console/insurer/products/{theirs['id']}").status_code == 403
+    assert client.get(f"/console/insurer/products/{theirs['id']}/rules.yaml").status_code == 403
+    assert client.get("/console/insurer/products/999999").status_code == 404
+    other = f"/console/actuarial?run=1&product={theirs['product_id']}&from=2025-01-01&to=2025-06-30"
+    assert client.get(other).status_code == 403
+    assert client.get("/console/actuarial?run=1&product=no-such&from=2025-01-01&to=2025-06-30").status_code == 404
+    assert "no-such" not in client.get("/console/insurer/products").text
+    their_token = identity.issue(p, Role.INSURER, theirs["insurer_id"], "另一家商保机构")[1]
+    stranger = TestClient(seeded.world.app)
+    stranger.post("/console/login", data={"token": their_token})
+    assert theirs["product_id"] not in client.get("/console/insurer/products").text
+    assert mine["product_id"] not in stranger.get("/console/insurer/products").text
+    assert client.get("/console/replays/JBNOSUCHJOB").status_code == 404

@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import pytest
 
-from syncsettle.services.computing.actuarial import Requester, product_aggregates, remainder_distribution
+from syncsettle.services.computing.actuarial import Requester, four, product_aggregates, remainder_distribution
 from syncsettle.services.computing.release import Cell, ReleaseAudit, release, set_budget
 from syncsettle.services.errors import ServiceError
 from tests.service.test_replay import CITY, history
@@ -81,3 +81,28 @@ def test_actuarial_tables_never_release_a_small_cell(world: World) -> None:
     with pytest.raises(ServiceError):
         product_aggregates(world.platform, who, CITY, date(2025, 1, 1), date(2025, 12, 31), ["shoe_size"],
                            audit=audits.append)  # fmt: skip
+
+
+def test_the_premium_is_what_the_enrollments_were_charged_unless_an_actuary_fixes_one(world: World) -> None:
+    from sqlalchemy import update
+
+    from syncsettle.adapters.db.schema import enrollments
+    from syncsettle.adapters.db.schema_computing import product_premiums
+    from syncsettle.services.computing import facts
+
+    history(world)
+    facts.refresh(world.platform)
+    with world.platform.uow() as uow:
+        uow.conn.execute(update(enrollments).where(enrollments.c.product_id == CITY).values(premium=9_900))
+        uow.commit()
+    who = Requester("analyst", "insurer", "yantai-hmb", "pricing")
+    year = (date(2025, 1, 1), date(2025, 12, 31))
+    [cell] = product_aggregates(world.platform, who, CITY, *year, [], min_cell=5)["cells"]
+    people, paid = cell["metrics"]["enrollments"], cell["metrics"]["paid"]
+    assert cell["premium"] == people * 9_900 and paid > 0
+    assert cell["loss_ratio"] == four(paid, people * 9_900)
+    with world.platform.uow() as uow:
+        uow.conn.execute(product_premiums.insert().values(product_id=CITY, year=2025, premium=12_900))
+        uow.commit()
+    [fixed] = product_aggregates(world.platform, who, CITY, *year, [], min_cell=5)["cells"]
+    assert fixed["premium"] == people * 12_900

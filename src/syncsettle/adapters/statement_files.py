@@ -11,7 +11,7 @@ import csv
 import io
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from openpyxl import Workbook, load_workbook
 
@@ -35,8 +35,9 @@ def to_csv(columns: Sequence[str], rows: Sequence[dict[str, Any]], trailer: Sequ
     return out.getvalue()
 
 
-def write_xlsx(path: Path, title: str, columns: Sequence[str], rows: Sequence[dict[str, Any]],
+def write_xlsx(path: Path | BinaryIO, title: str, columns: Sequence[str], rows: Sequence[dict[str, Any]],
                trailer: Sequence[str]) -> None:  # fmt: skip
+    """Write the statement as a one-sheet workbook to a file path or a binary stream (a download)."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
     sheet.append(list(columns))

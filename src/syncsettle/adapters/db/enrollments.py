@@ -49,10 +49,14 @@ def of_person(conn: Connection, psn_no: str) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute(stmt).mappings()]
 
 
-def of_insurer(conn: Connection, insurer_id: str, product_id: str | None = None) -> list[dict[str, Any]]:
+def of_insurer(conn: Connection, insurer_id: str, product_id: str | None = None, *, limit: int | None = None,
+               offset: int = 0) -> list[dict[str, Any]]:  # fmt: skip
+    """The insurer's enrollments by id (a page of them with ``limit``/``offset``)."""
     stmt = select(enrollments).where(enrollments.c.insurer_id == insurer_id).order_by(enrollments.c.id)
     if product_id is not None:
         stmt = stmt.where(enrollments.c.product_id == product_id)
+    if limit is not None:
+        stmt = stmt.limit(limit).offset(offset)
     return [dict(r) for r in conn.execute(stmt).mappings()]
 
 

@@ -27,7 +27,9 @@ from syncsettle.services.platform import Platform
 PERSONAL_FIELDS = ["psn_name(masked)", "certno(masked)", "gend", "birth_year", "underwriting_class"]
 
 
-def enrollments(p: Platform, actor: Principal, product_id: str | None = None) -> list[dict[str, Any]]:
+def enrollments(p: Platform, actor: Principal, product_id: str | None = None, *, limit: int | None = None,
+                offset: int = 0) -> list[dict[str, Any]]:  # fmt: skip
+    """The insurer's enrollments (a page with ``limit``/``offset``: only that page is released and audited)."""
     if actor.role is not Role.INSURER:
         raise ServiceError(Code.FORBIDDEN, "仅限商保机构")
     now = p.clock.now()
@@ -35,7 +37,7 @@ def enrollments(p: Platform, actor: Principal, product_id: str | None = None) ->
     out = []
     with p.uow() as uow:  # writes the audit entries of what it releases
         conn = uow.conn
-        for row in repo.of_insurer(conn, actor.tenant, product_id):
+        for row in repo.of_insurer(conn, actor.tenant, product_id, limit=limit, offset=offset):
             item: dict[str, Any] = {
                 "enrollment_id": row["id"], "product_id": row["product_id"], "filing_id": row["filing_id"],
                 "begndate": row["begndate"].isoformat(), "enddate": row["enddate"].isoformat(),

@@ -23,7 +23,7 @@ from syncsettle.adapters.db.dashboards import region_prefix
 from syncsettle.adapters.db.filings import product_owner
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.services.commercial.filings import parse_content
-from syncsettle.services.computing import actuarial, facts, jobs, whatif
+from syncsettle.services.computing import actuarial, facts, jobs, release, whatif
 from syncsettle.services.computing.actuarial import Requester
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
@@ -135,6 +135,17 @@ def submit_replay(p: Platform, actor: Principal, candidate: dict[str, Any], prem
 
     jobs.start(p, job_id, work)
     return {"job_id": job_id, "status": "queued"}
+
+
+def budgets(p: Platform, actor: Principal) -> list[dict[str, Any]]:
+    """The caller's remaining privacy budgets per dataset (its own budget owner only)."""
+    with p.uow(readonly=True) as uow:
+        return release.budgets(uow.conn, owner_of(actor))
+
+
+def replays(p: Platform, actor: Principal, limit: int = 20) -> list[dict[str, Any]]:
+    """The caller's latest replay jobs (its own budget owner's only), newest first."""
+    return jobs.of_owner(p, owner_of(actor), "replay", limit)
 
 
 def replay_status(p: Platform, actor: Principal, job_id: str) -> dict[str, Any]:

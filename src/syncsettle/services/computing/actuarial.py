@@ -5,8 +5,8 @@ patients still paid after basic insurance. Computed with set-based SQL in the me
 domain and released only through :func:`release.release` (minimum cell size, optional noise,
 budget, audit).
 
-Premium per cell = enrollees × the product's premium for the year (``product_premiums``, fen per
-enrollee per year; a table of this centre until the commercial centre keeps premiums).
+Premium per cell = enrollees × the product's premium per enrollee: what the period's enrollments
+were charged (``enrollments.premium``), unless ``product_premiums`` fixes a figure for the year.
 """
 
 from __future__ import annotations
@@ -128,6 +128,25 @@ def _enrollees(conn: Any, product: str, day_from: date, day_to: date, by: list[s
     return out
 
 
+def _premium(conn: Any, product: str, day_from: date, day_to: date) -> int | None:
+    """Fen per enrollee for the period: the ``product_premiums`` figure of ``day_from``'s year when
+    one is set (an actuary's override), else the mean premium the period's enrollments were actually
+    charged (rounded half-up to the fen; one price per product version, so usually that price)."""
+    fixed = conn.execute(
+        select(product_premiums.c.premium).where(
+            and_(product_premiums.c.product_id == product, product_premiums.c.year == day_from.year)
+        )
+    ).scalar()
+    if fixed is not None:
+        return int(fixed)
+    charged, count = conn.execute(
+        select(func.sum(enrollments.c.premium), func.count())
+        .where(enrollments.c.product_id == product)
+        .where(enrollments.c.begndate <= day_to, enrollments.c.enddate >= day_from)
+    ).one()
+    return round_half_up(int(charged), int(count)) if count else None
+
+
 def product_aggregates(
     p: Platform, requester: Requester, product: str, day_from: date, day_to: date, by: list[str], *,
     min_cell: int = 10, epsilon: Fraction | None = None, audit: AuditPort | None = None,
@@ -138,11 +157,7 @@ def product_aggregates(
     with p.uow() as uow:
         claims = _claims(uow.conn, product, day_from, day_to, by)
         enrollees = _enrollees(uow.conn, product, day_from, day_to, by)
-        premium = uow.conn.execute(
-            select(product_premiums.c.premium).where(
-                and_(product_premiums.c.product_id == product, product_premiums.c.year == day_from.year)
-            )
-        ).scalar()
+        premium = _premium(uow.conn, product, day_from, day_to)
         cells = []
         for key in sorted(set(claims) | set(enrollees)):
             claimants, count, paid = claims.get(key, [0, 0, 0])

@@ -80,3 +80,16 @@ def status(p: Platform, job_id: str) -> dict[str, Any]:
     if row is None:
         raise ServiceError(Code.NOT_FOUND, f"任务 {job_id} 不存在", "job_id")
     return dict(row)
+
+
+def of_owner(p: Platform, owner: str, kind: str, limit: int = 20) -> list[dict[str, Any]]:
+    """The owner's latest jobs of ``kind``, newest first (id, status, progress, params, times; no result)."""
+    c = jobs.c
+    stmt = (
+        select(c.id, c.status, c.progress, c.params, c.created_at, c.finished_at)
+        .where(c.owner == owner, c.kind == kind)
+        .order_by(c.created_at.desc(), c.id.desc())
+        .limit(limit)
+    )
+    with p.uow(readonly=True) as uow:
+        return [dict(r) for r in uow.conn.execute(stmt).mappings()]

@@ -111,6 +111,25 @@ def set_budget(conn: Connection, insurer: str, dataset: str, epsilon: Fraction) 
     )
 
 
+def budgets(conn: Connection, insurer: str) -> list[dict[str, Any]]:
+    """The budget owner's privacy budgets: ``{dataset, total, spent, remaining}``, epsilon as exact
+    decimal strings (micro-epsilon resolution; a dataset without a row has no noise budget)."""
+    rows = conn.execute(
+        select(privacy_budgets.c.dataset, privacy_budgets.c.total_micro, privacy_budgets.c.spent_micro)
+        .where(privacy_budgets.c.insurer == insurer)
+        .order_by(privacy_budgets.c.dataset)
+    )
+    return [
+        {"dataset": r.dataset, "total": _epsilon(r.total_micro), "spent": _epsilon(r.spent_micro),
+         "remaining": _epsilon(max(0, r.total_micro - r.spent_micro))}
+        for r in rows
+    ]  # fmt: skip
+
+
+def _epsilon(micro: int) -> str:
+    return f"{micro // MICRO}.{micro % MICRO:06d}".rstrip("0").rstrip(".") if micro % MICRO else str(micro // MICRO)
+
+
 def _spend(conn: Connection, insurer: str, dataset: str, epsilon: Fraction) -> None:
     micro = int(epsilon * MICRO)
     if micro <= 0:
