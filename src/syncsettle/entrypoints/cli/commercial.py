@@ -11,7 +11,6 @@ audit log. The HTTP APIs are how the parties act themselves.
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from syncsettle.domain.commercial.lifecycle import STEPS, FilingAction
 from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.domain.settlement.errors import InvalidInput
+from syncsettle.entrypoints.cli import arguments
 from syncsettle.entrypoints.cli.service import DB
 from syncsettle.entrypoints.http.views import filing_view, insurer_view
 from syncsettle.money import MoneyError, parse_yuan
@@ -44,17 +44,7 @@ def _as(role: Role, tenant: str) -> Principal:
     return Principal(role, tenant, f"{role.value}:{tenant} (CLI)", CLI)
 
 
-def _fail(exc: Exception) -> None:
-    typer.echo(f"error: {exc}", err=True)
-    raise typer.Exit(2)
-
-
-def _day(text: str, name: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        _fail(ValueError(f"{name}: must be a date YYYY-MM-DD, got {text!r}"))
-    raise AssertionError("unreachable")
+_fail, _day = arguments.fail, arguments.day
 
 
 def _echo(value: Any) -> None:

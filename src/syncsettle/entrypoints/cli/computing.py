@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from rich.progress import Progress
 from syncsettle.adapters.rulebook import RuleFileError, load_rule_file
 from syncsettle.domain.rules.product import Product
 from syncsettle.domain.settlement.errors import InvalidInput
+from syncsettle.entrypoints.cli import arguments
 from syncsettle.entrypoints.cli.service import DB
 from syncsettle.money import MoneyError, parse_yuan
 from syncsettle.services.computing import actuarial, facts, jobs, scan, whatif
@@ -36,17 +36,7 @@ FROM = typer.Option(..., "--from", help="first settlement date (YYYY-MM-DD)")
 TO = typer.Option(..., "--to", help="last settlement date (YYYY-MM-DD)")
 
 
-def _fail(exc: Exception) -> None:
-    typer.echo(f"error: {exc}", err=True)
-    raise typer.Exit(2)
-
-
-def _day(text: str, name: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        _fail(ValueError(f"{name}: must be a date YYYY-MM-DD, got {text!r}"))
-    raise AssertionError("unreachable")
+_fail, _day = arguments.fail, arguments.day
 
 
 def _audit_to_stderr(record: ReleaseAudit) -> None:
