@@ -4,8 +4,6 @@ settles as its claim — once; the regulator then sees it decided, with the bill
 
 from __future__ import annotations
 
-from typing import Any
-
 from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
@@ -14,24 +12,12 @@ from syncsettle.adapters.db.schema_trust import audit_entries
 from syncsettle.services.commercial.retry import retry_due
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_console import _login
-from tests.console.seed import PRODUCT, Seeded
-from tests.world import line
-
-HELD_BILL = [line("1", "001101000010000", "1", "30.00", "30.00"), line("2", "210300001", "1", "800.00", "800.00")]
-
-
-def _held_leg(seeded: Seeded) -> str:
-    world = seeded.world
-    visit = world.outpatient_visit("P0001", HELD_BILL)
-    answer = world.ok("2207", {"data": {"mdtrt_id": visit, "psn_no": "P0001"}})
-    entry: dict[str, Any] = next(e for e in answer["commercial"] if e["product"] == PRODUCT)
-    assert entry["status"] == "held", entry
-    return str(entry["claim_id"])
+from tests.console.seed import Seeded, held_leg
 
 
 def test_an_insurer_approves_a_held_leg_and_it_settles_once(live: tuple[str, Seeded], browser: Browser) -> None:
     base, seeded = live
-    claim_id = _held_leg(seeded)
+    claim_id = held_leg(seeded)
     page = _login(browser, base, seeded.tokens["insurer"])
     page.click("nav.side a[href='/console/reviews']")
     page.wait_for_url(f"{base}/console/reviews")

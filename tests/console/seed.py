@@ -15,6 +15,8 @@ from syncsettle.services.management import identity
 from tests.world import World, file_reference_products, grant_consent, line
 
 PRODUCT = "yantai-shiminjiankangbao-2025"
+HELD_BILL = [line("1", "001101000010000", "1", "30.00", "30.00"), line("2", "210300001", "1", "800.00", "800.00")]
+"""An outpatient bill whose procedure the bedside findings hold for review (PRICE-001)."""
 
 
 @dataclass
@@ -57,3 +59,13 @@ def seed(world: World) -> Seeded:
     assert refused["infcode"] == -1
     world.app.state.latency.flush(p.engine)
     return out
+
+
+def held_leg(seeded: Seeded) -> str:
+    """Settle ``HELD_BILL`` for P0001: its commercial leg is held for risk review; the claim id."""
+    world = seeded.world
+    visit = world.outpatient_visit("P0001", HELD_BILL)
+    answer = world.ok("2207", {"data": {"mdtrt_id": visit, "psn_no": "P0001"}})
+    entry: dict[str, Any] = next(e for e in answer["commercial"] if e["product"] == PRODUCT)
+    assert entry["status"] == "held", entry
+    return str(entry["claim_id"])

@@ -1,5 +1,6 @@
 """The bureau's console pages on the seeded world (``seed_bureau``): the regulator's filing review
-(its forms refuse a reject without reason and an approval with a bad window, writing nothing), the
+(its forms refuse a reject without reason, an approval with a bad window and any step posted without
+the session's CSRF token, writing nothing), the
 clearing windows and their instruction files, reserves and alerts, data-use monitoring, pending
 legs and quick claims, and the hospitals' reconciliation results — each role seeing only its own."""
 
@@ -19,6 +20,7 @@ from syncsettle.adapters.db.schema_trust import audit_entries
 from syncsettle.domain.identity import Role
 from syncsettle.services.clearing import clear
 from syncsettle.services.management import identity
+from tests.console.forms import csrf_of, session_csrf
 from tests.console.seed import Seeded
 from tests.console.seed_bureau import Bureau, seed_bureau
 
@@ -53,6 +55,22 @@ def _written(bureau: Bureau) -> tuple[Any, ...]:
     return row["status"], row["approved_from"], row["reason"], events, decisions
 
 
+def _state(bureau: Bureau, filing_id: int) -> tuple[str, int]:
+    """A filing's status and how many lifecycle events it has."""
+    with bureau.seeded.world.platform.uow(readonly=True) as uow:
+        conn = uow.conn
+        status = conn.execute(select(filings.c.status).where(filings.c.id == filing_id)).scalar_one()
+        events = conn.execute(
+            select(func.count()).select_from(filing_events).where(filing_events.c.filing_id == filing_id)
+        ).scalar_one()
+    return str(status), int(events)
+
+
+def _opened(client: TestClient, filing_id: int) -> str:
+    """Open the filing's page, as the regulator does before a step; the CSRF token of its forms."""
+    return csrf_of(client.get(f"/console/filings/{filing_id}").text)
+
+
 def test_the_review_queue_puts_submitted_filings_first_and_summarises_the_rule_file(
     bureau: Bureau, login: Login
 ) -> None:
@@ -69,8 +87,10 @@ def test_the_review_queue_puts_submitted_filings_first_and_summarises_the_rule_f
 
 def test_reject_without_a_reason_is_refused_and_writes_nothing(bureau: Bureau, login: Login) -> None:
     before = _written(bureau)
-    response = login("regulator").post(f"/console/filings/{bureau.submitted_filing}/step",
-                                       data={"action": "reject", "reason": "  "})  # fmt: skip
+    regulator = login("regulator")
+    token = _opened(regulator, bureau.submitted_filing)
+    response = regulator.post(f"/console/filings/{bureau.submitted_filing}/step",
+                              data={"action": "reject", "reason": "  ", "csrf_token": token})  # fmt: skip
     assert response.status_code == 409
     assert "驳回必须填写理由" in response.text
     assert _written(bureau) == before
@@ -89,21 +109,27 @@ def test_approve_with_a_bad_window_shows_why_and_writes_nothing(
     bureau: Bureau, login: Login, window: tuple[str, str], message: str
 ) -> None:
     before = _written(bureau)
-    response = login("regulator").post(
+    regulator = login("regulator")
+    token = _opened(regulator, bureau.submitted_filing)
+    response = regulator.post(
         f"/console/filings/{bureau.submitted_filing}/approve",
-        data={"route": "embedded", "granularity": "", "approved_from": window[0], "approved_to": window[1]},
-    )
+        data={"route": "embedded", "granularity": "", "approved_from": window[0], "approved_to": window[1],
+              "csrf_token": token},
+    )  # fmt: skip
     assert response.status_code == 409
     assert message in response.text and 'id="filing-error"' in response.text
     assert 'value="2025-13-01"' in response.text or window[0] != "2025-13-01"  # the form keeps what was typed
     assert _written(bureau) == before
+    assert 'name="csrf_token"' in response.text  # the refused form, shown again, can be posted again
 
 
 def test_approve_then_suspend_through_the_forms(bureau: Bureau, login: Login) -> None:
     regulator = login("regulator")
     path = f"/console/filings/{bureau.submitted_filing}"
+    token = _opened(regulator, bureau.submitted_filing)
     done = regulator.post(f"{path}/approve", data={"route": "embedded", "approved_from": "2025-01-01",
-                                                   "approved_to": "2026-12-31", "reason": "材料齐全"},
+                                                   "approved_to": "2026-12-31", "reason": "材料齐全",
+                                                   "csrf_token": token},
                           follow_redirects=False)  # fmt: skip
     assert done.status_code == 303 and done.headers["location"] == path
     status, approved_from, *_ = _written(bureau)
@@ -111,7 +137,7 @@ def test_approve_then_suspend_through_the_forms(bureau: Bureau, login: Login) ->
     page = regulator.get(path).text
     assert 'data-status="approved"' in page and "2025-01-01 至 2026-12-31" in page
     assert 'id="step-force_exit"' in page and 'id="approve-form"' not in page  # only what the lifecycle allows
-    refused = regulator.post(f"{path}/step", data={"action": "suspend", "reason": "不应暂停"})
+    refused = regulator.post(f"{path}/step", data={"action": "suspend", "reason": "不应暂停", "csrf_token": token})
     assert refused.status_code == 409 and "备案当前状态不能暂停销售" in refused.text
 
 
@@ -119,8 +145,51 @@ def test_a_regulator_of_another_region_sees_none_of_these_filings(bureau: Bureau
     elsewhere = _as(bureau, Role.REGULATOR, "150900", "乌兰察布市医保局")
     assert 'class="filing-row"' not in elsewhere.get("/console/filings").text
     assert elsewhere.get(f"/console/filings/{bureau.submitted_filing}").status_code == 403
-    assert elsewhere.post(f"/console/filings/{bureau.submitted_filing}/step",
-                          data={"action": "reject", "reason": "越权"}).status_code == 403  # fmt: skip
+    own = session_csrf(elsewhere)  # its own session's token: no filing page of this region shows it a form
+    refused = elsewhere.post(f"/console/filings/{bureau.submitted_filing}/step",
+                             data={"action": "reject", "reason": "越权", "csrf_token": own})  # fmt: skip
+    assert refused.status_code == 403 and "CSRF" not in refused.text  # refused for the region, not the token
+    assert _written(bureau)[0] == "submitted"
+
+
+def test_filing_steps_without_the_sessions_token_are_refused_and_write_nothing(bureau: Bureau, login: Login) -> None:
+    regulator = login("regulator")
+    path = f"/console/filings/{bureau.submitted_filing}"
+    token = _opened(regulator, bureau.submitted_filing)
+    colleague = _as(bureau, Role.REGULATOR, "370600", "烟台市医保局复核岗")
+    foreign = _opened(colleague, bureau.submitted_filing)  # genuine — of another session, that may step itself
+    assert foreign != token
+    forms = {
+        "approve": {"route": "embedded", "approved_from": "2025-01-01", "approved_to": "2026-12-31"},
+        "step": {"action": "reject", "reason": "材料不全"},
+    }
+    before = _written(bureau)
+    for data in ({}, {"csrf_token": ""}, {"csrf_token": "forged"}, {"csrf_token": foreign}):
+        for route, form in forms.items():
+            response = regulator.post(f"{path}/{route}", data={**form, **data}, follow_redirects=False)
+            assert response.status_code == 403 and "CSRF" in response.text, (route, data)
+    assert _written(bureau) == before
+    done = regulator.post(f"{path}/step", data={**forms["step"], "csrf_token": token}, follow_redirects=False)
+    assert done.status_code == 303 and _written(bureau)[0] == "rejected"
+
+
+def test_suspend_resume_and_force_exit_each_need_the_token(bureau: Bureau, login: Login) -> None:
+    regulator = login("regulator")
+    queue = regulator.get("/console/filings").text
+    active = int(re.findall(r'class="filing-row" data-id="(\d+)" data-status="active"', queue)[0])
+    path = f"/console/filings/{active}"
+    for action, reason, after in (("suspend", "理赔投诉集中", "suspended"), ("resume", "", "active"),
+                                  ("force_exit", "拒不整改", "exited")):  # fmt: skip
+        token = _opened(regulator, active)
+        before = _state(bureau, active)
+        for data in ({}, {"csrf_token": "forged"}):
+            response = regulator.post(f"{path}/step", data={"action": action, "reason": reason, **data})
+            assert response.status_code == 403, (action, data)
+        assert _state(bureau, active) == before, action
+        done = regulator.post(f"{path}/step", data={"action": action, "reason": reason, "csrf_token": token},
+                              follow_redirects=False)  # fmt: skip
+        assert done.status_code == 303, (action, done.text)
+        assert _state(bureau, active) == (after, before[1] + 1), action
 
 
 def test_the_clearing_page_shows_the_window_and_serves_its_instruction_files(bureau: Bureau, login: Login) -> None:

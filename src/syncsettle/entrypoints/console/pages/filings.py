@@ -6,7 +6,8 @@ reject, suspend and force out (each with a required reason), resume.
 
 Every step goes through :func:`syncsettle.services.commercial.filings.take_step`, so a refused step
 (missing reason, invalid window, a route the rules cannot be adjudicated on) writes nothing and is
-shown on the page with the service's Chinese message.
+shown on the page with the service's Chinese message. Both forms carry the session's CSRF token
+(:mod:`~syncsettle.entrypoints.console.csrf`): a post without it is refused with 403 before any step.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from syncsettle.domain.commercial.lifecycle import STEPS, FilingAction
 from syncsettle.domain.commercial.vocabulary import ROUTE_GRANULARITY, FilingStatus, Granularity, Route
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.domain.rules.product import Product
-from syncsettle.entrypoints.console import nav
+from syncsettle.entrypoints.console import csrf, nav
 from syncsettle.entrypoints.console.auth import page
 from syncsettle.entrypoints.console.pages.reviews import GRANULARITIES
 from syncsettle.entrypoints.console.render import render
@@ -147,7 +148,7 @@ def register(router: APIRouter) -> None:
     async def approve(
         filing_id: int, request: Request, route: str = Form(""), granularity: str = Form(""),
         approved_from: str = Form(""), approved_to: str = Form(""), reason: str = Form(""),
-        principal: Principal = Depends(page(*ROLES)),
+        principal: Principal = Depends(page(*ROLES)), _csrf: None = Depends(csrf.checked),
     ) -> Response:  # fmt: skip
         form = {"route": route, "granularity": granularity, "approved_from": approved_from,
                 "approved_to": approved_to, "reason": reason}  # fmt: skip
@@ -167,7 +168,7 @@ def register(router: APIRouter) -> None:
     @router.post("/console/filings/{filing_id}/step")
     async def step(
         filing_id: int, request: Request, action: FilingAction = Form(...), reason: str = Form(""),
-        principal: Principal = Depends(page(*ROLES)),
+        principal: Principal = Depends(page(*ROLES)), _csrf: None = Depends(csrf.checked),
     ) -> Response:  # fmt: skip
         try:
             if action not in REASON_STEPS:

@@ -1,6 +1,7 @@
 """风险复核: the review queue of insurer and regulator reviewers — legs held at the bedside and
 settlements the batch scan flagged — one item with the evidence the reviewer's role allows (the
-showing is audited), and the decision form (approve, reject with a reason, ask for more)."""
+showing is audited), and the decision form (approve, reject with a reason, ask for more), which
+carries the session's CSRF token: a decision posted without it is refused with 403, nothing decided."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from syncsettle.domain.identity import Principal, Role
-from syncsettle.entrypoints.console import nav
+from syncsettle.entrypoints.console import csrf, nav
 from syncsettle.entrypoints.console.auth import page
 from syncsettle.entrypoints.console.render import render
 from syncsettle.entrypoints.http.auth import platform_of
@@ -41,7 +42,8 @@ def register(router: APIRouter) -> None:
 
     @router.post("/console/reviews/{kind}/{item_id}")
     async def decide(kind: Kind, item_id: str, request: Request, decision: Decision = Form(...),
-                     reason: str = Form(""), principal: Principal = Depends(page(*REVIEWERS))) -> Response:  # fmt: skip
+                     reason: str = Form(""), principal: Principal = Depends(page(*REVIEWERS)),
+                     _csrf: None = Depends(csrf.checked)) -> Response:  # fmt: skip
         p = platform_of(request)
         try:
             await run_in_threadpool(reviews.decide, p, principal, kind, item_id, decision, reason)
