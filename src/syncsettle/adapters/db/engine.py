@@ -9,10 +9,12 @@ service's concurrency; per-person serialisation uses row locks (``SELECT … FOR
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 
 DEFAULT_SQLITE_PATH = Path("var") / "syncsettle.db"
 
@@ -51,4 +53,38 @@ def make_engine(url: str | None = None, *, pool_size: int = 20) -> Engine:
             conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(resolved, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
+    engine = create_engine(resolved, pool_size=pool_size, max_overflow=10)
+    _ping_when_idle(engine)
+    return engine
+
+
+PING_AFTER_IDLE_S = 5.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Test a pooled connection before use only when it sat idle for ``PING_AFTER_IDLE_S`` seconds.
+
+    SQLAlchemy's ``pool_pre_ping`` pings on every checkout: one more round trip (and PostgreSQL
+    backend CPU) for every unit of work, four per hospital visit, although a connection in steady use
+    has just proved itself. A connection that waited in the pool (the server restarted, a firewall
+    dropped it) is pinged as before; if the ping fails the pool discards it and connects anew
+    (``DisconnectionError`` from a checkout listener), so no request sees the dead connection."""
+
+    @event.listens_for(engine, "checkin")
+    def _rested(_dbapi_connection: Any, record: Any) -> None:
+        record.info["syncsettle_checked_in"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("syncsettle_checked_in")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+            dbapi_connection.rollback()  # the ping opened a transaction; leave the connection idle
+        except Exception as exc:  # any failure means this connection cannot be trusted
+            raise DisconnectionError(f"pooled connection failed its ping: {exc}") from exc

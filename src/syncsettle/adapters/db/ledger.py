@@ -9,9 +9,13 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from syncsettle.adapters.db.fast import FastInsert
 from syncsettle.adapters.db.schema import accounts, journals, postings
 from syncsettle.adapters.db.util import insert_ignore
 from syncsettle.domain.ledger import Journal
+
+_POSTINGS = FastInsert(postings)
+_JOURNALS = FastInsert(journals)
 
 
 def book(conn: Connection, journal: Journal, created_at: datetime) -> None:
@@ -25,15 +29,15 @@ def book(conn: Connection, journal: Journal, created_at: datetime) -> None:
             for a in sorted(journal.accounts(), key=lambda a: a.code)
         ],
     )
-    conn.execute(
-        postings.insert(),
+    _POSTINGS.many(
+        conn,
         [
             {"journal_id": journal.id, "account": p.account.code, "ledger": journal.ledger, "amount": p.amount}
             for p in journal.postings
         ],
     )
-    conn.execute(
-        journals.insert(),
+    _JOURNALS.one(
+        conn,
         {
             "id": journal.id,
             "ledger": journal.ledger,

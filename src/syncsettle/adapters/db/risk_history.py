@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, or_, select
 
 from syncsettle.adapters.clock import CHINA, business_date
+from syncsettle.adapters.db.fast import Fast
 from syncsettle.adapters.db.schema import fee_lines, hospitals, visits
 from syncsettle.domain.risk.facts import RiskLine, RiskVisit
 
@@ -64,7 +65,7 @@ _LINE_KEYS = tuple(c.key for c in _LINE_COLUMNS)
 
 
 # built once: a settlement only binds the values (no statement construction per call)
-_HISTORY = (
+_HISTORY = Fast(
     select(*_VISIT_COLUMNS, *_LINE_COLUMNS)
     .join(hospitals, hospitals.c.fixmedins_code == visits.c.fixmedins_code)
     .outerjoin(fee_lines, and_(fee_lines.c.mdtrt_id == visits.c.mdtrt_id, fee_lines.c.status == "active"))
@@ -90,7 +91,7 @@ def person_history(
               "exclude": exclude or ""}  # fmt: skip
     found: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
     n = len(_VISIT_KEYS)
-    for row in conn.execute(_HISTORY, params):
+    for row in _HISTORY.rows(conn, params):
         mdtrt_id = row[0]
         if mdtrt_id not in found:
             found[mdtrt_id] = (dict(zip(_VISIT_KEYS, row[:n], strict=True)), [])

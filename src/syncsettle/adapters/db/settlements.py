@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, select, update
 
+from syncsettle.adapters.db.fast import Fast, FastInsert
 from syncsettle.adapters.db.schema import (
     basic_accumulators,
     idempotency,
@@ -34,9 +35,11 @@ _BASIC_KEY = (
     basic_accumulators.c.insutype == bindparam("insutype"),
     basic_accumulators.c.year == bindparam("year"),
 )
-_BASIC = select(*(basic_accumulators.c[f] for f in BASIC_FIELDS)).where(*_BASIC_KEY)
-_BASIC_LOCKED = _BASIC.with_for_update()  # SQLite renders no FOR UPDATE: its transaction is BEGIN IMMEDIATE
-_ADD_TO_BASIC = (  # an UPDATE's parameters may not be named after its columns: k_…, add_…
+_BASIC_SELECT = select(*(basic_accumulators.c[f] for f in BASIC_FIELDS)).where(*_BASIC_KEY)
+_BASIC = Fast(_BASIC_SELECT)
+# SQLite renders no FOR UPDATE: its transaction is BEGIN IMMEDIATE
+_BASIC_LOCKED = Fast(_BASIC_SELECT.with_for_update())
+_ADD_TO_BASIC = Fast(  # an UPDATE's parameters may not be named after its columns: k_…, add_…
     update(basic_accumulators)
     .where(
         basic_accumulators.c.psn_no == bindparam("k_psn_no"),
@@ -51,16 +54,17 @@ def lock_basic(conn: Connection, psn_no: str, insutype: str, year: int) -> dict[
     """The person's basic accumulators for the year, locked for this transaction (created at zero).
     One statement when the row exists (every settlement but the person's first of the year)."""
     key = {"psn_no": psn_no, "insutype": insutype, "year": year}
-    row = conn.execute(_BASIC_LOCKED, key).first()
-    if row is None:
+    found = _BASIC_LOCKED.rows(conn, key)
+    if not found:
         insert_ignore(conn, basic_accumulators, [{**key, **dict.fromkeys(BASIC_FIELDS, 0)}])
-        row = conn.execute(_BASIC_LOCKED, key).one()
-    return {f: int(v) for f, v in zip(BASIC_FIELDS, row, strict=True)}
+        found = _BASIC_LOCKED.rows(conn, key)
+        assert len(found) == 1
+    return {f: int(v) for f, v in zip(BASIC_FIELDS, found[0], strict=True)}
 
 
 def read_basic(conn: Connection, psn_no: str, insutype: str, year: int) -> dict[str, int]:
-    row = conn.execute(_BASIC, {"psn_no": psn_no, "insutype": insutype, "year": year}).first()
-    return {f: int(v) for f, v in zip(BASIC_FIELDS, row, strict=True)} if row else dict.fromkeys(BASIC_FIELDS, 0)
+    found = _BASIC.rows(conn, {"psn_no": psn_no, "insutype": insutype, "year": year})
+    return {f: int(v) for f, v in zip(BASIC_FIELDS, found[0], strict=True)} if found else dict.fromkeys(BASIC_FIELDS, 0)
 
 
 def add_to_basic(conn: Connection, psn_no: str, insutype: str, year: int, delta: dict[str, int]) -> None:
@@ -69,7 +73,7 @@ def add_to_basic(conn: Connection, psn_no: str, insutype: str, year: int, delta:
     if not any(delta.values()):
         return
     adds = {f"add_{f}": delta.get(f, 0) for f in BASIC_FIELDS}
-    conn.execute(_ADD_TO_BASIC, {"k_psn_no": psn_no, "k_insutype": insutype, "k_year": year, **adds})
+    _ADD_TO_BASIC.run(conn, {"k_psn_no": psn_no, "k_insutype": insutype, "k_year": year, **adds})
 
 
 def read_products(
@@ -120,10 +124,15 @@ def add_to_products(conn: Connection, psn_no: str, year: int, deltas: list[tuple
         )
 
 
+_ADD_SETTLEMENT = FastInsert(settlements)
+_ADD_SHARES = FastInsert(settlement_shares)
+_REMEMBER = FastInsert(idempotency)
+_EMIT = FastInsert(outbox)
+
+
 def add_settlement(conn: Connection, row: dict[str, Any], shares: list[dict[str, Any]]) -> None:
-    conn.execute(settlements.insert(), row)
-    if shares:
-        conn.execute(settlement_shares.insert(), shares)
+    _ADD_SETTLEMENT.one(conn, row)
+    _ADD_SHARES.many(conn, shares)
 
 
 def settlement(conn: Connection, setl_id: str) -> dict[str, Any] | None:
@@ -139,17 +148,16 @@ def mark_reversed(conn: Connection, setl_id: str, reversed_by: str) -> int:
     ).rowcount
 
 
-_REMEMBERED = select(idempotency).where(idempotency.c.msgid == bindparam("msgid"))
+_REMEMBERED = Fast(select(idempotency).where(idempotency.c.msgid == bindparam("msgid")))
 
 
 def remembered(conn: Connection, msgid: str) -> dict[str, Any] | None:
-    row = conn.execute(_REMEMBERED, {"msgid": msgid}).mappings().first()
-    return dict(row) if row else None
+    return _REMEMBERED.first(conn, {"msgid": msgid})
 
 
 def remember(conn: Connection, row: dict[str, Any]) -> None:
-    conn.execute(idempotency.insert(), row)
+    _REMEMBER.one(conn, row)
 
 
 def emit(conn: Connection, row: dict[str, Any]) -> None:
-    conn.execute(outbox.insert(), row)
+    _EMIT.one(conn, row)

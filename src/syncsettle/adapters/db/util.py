@@ -11,11 +11,28 @@ from typing import Any
 from sqlalchemy import Connection, Insert, Select, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
+from syncsettle.adapters.db.fast import FastInsert
+
 
 def insert_ignore(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert rows, silently skipping those whose primary key already exists."""
-    if rows:
+    """Insert rows (all giving the same columns), silently skipping those whose primary key already
+    exists. A few rows (a settlement's accounts, a person's accumulators) are compiled once per
+    table and set of columns and run on the driver (:mod:`.fast`); bulk inserts go through
+    SQLAlchemy, which sends them as multi-row ``VALUES`` batches."""
+    if not rows:
+        return
+    if len(rows) <= _FEW_ROWS:
+        _ignoring(table).many(conn, rows)
+    else:
         conn.execute(_insert_ignore(conn.dialect.name, table), list(rows))
+
+
+_FEW_ROWS = 16
+
+
+@cache
+def _ignoring(table: Table) -> FastInsert:
+    return FastInsert(table, ignore=True)
 
 
 @cache

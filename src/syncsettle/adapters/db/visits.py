@@ -1,5 +1,5 @@
 """Repositories of visits (``mdtrt_id``) and their fee lines. They never commit. The statements of
-every visit are built once (building one costs as much CPU as executing it)."""
+every visit are built once and run on the driver (:mod:`.fast`)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,22 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, select
 
+from syncsettle.adapters.db.fast import Fast, FastInsert
 from syncsettle.adapters.db.schema import fee_lines, visits
 
-_VISIT = select(visits).where(visits.c.mdtrt_id == bindparam("mdtrt_id"))
+_VISIT = Fast(select(visits).where(visits.c.mdtrt_id == bindparam("mdtrt_id")))
 _ACTIVE = and_(fee_lines.c.mdtrt_id == bindparam("mdtrt_id"), fee_lines.c.status == "active")
 _LINES = {
-    unsettled: select(fee_lines)
-    .where(and_(_ACTIVE, fee_lines.c.setl_id.is_(None)) if unsettled else _ACTIVE)
-    .order_by(fee_lines.c.created_at, fee_lines.c.feedetl_sn)
+    unsettled: Fast(
+        select(fee_lines)
+        .where(and_(_ACTIVE, fee_lines.c.setl_id.is_(None)) if unsettled else _ACTIVE)
+        .order_by(fee_lines.c.created_at, fee_lines.c.feedetl_sn)
+    )
     for unsettled in (False, True)
 }
-_SERIALS = select(fee_lines.c.feedetl_sn).where(fee_lines.c.mdtrt_id == bindparam("mdtrt_id"))
+_SERIALS = Fast(select(fee_lines.c.feedetl_sn).where(fee_lines.c.mdtrt_id == bindparam("mdtrt_id")))
+_ADD_VISIT = FastInsert(visits)
+_ADD_LINES = FastInsert(fee_lines)
 _MARK_SETTLED = (  # an UPDATE's parameters may not be named after its columns
     fee_lines.update()
     .where(
@@ -29,12 +34,11 @@ _MARK_SETTLED = (  # an UPDATE's parameters may not be named after its columns
 
 
 def visit(conn: Connection, mdtrt_id: str) -> dict[str, Any] | None:
-    row = conn.execute(_VISIT, {"mdtrt_id": mdtrt_id}).mappings().first()
-    return dict(row) if row else None
+    return _VISIT.first(conn, {"mdtrt_id": mdtrt_id})
 
 
 def add_visit(conn: Connection, row: dict[str, Any]) -> None:
-    conn.execute(visits.insert(), row)
+    _ADD_VISIT.one(conn, row)
 
 
 def update_visit(conn: Connection, mdtrt_id: str, **values: Any) -> None:
@@ -42,16 +46,16 @@ def update_visit(conn: Connection, mdtrt_id: str, **values: Any) -> None:
 
 
 def lines(conn: Connection, mdtrt_id: str, *, unsettled_only: bool = False) -> list[dict[str, Any]]:
-    return [dict(r) for r in conn.execute(_LINES[unsettled_only], {"mdtrt_id": mdtrt_id}).mappings()]
+    return _LINES[unsettled_only].dicts(conn, {"mdtrt_id": mdtrt_id})
 
 
 def existing_serials(conn: Connection, mdtrt_id: str) -> set[str]:
-    return {r[0] for r in conn.execute(_SERIALS, {"mdtrt_id": mdtrt_id})}
+    return {r[0] for r in _SERIALS.rows(conn, {"mdtrt_id": mdtrt_id})}
 
 
 def add_lines(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(fee_lines.insert(), rows)
+    """A visit's uploaded lines (a few to a few hundred: one driver ``executemany``)."""
+    _ADD_LINES.many(conn, rows)
 
 
 def cancel_lines(conn: Connection, mdtrt_id: str, serials: list[str] | None, batch: str | None = None) -> int:

@@ -16,14 +16,20 @@ def new_id(prefix: str) -> str:
 
 
 def insured(conn: Connection, psn_no: str, insutype: str) -> dict[str, Any]:
-    row = people.insurance_row(conn, psn_no, insutype)
+    """The person's insurance row of ``insutype``, if they are insured in it and the row is active."""
+    return insured_person(conn, psn_no, insutype)[1]
+
+
+def insured_person(conn: Connection, psn_no: str, insutype: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the stored person, their active insurance row of ``insutype``), read in one statement."""
+    person, row = people.person_with_row(conn, psn_no, insutype)
+    if person is None:
+        raise ServiceError(Code.NOT_FOUND, f"人员编号 {psn_no} 不存在", "psn_no")
     if row is None:
-        if people.person(conn, psn_no) is None:
-            raise ServiceError(Code.NOT_FOUND, f"人员编号 {psn_no} 不存在", "psn_no")
         raise ServiceError(Code.NOT_INSURED, f"人员 {psn_no} 未参加险种 {insutype}", "insutype")
     if row["psn_insu_stas"] != "1":
         raise ServiceError(Code.NOT_INSURED, f"人员 {psn_no} 险种 {insutype} 参保状态异常（暂停/终止）", "insutype")
-    return row
+    return person, row
 
 
 def own_visit(conn: Connection, mdtrt_id: str, hospital: str, psn_no: str | None = None) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from syncsettle.services.commercial.filings import product_of
 from syncsettle.services.commercial.legs import Leg
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
-from syncsettle.services.settlement.common import insured
+from syncsettle.services.settlement.common import insured_person
 
 
 @dataclass
@@ -132,9 +132,7 @@ def load(
     """Gather the inputs. ``locked``: the person's basic accumulators for ``day``'s year as the caller
     read them under their lock (:func:`~syncsettle.adapters.db.settlements.lock_basic`; not read
     again), or None for a quote (read without a lock)."""
-    insurance = insured(conn, visit["psn_no"], visit["insutype"])
-    stored = people.person(conn, visit["psn_no"])
-    assert stored is not None
+    stored, insurance = insured_person(conn, visit["psn_no"], visit["insutype"])  # after the caller's lock
     person_row = p.pii.open(stored)  # the hospital's answer carries the patient's name
     found = p.rules.policy_for(insurance["insuplc_admdvs"], visit["insutype"], day)
     if found is None:
