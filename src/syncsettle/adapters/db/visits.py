@@ -23,14 +23,22 @@ _LINES = {
 _SERIALS = Fast(select(fee_lines.c.feedetl_sn).where(fee_lines.c.mdtrt_id == bindparam("mdtrt_id")))
 _ADD_VISIT = FastInsert(visits)
 _ADD_LINES = FastInsert(fee_lines)
-_MARK_SETTLED = (  # an UPDATE's parameters may not be named after its columns
-    fee_lines.update()
-    .where(
-        fee_lines.c.mdtrt_id == bindparam("k_mdtrt_id"),
-        fee_lines.c.feedetl_sn.in_(bindparam("k_serials", expanding=True)),
-    )
-    .values(setl_id=bindparam("new_setl_id"))
-)
+_MARK_SETTLED: dict[int, Fast] = {}  # one statement per number of lines (an IN list of that length)
+_MARK_MAX = 40  # lines per statement; more go in several statements
+
+
+def _mark_settled(count: int) -> Fast:
+    found = _MARK_SETTLED.get(count)
+    if found is None:
+        found = _MARK_SETTLED[count] = Fast(  # an UPDATE's parameters may not be named after its columns
+            fee_lines.update()
+            .where(
+                fee_lines.c.mdtrt_id == bindparam("k_mdtrt_id"),
+                fee_lines.c.feedetl_sn.in_([bindparam(f"k_sn_{i}") for i in range(count)]),
+            )
+            .values(setl_id=bindparam("new_setl_id"))
+        )
+    return found
 
 
 def visit(conn: Connection, mdtrt_id: str) -> dict[str, Any] | None:
@@ -70,7 +78,11 @@ def cancel_lines(conn: Connection, mdtrt_id: str, serials: list[str] | None, bat
 
 
 def mark_settled(conn: Connection, mdtrt_id: str, serials: list[str], setl_id: str | None) -> None:
-    conn.execute(_MARK_SETTLED, {"k_mdtrt_id": mdtrt_id, "k_serials": serials, "new_setl_id": setl_id})
+    """Set (or clear, with None) the settlement of these lines of the visit."""
+    for start in range(0, len(serials), _MARK_MAX):
+        chunk = serials[start : start + _MARK_MAX]
+        params = {"k_mdtrt_id": mdtrt_id, "new_setl_id": setl_id, **{f"k_sn_{i}": sn for i, sn in enumerate(chunk)}}
+        _mark_settled(len(chunk)).run(conn, params)
 
 
 def lines_of_settlement(conn: Connection, setl_id: str) -> list[str]:
