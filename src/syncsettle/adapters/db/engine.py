@@ -53,7 +53,8 @@ def make_engine(url: str | None = None, *, pool_size: int = 20) -> Engine:
             conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
         return engine
-    engine = create_engine(resolved, pool_size=pool_size, max_overflow=10)
+    # LIFO: the connections in steady use stay the same few, with their prepared statements warm
+    engine = create_engine(resolved, pool_size=pool_size, max_overflow=10, pool_use_lifo=True)
     _ping_when_idle(engine)
     return engine
 
