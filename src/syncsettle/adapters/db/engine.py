@@ -53,8 +53,7 @@ def make_engine(url: str | None = None, *, pool_size: int = 20) -> Engine:
             conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
         return engine
-    # LIFO: the connections in steady use stay the same few, with their prepared statements warm
-    engine = create_engine(resolved, pool_size=pool_size, max_overflow=10, pool_use_lifo=True)
+    engine = create_engine(resolved, pool_size=pool_size, max_overflow=10)
     _ping_when_idle(engine)
     return engine
 
