@@ -167,15 +167,11 @@ def allocate(total: Fen, weights: Sequence[int]) -> list[Fen]:
         return [0] * len(weights)
     if total == weight_sum:  # the whole of every part (a payer taking all that is left)
         return list(weights)
-    sign = -1 if total < 0 else 1
     magnitude = abs(total)
-    parts = []
-    remainders = []
-    for index, weight in enumerate(weights):
-        quotient, remainder = divmod(magnitude * weight, weight_sum)
-        parts.append(quotient)
-        remainders.append((-remainder, index))
+    parts = [magnitude * weight // weight_sum for weight in weights]
     short = magnitude - sum(parts)
-    for _, index in sorted(remainders)[:short]:
-        parts[index] += 1
-    return [sign * p for p in parts]
+    if short:  # the fen left over go to the largest remainders (ties: the earlier weight)
+        remainders = sorted((-(magnitude * weight % weight_sum), index) for index, weight in enumerate(weights))
+        for _, index in remainders[:short]:
+            parts[index] += 1
+    return parts if total >= 0 else [-p for p in parts]

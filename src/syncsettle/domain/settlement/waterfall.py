@@ -34,7 +34,7 @@ from syncsettle.domain.settlement.model import (
     GivenBasic,
     Person,
 )
-from syncsettle.domain.settlement.split import LineSplit, SplitTotals, add_up, split_bill
+from syncsettle.domain.settlement.split import LineSplit, SplitTotals, split_and_add
 from syncsettle.money import format_yuan
 
 
@@ -237,13 +237,13 @@ def begin(
     burden rows). Exactly one of ``policy`` (compute the basic leg) or ``given`` (dual platform)."""
     if (policy is None) == (given is None):
         raise InvalidInput("policy", "give exactly one of policy or basic_result")
-    splits = split_bill(bill.lines, catalogue)
+    splits, split_totals = split_and_add(bill.lines, catalogue)
     if given is not None:
         leg = given_leg(given, splits, bill)
         basic_after = _given_accumulators(given, bill, basic_accumulators)
     else:
         assert policy is not None
-        leg, basic_after = settle_basic(add_up(splits), person, bill, policy, basic_accumulators)
+        leg, basic_after = settle_basic(split_totals, person, bill, policy, basic_accumulators)
     totals, public_funds = leg.totals, leg.fund_pay_sumamt
     owed = totals.medfee_sumamt - public_funds - (given.acct_pay if given is not None else 0)
 
