@@ -23,12 +23,16 @@ class CatalogueEntry(Strict):
     med_chrgitm_type: str = "14"
 
     @cached_property
-    def applied(self) -> tuple[str, Fraction | None, int | None, str, tuple[int, int] | None]:
+    def applied(self) -> tuple[str, Fraction | None, int | None, str, tuple[int, int, int] | None]:
         """What a line takes from this entry, once per entry instead of once per line: charge level,
-        ``selfpay_prop``, price cap, charge type, and ``selfpay_prop`` as (numerator, denominator)."""
+        ``selfpay_prop``, price cap, charge type, and ``selfpay_prop`` as ``(2 × numerator, denominator,
+        2 × denominator)`` for the line split's half-up rounding."""
         prop = self.selfpay_prop
-        ratio = prop.as_integer_ratio() if prop is not None else None
-        return self.chrgitm_lv, prop, self.pric_uplmt_amt, self.med_chrgitm_type, ratio
+        halves = None
+        if prop is not None:
+            numerator, denominator = prop.as_integer_ratio()
+            halves = 2 * numerator, denominator, 2 * denominator
+        return self.chrgitm_lv, prop, self.pric_uplmt_amt, self.med_chrgitm_type, halves
 
     @model_validator(mode="after")
     def _prop_for_class_b(self) -> CatalogueEntry:

@@ -270,7 +270,7 @@ def adjudicate(
         explain = _explainer(code, base, applied, ratio, computed, pay, deductible, open_ded, binding, status)
         consumed = take_from(pay, cells, rows, lists_of)
         append(_new(ResponsibilityResult, (resp.id, resp.name, base, applied, ratio, pay, code, explain, consumed)))
-        new_acc[resp.id] = ResponsibilityAccumulator(racc.deductible_used + applied, racc.paid + pay)
+        new_acc[resp.id] = _new(ResponsibilityAccumulator, (racc.deductible_used + applied, racc.paid + pay))
         paid_now[resp.id] = pay
         product_total += pay
     after = ProductAccumulators(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from typing import NamedTuple
+from typing import NamedTuple, NoReturn
 
 from syncsettle.domain.rules.catalogue import CatalogueEntry
 from syncsettle.domain.settlement.errors import InvalidInput
@@ -58,6 +58,24 @@ class SplitTotals(NamedTuple):
     inscp_scp_amt: int
 
 
+def _halves(prop: Fraction) -> tuple[int, int, int]:
+    """``(2 × numerator, denominator, 2 × denominator)`` of a ratio: ``(x × 2n + d) // 2d`` is ``x × n / d``
+    rounded half-up (x ≥ 0), the rounding of :func:`syncsettle.money.round_half_up`."""
+    numerator, denominator = prop.as_integer_ratio()
+    return 2 * numerator, denominator, 2 * denominator
+
+
+def _refuse(lines: Sequence[FeeLine], line: FeeLine, lv: str | None, first_index: int) -> NoReturn:
+    """The error for a line whose class (or 乙类 ratio) neither it nor the catalogue gives."""
+    index = first_index + next(i for i, other in enumerate(lines) if other is line)
+    if lv is None:
+        raise InvalidInput(
+            f"bill.items[{index}].chrgitm_lv",
+            f"missing, and {line.med_list_codg} is not in the treatment region's catalogue (目录未对照)",
+        )
+    raise InvalidInput(f"bill.items[{index}].selfpay_prop", "required for a 乙类 (02) line")
+
+
 def split_line(line: FeeLine, catalogue: Mapping[str, CatalogueEntry], index: int = 0) -> LineSplit:
     """Split one line; ``index`` only names the line in an error (``bill.items[index]``)."""
     return split_and_add((line,), catalogue, index)[0][0]
@@ -80,28 +98,26 @@ def split_and_add(
     medfee = fulamt = overlmt_sum = preself_sum = inscp_sum = 0
     splits: list[LineSplit] = []
     append, lookup, new = splits.append, catalogue.get, _new_split
-    index = first_index - 1
     for line in lines:
-        index += 1
-        lv, prop, cap, chrg_type = line.chrgitm_lv, line.selfpay_prop, line.pric_uplmt, line.med_chrgitm_type
-        ratio = None  # prop as (numerator, denominator), when it comes from the catalogue
-        if lv is None or (lv == "02" and prop is None) or cap is None or chrg_type is None:
+        lv = line.chrgitm_lv
+        prop = line.selfpay_prop
+        cap = line.pric_uplmt
+        chrg_type = line.med_chrgitm_type
+        half_prop = None  # (2 × numerator, denominator, 2 × denominator) of prop, when the catalogue gave it
+        if lv is None or cap is None or chrg_type is None or (prop is None and lv == "02"):
             entry = lookup(line.med_list_codg)
             if entry is not None:
-                entry_lv, entry_prop, entry_cap, entry_type, entry_ratio = entry.applied
-                lv = lv or entry_lv
+                entry_lv, entry_prop, entry_cap, entry_type, entry_half_prop = entry.applied
+                if not lv:
+                    lv = entry_lv
                 if prop is None:
-                    prop, ratio = entry_prop, entry_ratio
+                    prop, half_prop = entry_prop, entry_half_prop
                 if cap is None:
                     cap = entry_cap
-                chrg_type = chrg_type or entry_type
-            if lv is None:
-                raise InvalidInput(
-                    f"bill.items[{index}].chrgitm_lv",
-                    f"missing, and {line.med_list_codg} is not in the treatment region's catalogue (目录未对照)",
-                )
-            if lv == "02" and prop is None:
-                raise InvalidInput(f"bill.items[{index}].selfpay_prop", "required for a 乙类 (02) line")
+                if not chrg_type:
+                    chrg_type = entry_type
+            if lv is None or (lv == "02" and prop is None):
+                _refuse(lines, line, lv, first_index)
 
         cnt, pric = line.cnt, line.pric
         amount = (cnt * pric + _HALF_FEN) // _UNITS_PER_FEN  # cnt × pric is in 10^-10 yuan, non-negative
@@ -111,23 +127,22 @@ def split_and_add(
             append(new(LineSplit, (line.feedetl_sn, line.med_list_codg, amount, amount, 0, 0, 0, lv, _ZERO, cap,
                                    chrg_type or "14")))  # fmt: skip
             continue
-        overlmt = 0
-        if cap is not None:
-            excess = pric - cap * _PRIC_PER_FEN
-            if excess > 0:
-                overlmt = min(amount, (excess * cnt + _HALF_FEN) // _UNITS_PER_FEN)
-        within = amount - overlmt
-        preselfpay = 0
-        if lv == "02" and prop is not None:
-            numerator, denominator = ratio or prop.as_integer_ratio()
-            preselfpay = (2 * within * numerator + denominator) // (2 * denominator)  # half-up, within ≥ 0
+        if cap is None or pric <= cap * _PRIC_PER_FEN:
+            overlmt, within = 0, amount
         else:
-            prop = _ZERO
-        overlmt_sum += overlmt
-        preself_sum += preselfpay
-        inscp_sum += within - preselfpay
-        append(new(LineSplit, (line.feedetl_sn, line.med_list_codg, amount, 0, overlmt, preselfpay,
-                               within - preselfpay, lv, prop, cap, chrg_type or "14")))  # fmt: skip
+            overlmt = min(amount, ((pric - cap * _PRIC_PER_FEN) * cnt + _HALF_FEN) // _UNITS_PER_FEN)
+            overlmt_sum += overlmt
+            within = amount - overlmt
+        if lv == "02" and prop is not None:
+            numerator2, denominator, denominator2 = half_prop or _halves(prop)
+            preselfpay = (within * numerator2 + denominator) // denominator2  # half-up, within ≥ 0
+            preself_sum += preselfpay
+            within -= preselfpay
+        else:
+            preselfpay, prop = 0, _ZERO
+        inscp_sum += within
+        append(new(LineSplit, (line.feedetl_sn, line.med_list_codg, amount, 0, overlmt, preselfpay, within, lv, prop,
+                               cap, chrg_type or "14")))  # fmt: skip
     return splits, _new_split(SplitTotals, (medfee, fulamt, overlmt_sum, preself_sum, inscp_sum))
 
 

@@ -247,14 +247,12 @@ def begin(
     totals, public_funds = leg.totals, leg.fund_pay_sumamt
     owed = totals.medfee_sumamt - public_funds - (given.acct_pay if given is not None else 0)
 
-    components = ComponentTotals(
-        in_scope_selfpay=totals.inscp_scp_amt - leg.cross_region_selfpay - public_funds,
-        preselfpay=totals.preselfpay_amt,
-        cross_region_selfpay=leg.cross_region_selfpay,
-        overlimit=totals.overlmt_selfpay,
-        out_of_scope=totals.fulamt_ownpay_amt,
-        inscp_scp_amt=totals.inscp_scp_amt,
-    )
+    crs = leg.cross_region_selfpay
+    # ComponentTotals' fields in order: in_scope_selfpay, preselfpay, cross_region_selfpay, overlimit,
+    # out_of_scope, inscp_scp_amt
+    in_scope = totals.inscp_scp_amt - crs - public_funds
+    inscp, over, out = totals.inscp_scp_amt, totals.overlmt_selfpay, totals.fulamt_ownpay_amt
+    components = tuple.__new__(ComponentTotals, (in_scope, totals.preselfpay_amt, crs, over, out, inscp))
     versions = [product.version_on(day) for product in products]
     special = frozenset().union(*(v.list_of_code for v in versions if v is not None))
     rows = build_burden(splits, components, special)
