@@ -22,6 +22,7 @@ from syncsettle.money import allocate
 
 COMPONENTS = BASE_COMPONENTS  # the columns, in this order
 IN_SCOPE, PRESELF, CROSS, OVER, OUT = range(5)
+_COLUMNS = range(5)
 
 
 @dataclass(slots=True)
@@ -56,17 +57,16 @@ def build_burden(
     distinguishes them for any product); rows follow the order of each code's first line."""
     by_code: dict[str, list[int]] = {}
     if special_codes:
-        for s in splits:
+        for s in [s for s in splits if s[1] in special_codes]:  # s[1]: med_list_codg (few lines are listed)
             code = s.med_list_codg
-            if code in special_codes:
-                acc = by_code.get(code)
-                if acc is None:
-                    by_code[code] = [s.inscp_scp_amt, s.preselfpay_amt, s.overlmt_amt, s.fulamt_ownpay_amt]
-                else:
-                    acc[0] += s.inscp_scp_amt
-                    acc[1] += s.preselfpay_amt
-                    acc[2] += s.overlmt_amt
-                    acc[3] += s.fulamt_ownpay_amt
+            acc = by_code.get(code)
+            if acc is None:
+                by_code[code] = [s.inscp_scp_amt, s.preselfpay_amt, s.overlmt_amt, s.fulamt_ownpay_amt]
+            else:
+                acc[0] += s.inscp_scp_amt
+                acc[1] += s.preselfpay_amt
+                acc[2] += s.overlmt_amt
+                acc[3] += s.fulamt_ownpay_amt
     whole = totals.as_list()
     if not by_code:
         return [BurdenRow(None, None, whole)]
@@ -80,10 +80,9 @@ def build_burden(
     ordinary = list(whole)
     for k, (code, (_inscp, preself, over, out)) in enumerate(by_code.items()):
         amounts = [in_scope[k] if in_scope else 0, preself, cross[k] if cross else 0, over, out]
-        for c in range(5):
-            ordinary[c] -= amounts[c]
+        ordinary = [ordinary[c] - amounts[c] for c in _COLUMNS]
         rows.append(BurdenRow(code, None, amounts))
-    if any(v < 0 for v in ordinary):
+    if min(ordinary) < 0:
         raise InvalidInput("bill.items", "the drug-list lines do not fit the medical-insurance result's amounts")
     return [BurdenRow(None, None, ordinary), *rows]
 

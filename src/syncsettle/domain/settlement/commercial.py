@@ -162,10 +162,12 @@ def take_from(
     else:
         parts = allocate(pay, [rows[r].amounts[c] for r, c in cells])
     taken: dict[str, int] = {}
-    for (r, c), part in zip(cells, parts, strict=True):
-        rows[r].amounts[c] -= part
+    for i, (r, c) in enumerate(cells):  # parts[i] is the part of cells[i]
+        part = parts[i]
         row = rows[r]
-        name = f"drug_list:{lists_of[row.code]}" if row.code in lists_of else COMPONENTS[c]
+        row.amounts[c] -= part
+        listed = lists_of.get(row.code)  # type: ignore[arg-type]  # None (the ordinary row) is no key
+        name = COMPONENTS[c] if listed is None else f"drug_list:{listed}"
         taken[name] = taken.get(name, 0) + part
     return tuple(sorted(taken.items()))
 
@@ -224,7 +226,11 @@ def adjudicate(
             append(_new(ResponsibilityResult, (resp.id, resp.name, 0, 0, resp.ratio.standard, 0, code,
                                                constant_text(text), ())))  # fmt: skip
             continue
-        ratio = resolve_ratio(resp.ratio, cov, status)
+        rule = resp.ratio
+        if rule.by_enrolled_years or rule.cross_region:
+            ratio = resolve_ratio(rule, cov, status)
+        else:  # resolve_ratio of a plain standard / pre-existing pair
+            ratio = rule.pre_existing if cov.pre_existing and rule.pre_existing is not None else rule.standard
         covered = resp.care_covered.get(med_type)
         if covered is None:
             covered = resp.care_covered[med_type] = _covers_care(resp, med_type)

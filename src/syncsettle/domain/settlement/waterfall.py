@@ -201,7 +201,7 @@ class Waterfall:
     def finish(self) -> Settlement:
         """Step 5: the personal account (when chosen) and cash take the rest."""
         leg, given, person = self.leg, self.given, self.person
-        commercial = sum(r.payable for r in self.results)
+        commercial = sum([r.payable for r in self.results])
         if given is not None and given.acct_pay:
             acct = given.acct_pay
         elif person.use_personal_account:
