@@ -22,7 +22,6 @@ from syncsettle.money import allocate
 
 COMPONENTS = BASE_COMPONENTS  # the columns, in this order
 IN_SCOPE, PRESELF, CROSS, OVER, OUT = range(5)
-_COLUMNS = range(5)
 
 
 @dataclass(slots=True)
@@ -77,11 +76,13 @@ def build_burden(
     in_scope = allocate(totals.in_scope_selfpay, [*weights, rest_weight]) if totals.in_scope_selfpay else None
     cross = allocate(totals.cross_region_selfpay, [*weights, rest_weight]) if totals.cross_region_selfpay else None
     rows = []
-    ordinary = list(whole)
+    o_in, o_pre, o_cross, o_over, o_out = whole
     for k, (code, (_inscp, preself, over, out)) in enumerate(by_code.items()):
-        amounts = [in_scope[k] if in_scope else 0, preself, cross[k] if cross else 0, over, out]
-        ordinary = [ordinary[c] - amounts[c] for c in _COLUMNS]
-        rows.append(BurdenRow(code, None, amounts))
+        row_in, row_cross = in_scope[k] if in_scope else 0, cross[k] if cross else 0
+        o_in, o_pre, o_cross = o_in - row_in, o_pre - preself, o_cross - row_cross
+        o_over, o_out = o_over - over, o_out - out
+        rows.append(BurdenRow(code, None, [row_in, preself, row_cross, over, out]))
+    ordinary = [o_in, o_pre, o_cross, o_over, o_out]
     if min(ordinary) < 0:
         raise InvalidInput("bill.items", "the drug-list lines do not fit the medical-insurance result's amounts")
     return [BurdenRow(None, None, ordinary), *rows]

@@ -210,7 +210,8 @@ def adjudicate(
 ) -> ProductResult:
     """Adjudicate one product against the burden rows, consuming what it pays from them."""
     acc = cov.accumulators
-    blocked = _eligibility(version, cov, bill, day)
+    checks = version is None or cov.enrolled_from or cov.enrolled_to or bill.diagnoses  # else nothing to check
+    blocked = _eligibility(version, cov, bill, day) if checks else None
     results: list[ResponsibilityResult] = []
     append = results.append
     new_acc: dict[str, ResponsibilityAccumulator] = dict(acc.responsibilities)

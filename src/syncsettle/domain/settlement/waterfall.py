@@ -12,10 +12,12 @@ account + cash`` holds by construction (cash is the remainder and is never negat
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from fractions import Fraction
+from operator import itemgetter
 
 from syncsettle.domain.codes import Benefit, care_setting
 from syncsettle.domain.rules.catalogue import CatalogueEntry
@@ -143,9 +145,13 @@ def _given_accumulators(given: GivenBasic, bill: Bill, acc: BasicAccumulators) -
 
 
 def in_filing_order(coverages: Sequence[tuple[Product, Coverage]]) -> list[tuple[Product, Coverage]]:
-    """Products in filing priority order (lower pays first; ties keep the given order)."""
-    ordered = sorted(enumerate(coverages), key=lambda item: (item[1][0].priority, item[0]))
-    return [pair for _, pair in ordered]
+    """Products in filing priority order (lower pays first; ties keep the given order: the sort is stable)."""
+    ordered = list(coverages)
+    for before, after in itertools.pairwise(ordered):
+        if after[0].priority < before[0].priority:  # usually given in order already: no sort
+            ordered.sort(key=lambda pair: pair[0].priority)
+            break
+    return ordered
 
 
 @dataclass(slots=True)
@@ -253,8 +259,12 @@ def begin(
     in_scope = totals.inscp_scp_amt - crs - public_funds
     inscp, over, out = totals.inscp_scp_amt, totals.overlmt_selfpay, totals.fulamt_ownpay_amt
     components = tuple.__new__(ComponentTotals, (in_scope, totals.preselfpay_amt, crs, over, out, inscp))
-    versions = [product.version_on(day) for product in products]
-    special = frozenset().union(*(v.list_of_code for v in versions if v is not None))
+    listed: list[dict[str, str]] = []
+    for product in products:
+        version = product.version_on(day)
+        if version is not None and version.list_of_code:
+            listed.append(version.list_of_code)
+    special = frozenset().union(*listed)
     rows = build_burden(splits, components, special)
     return Waterfall(
         day, person, bill, tuple(splits), leg, basic_after, given, product_status(person, bill), rows, owed
@@ -275,7 +285,7 @@ def settle(
     """Price one bill with every product's rules evaluated here. Exactly one of ``policy`` (compute
     the basic leg) or ``given`` (dual platform)."""
     w = begin(
-        day=day, person=person, bill=bill, products=[product for product, _ in coverages],
+        day=day, person=person, bill=bill, products=list(map(itemgetter(0), coverages)),
         basic_accumulators=basic_accumulators, catalogue=catalogue, policy=policy, given=given,
     )  # fmt: skip
     for product, cov in in_filing_order(coverages):
