@@ -58,13 +58,6 @@ class SplitTotals(NamedTuple):
     inscp_scp_amt: int
 
 
-def _halves(prop: Fraction) -> tuple[int, int, int]:
-    """``(2 × numerator, denominator, 2 × denominator)`` of a ratio: ``(x × 2n + d) // 2d`` is ``x × n / d``
-    rounded half-up (x ≥ 0), the rounding of :func:`syncsettle.money.round_half_up`."""
-    numerator, denominator = prop.as_integer_ratio()
-    return 2 * numerator, denominator, 2 * denominator
-
-
 def _refuse(lines: Sequence[FeeLine], line: FeeLine, lv: str | None, first_index: int) -> NoReturn:
     """The error for a line whose class (or 乙类 ratio) neither it nor the catalogue gives."""
     index = first_index + next(i for i, other in enumerate(lines) if other is line)
@@ -134,7 +127,11 @@ def split_and_add(
             overlmt_sum += overlmt
             within = amount - overlmt
         if lv == "02" and prop is not None:
-            numerator2, denominator, denominator2 = half_prop or _halves(prop)
+            if half_prop is None:  # the line's own ratio; (x × 2n + d) // 2d is x × n / d rounded half-up
+                numerator, denominator = prop.as_integer_ratio()
+                numerator2, denominator2 = 2 * numerator, 2 * denominator
+            else:
+                numerator2, denominator, denominator2 = half_prop
             preselfpay = (within * numerator2 + denominator) // denominator2  # half-up, within ≥ 0
             preself_sum += preselfpay
             within -= preselfpay
