@@ -139,8 +139,13 @@ def round_fraction(value: Fraction) -> Fen:
 
 
 def apply_ratio(fen: Fen, ratio: Fraction) -> Fen:
-    """``fen × ratio`` rounded half-up to the fen: the one rounding point of a payer's share."""
-    return round_half_up(fen * ratio.numerator, ratio.denominator)
+    """``fen × ratio`` rounded half-up to the fen: the one rounding point of a payer's share.
+    (:func:`round_half_up` written out: a ratio's denominator is positive; this runs several times per bill.)"""
+    numerator, denominator = ratio.as_integer_ratio()
+    product = fen * numerator
+    if product >= 0:
+        return (2 * product + denominator) // (2 * denominator)
+    return -((2 * -product + denominator) // (2 * denominator))
 
 
 def apply_ratios(parts: Sequence[tuple[Fen, Fraction]]) -> Fen:
@@ -167,15 +172,11 @@ def allocate(total: Fen, weights: Sequence[int]) -> list[Fen]:
         return [0] * len(weights)
     if total == weight_sum:  # the whole of every part (a payer taking all that is left)
         return list(weights)
-    sign = -1 if total < 0 else 1
     magnitude = abs(total)
-    parts = []
-    remainders = []
-    for index, weight in enumerate(weights):
-        quotient, remainder = divmod(magnitude * weight, weight_sum)
-        parts.append(quotient)
-        remainders.append((-remainder, index))
+    parts = [magnitude * weight // weight_sum for weight in weights]
     short = magnitude - sum(parts)
-    for _, index in sorted(remainders)[:short]:
-        parts[index] += 1
-    return [sign * p for p in parts]
+    if short:  # the fen left over go to the largest remainders (ties: the earlier weight)
+        remainders = sorted([(-(magnitude * weight % weight_sum), index) for index, weight in enumerate(weights)])
+        for _, index in remainders[:short]:
+            parts[index] += 1
+    return parts if total >= 0 else [-p for p in parts]

@@ -7,6 +7,9 @@ For a ``med_list_codg`` the catalogue supplies the charge level (``chrgitm_lv`` 
 
 from __future__ import annotations
 
+from fractions import Fraction
+from functools import cached_property
+
 from pydantic import Field, model_validator
 
 from syncsettle.domain.rules.fields import Amount, Ratio, Strict
@@ -18,6 +21,18 @@ class CatalogueEntry(Strict):
     selfpay_prop: Ratio | None = None
     pric_uplmt_amt: Amount | None = None
     med_chrgitm_type: str = "14"
+
+    @cached_property
+    def applied(self) -> tuple[str, Fraction | None, int | None, str, tuple[int, int, int] | None]:
+        """What a line takes from this entry, once per entry instead of once per line: charge level,
+        ``selfpay_prop``, price cap, charge type, and ``selfpay_prop`` as ``(2 × numerator, denominator,
+        2 × denominator)`` for the line split's half-up rounding."""
+        prop = self.selfpay_prop
+        halves = None
+        if prop is not None:
+            numerator, denominator = prop.as_integer_ratio()
+            halves = 2 * numerator, denominator, 2 * denominator
+        return self.chrgitm_lv, prop, self.pric_uplmt_amt, self.med_chrgitm_type, halves
 
     @model_validator(mode="after")
     def _prop_for_class_b(self) -> CatalogueEntry:

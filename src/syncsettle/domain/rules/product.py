@@ -108,6 +108,12 @@ class Responsibility(Strict):
         return tuple(i for i, name in enumerate(BASE_COMPONENTS) if name in self.covers)
 
     @cached_property
+    def care_covered(self) -> dict[str, bool]:
+        """Whether this responsibility takes a bill of each ``med_type`` asked for so far (filled by
+        the commercial adjudication: a pure function of ``med_types``, asked for on every bill)."""
+        return {}
+
+    @cached_property
     def drug_lists_covered(self) -> frozenset[str]:
         """Names of the drug lists it covers (``drug_list:NAME``; computed once)."""
         return frozenset(c.removeprefix("drug_list:") for c in self.covers if c.startswith("drug_list:"))
@@ -189,5 +195,15 @@ class Product(Strict):
         check_versions(self.versions)
         return self
 
+    @cached_property
+    def versions_by_day(self) -> dict[date, ProductVersion | None]:
+        """The version in force on each day asked for so far (filled by :meth:`version_on`): a product is
+        asked several times per bill, always for one of a few days."""
+        return {}
+
     def version_on(self, day: date) -> ProductVersion | None:
-        return pick_version(self.versions, day)
+        known = self.versions_by_day
+        if day in known:
+            return known[day]
+        version = known[day] = pick_version(self.versions, day)
+        return version

@@ -25,6 +25,7 @@ _Y = format_yuan
 _ZERO = Fraction(0)
 _ONE = Fraction(1)
 Text = Callable[[], str]
+_new = tuple.__new__  # a NamedTuple from a tuple of all its fields, without its Python-level __new__
 
 
 def constant_text(text: str) -> Text:
@@ -207,7 +208,7 @@ def settle_basic(
                     f"年度限额 {_Y(cap)}，本次可支付 {_Y(cap_left)}，支付 {_Y(hifp)}"
                 )
 
-    details = [FundDetail(policy.fund_pay_type, base, cap_left, hifp, info)]
+    details = [_new(FundDetail, (policy.fund_pay_type, base, cap_left, hifp, info))]
 
     tiered_pay = 0
     new_base, new_paid = acc.subsidy_base, acc.subsidy_paid
@@ -233,7 +234,7 @@ def settle_basic(
 
         else:
             tinfo = lambda: "该医疗类别不计入大病/大额补助"  # noqa: E731
-        details.append(FundDetail(top.fund_pay_type, base - hifp, left, tiered_pay, tinfo))
+        details.append(_new(FundDetail, (top.fund_pay_type, base - hifp, left, tiered_pay, tinfo)))
 
     paid_by_category: dict[str, int] = {}
     unpaid = base - hifp - tiered_pay
@@ -254,20 +255,13 @@ def settle_basic(
         paid_by_category[ct.kind] = paid_by_category.get(ct.kind, 0) + pay
         category_paid[ct.kind] = category_paid.get(ct.kind, 0) + pay
 
-    leg = BasicLeg(
-        totals=totals,
-        cross_region_selfpay=crs,
-        act_pay_dedc=dedc,
-        hifp_pay=hifp,
-        pool_prop_selfpay=ratio,
-        hifmi_pay=tiered_pay if top is not None and top.kind == "critical_illness" else 0,
-        hifob_pay=tiered_pay if top is not None and top.kind == "large_expense" else 0,
-        cvlserv_pay=paid_by_category.get("civil_servant", 0),
-        maf_pay=paid_by_category.get("medical_assistance", 0),
-        oth_pay=0,
-        details=tuple(details),
-        benefit=benefit_name,
-    )
+    hifmi = tiered_pay if top is not None and top.kind == "critical_illness" else 0
+    hifob = tiered_pay if top is not None and top.kind == "large_expense" else 0
+    cvlserv = paid_by_category.get("civil_servant", 0) if paid_by_category else 0
+    maf = paid_by_category.get("medical_assistance", 0) if paid_by_category else 0
+    # BasicLeg's fields in order: totals, cross_region_selfpay, act_pay_dedc, hifp_pay, pool_prop_selfpay,
+    # hifmi_pay, hifob_pay, cvlserv_pay, maf_pay, oth_pay, details, benefit
+    leg = _new(BasicLeg, (totals, crs, dedc, hifp, ratio, hifmi, hifob, cvlserv, maf, 0, tuple(details), benefit_name))
     benefits = {"inpatient": acc.inpatient, "outpatient": acc.outpatient}
     if benefit_name is not None:
         old = benefits[benefit_name]

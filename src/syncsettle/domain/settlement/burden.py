@@ -56,17 +56,16 @@ def build_burden(
     distinguishes them for any product); rows follow the order of each code's first line."""
     by_code: dict[str, list[int]] = {}
     if special_codes:
-        for s in splits:
+        for s in [s for s in splits if s[1] in special_codes]:  # s[1]: med_list_codg (few lines are listed)
             code = s.med_list_codg
-            if code in special_codes:
-                acc = by_code.get(code)
-                if acc is None:
-                    by_code[code] = [s.inscp_scp_amt, s.preselfpay_amt, s.overlmt_amt, s.fulamt_ownpay_amt]
-                else:
-                    acc[0] += s.inscp_scp_amt
-                    acc[1] += s.preselfpay_amt
-                    acc[2] += s.overlmt_amt
-                    acc[3] += s.fulamt_ownpay_amt
+            acc = by_code.get(code)
+            if acc is None:
+                by_code[code] = [s.inscp_scp_amt, s.preselfpay_amt, s.overlmt_amt, s.fulamt_ownpay_amt]
+            else:
+                acc[0] += s.inscp_scp_amt
+                acc[1] += s.preselfpay_amt
+                acc[2] += s.overlmt_amt
+                acc[3] += s.fulamt_ownpay_amt
     whole = totals.as_list()
     if not by_code:
         return [BurdenRow(None, None, whole)]
@@ -77,13 +76,14 @@ def build_burden(
     in_scope = allocate(totals.in_scope_selfpay, [*weights, rest_weight]) if totals.in_scope_selfpay else None
     cross = allocate(totals.cross_region_selfpay, [*weights, rest_weight]) if totals.cross_region_selfpay else None
     rows = []
-    ordinary = list(whole)
+    o_in, o_pre, o_cross, o_over, o_out = whole
     for k, (code, (_inscp, preself, over, out)) in enumerate(by_code.items()):
-        amounts = [in_scope[k] if in_scope else 0, preself, cross[k] if cross else 0, over, out]
-        for c in range(5):
-            ordinary[c] -= amounts[c]
-        rows.append(BurdenRow(code, None, amounts))
-    if any(v < 0 for v in ordinary):
+        row_in, row_cross = in_scope[k] if in_scope else 0, cross[k] if cross else 0
+        o_in, o_pre, o_cross = o_in - row_in, o_pre - preself, o_cross - row_cross
+        o_over, o_out = o_over - over, o_out - out
+        rows.append(BurdenRow(code, None, [row_in, preself, row_cross, over, out]))
+    ordinary = [o_in, o_pre, o_cross, o_over, o_out]
+    if min(ordinary) < 0:
         raise InvalidInput("bill.items", "the drug-list lines do not fit the medical-insurance result's amounts")
     return [BurdenRow(None, None, ordinary), *rows]
 

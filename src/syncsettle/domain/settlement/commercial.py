@@ -32,6 +32,7 @@ from syncsettle.money import allocate, apply_ratio, format_ratio, format_yuan
 _Y = format_yuan
 _NOTHING_YET = ResponsibilityAccumulator()
 _NO_BASE = constant_text("无本责任范围内的费用")
+_new = tuple.__new__  # a NamedTuple from a tuple of all its fields, without its Python-level __new__
 
 
 class ResponsibilityResult(NamedTuple):
@@ -140,7 +141,7 @@ def payable_cells(
     cells: list[tuple[int, int]] = []
     amounts: list[int] = []
     for r, row in enumerate(rows):
-        drug_list = lists_of.get(row.code) if row.code is not None else None
+        drug_list = lists_of.get(row.code)  # type: ignore[arg-type]  # None (the ordinary row) is no key
         for c in columns if drug_list is None else _ALL_COLUMNS if drug_list in lists else ():
             amount = row.amounts[c]
             if amount:
@@ -156,12 +157,17 @@ def take_from(
     returns what was taken per component (``drug_list:NAME`` for a drug-list row)."""
     if not pay:
         return ()
-    parts = allocate(pay, [rows[r].amounts[c] for r, c in cells])
+    if len(cells) == 1 and pay <= rows[cells[0][0]].amounts[cells[0][1]]:
+        parts = [pay]  # what allocate gives for one cell (its weight ≥ pay ≥ 0), without the call
+    else:
+        parts = allocate(pay, [rows[r].amounts[c] for r, c in cells])
     taken: dict[str, int] = {}
-    for (r, c), part in zip(cells, parts, strict=True):
-        rows[r].amounts[c] -= part
+    for i, (r, c) in enumerate(cells):  # parts[i] is the part of cells[i]
+        part = parts[i]
         row = rows[r]
-        name = f"drug_list:{lists_of[row.code]}" if row.code in lists_of else COMPONENTS[c]
+        row.amounts[c] -= part
+        listed = lists_of.get(row.code)  # type: ignore[arg-type]  # None (the ordinary row) is no key
+        name = COMPONENTS[c] if listed is None else f"drug_list:{listed}"
         taken[name] = taken.get(name, 0) + part
     return tuple(sorted(taken.items()))
 
@@ -204,40 +210,48 @@ def adjudicate(
 ) -> ProductResult:
     """Adjudicate one product against the burden rows, consuming what it pays from them."""
     acc = cov.accumulators
-    blocked = _eligibility(version, cov, bill, day)
+    checks = version is None or cov.enrolled_from or cov.enrolled_to or bill.diagnoses  # else nothing to check
+    blocked = _eligibility(version, cov, bill, day) if checks else None
     results: list[ResponsibilityResult] = []
+    append = results.append
     new_acc: dict[str, ResponsibilityAccumulator] = dict(acc.responsibilities)
     paid_now: dict[str, int] = {}
     product_total = 0
+    total_before = acc.total()
     responsibilities = version.responsibilities if version else product.versions[-1].responsibilities
     lists_of = version.list_of_code if version else {}
+    med_type = bill.med_type
     for resp in responsibilities:
         if blocked is not None or version is None:
             code, text = blocked if blocked else ("not_in_force", "")
-            results.append(
-                ResponsibilityResult(resp.id, resp.name, 0, 0, resp.ratio.standard, 0, code, constant_text(text))
-            )
+            append(_new(ResponsibilityResult, (resp.id, resp.name, 0, 0, resp.ratio.standard, 0, code,
+                                               constant_text(text), ())))  # fmt: skip
             continue
-        ratio = resolve_ratio(resp.ratio, cov, status)
-        if not _covers_care(resp, bill.med_type):
-            results.append(
-                ResponsibilityResult(
-                    resp.id, resp.name, 0, 0, ratio, 0, "med_type_not_covered",
-                    lambda: f"本责任不保障{MED_TYPES.get(bill.med_type, bill.med_type)}",
-                )
-            )  # fmt: skip
+        rule = resp.ratio
+        if rule.by_enrolled_years or rule.cross_region:
+            ratio = resolve_ratio(rule, cov, status)
+        else:  # resolve_ratio of a plain standard / pre-existing pair
+            ratio = rule.pre_existing if cov.pre_existing and rule.pre_existing is not None else rule.standard
+        covered = resp.care_covered.get(med_type)
+        if covered is None:
+            covered = resp.care_covered[med_type] = _covers_care(resp, med_type)
+        if not covered:
+            explain = lambda: f"本责任不保障{MED_TYPES.get(med_type, med_type)}"  # noqa: E731
+            append(_new(ResponsibilityResult, (resp.id, resp.name, 0, 0, ratio, 0, "med_type_not_covered", explain,
+                                               ())))  # fmt: skip
             continue
         cells, amounts = payable_cells(resp, rows, lists_of)
         base = sum(amounts)
         if base == 0:  # nothing to pay from: no deductible used, nothing paid
-            results.append(ResponsibilityResult(resp.id, resp.name, 0, 0, ratio, 0, "no_base", _NO_BASE))
+            append(_new(ResponsibilityResult, (resp.id, resp.name, 0, 0, ratio, 0, "no_base", _NO_BASE, ())))
             continue
         racc = new_acc.get(resp.id, _NOTHING_YET)  # not yet updated: this responsibility's figures before the bill
         deductible = resolve_deductible(resp, person, cov)
         open_ded = max(0, deductible - racc.deductible_used)
         # a ratio of 0 means the product does not cover this care (e.g. Hainan R3 for unfiled care outside
         # the province): it pays nothing and the expense does not count towards its deductible either
-        applied = 0 if ratio == 0 else min(open_ded, base)
+        no_ratio = not ratio
+        applied = 0 if no_ratio else min(open_ded, base)
         computed = apply_ratio(base - applied, ratio)
         limits = [("年度限额", max(0, resp.cap - racc.paid))]
         for shared in version.shared_caps:
@@ -245,7 +259,7 @@ def adjudicate(
                 used = sum(acc.of(m).paid + paid_now.get(m, 0) for m in shared.responsibilities)
                 limits.append((f"共用限额 {shared.id}", max(0, shared.cap - used)))
         if version.person_cap is not None:
-            limits.append(("个人累计限额", max(0, version.person_cap - acc.total() - product_total)))
+            limits.append(("个人累计限额", max(0, version.person_cap - total_before - product_total)))
         limits.append(("剩余个人负担", max(0, owed_limit - product_total)))
         pay = computed
         binding = ""
@@ -254,7 +268,7 @@ def adjudicate(
                 pay, binding = left, label
         if applied == base:
             code = "deductible_not_reached"
-        elif ratio == 0:
+        elif no_ratio:
             code = "ratio_zero"
         elif pay < computed:
             code = "cap_reached"
@@ -262,27 +276,17 @@ def adjudicate(
             code = "paid"
         explain = _explainer(code, base, applied, ratio, computed, pay, deductible, open_ded, binding, status)
         consumed = take_from(pay, cells, rows, lists_of)
-        results.append(
-            ResponsibilityResult(resp.id, resp.name, base, applied, ratio, pay, code, explain, tuple(consumed))
-        )
-        new_acc[resp.id] = ResponsibilityAccumulator(racc.deductible_used + applied, racc.paid + pay)
+        append(_new(ResponsibilityResult, (resp.id, resp.name, base, applied, ratio, pay, code, explain, consumed)))
+        new_acc[resp.id] = _new(ResponsibilityAccumulator, (racc.deductible_used + applied, racc.paid + pay))
         paid_now[resp.id] = pay
         product_total += pay
     after = ProductAccumulators(
         responsibilities=tuple([(r.id, new_acc.get(r.id, _NOTHING_YET)) for r in responsibilities]),
-        total_paid=acc.total() + product_total,
+        total_paid=total_before + product_total,
     )
-    return ProductResult(
-        product_id=product.id,
-        name=product.name,
-        insurer=product.insurer,
-        route=product.route,
-        priority=product.priority,
-        version=version.version if version else None,
-        payable=product_total,
-        responsibilities=tuple(results),
-        accumulators_after=after,
-    )
+    number = version.version if version else None
+    return _new(ProductResult, (product.id, product.name, product.insurer, product.route, product.priority, number,
+                                product_total, tuple(results), after))  # fmt: skip
 
 
 def accept(

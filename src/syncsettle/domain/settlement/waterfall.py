@@ -12,10 +12,12 @@ account + cash`` holds by construction (cash is the remainder and is never negat
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from fractions import Fraction
+from operator import itemgetter
 
 from syncsettle.domain.codes import Benefit, care_setting
 from syncsettle.domain.rules.catalogue import CatalogueEntry
@@ -34,7 +36,7 @@ from syncsettle.domain.settlement.model import (
     GivenBasic,
     Person,
 )
-from syncsettle.domain.settlement.split import LineSplit, SplitTotals, add_up, split_bill
+from syncsettle.domain.settlement.split import LineSplit, SplitTotals, split_and_add
 from syncsettle.money import format_yuan
 
 
@@ -143,9 +145,13 @@ def _given_accumulators(given: GivenBasic, bill: Bill, acc: BasicAccumulators) -
 
 
 def in_filing_order(coverages: Sequence[tuple[Product, Coverage]]) -> list[tuple[Product, Coverage]]:
-    """Products in filing priority order (lower pays first; ties keep the given order)."""
-    ordered = sorted(enumerate(coverages), key=lambda item: (item[1][0].priority, item[0]))
-    return [pair for _, pair in ordered]
+    """Products in filing priority order (lower pays first; ties keep the given order: the sort is stable)."""
+    ordered = list(coverages)
+    for before, after in itertools.pairwise(ordered):
+        if after[0].priority < before[0].priority:  # usually given in order already: no sort
+            ordered.sort(key=lambda pair: pair[0].priority)
+            break
+    return ordered
 
 
 @dataclass(slots=True)
@@ -201,7 +207,7 @@ class Waterfall:
     def finish(self) -> Settlement:
         """Step 5: the personal account (when chosen) and cash take the rest."""
         leg, given, person = self.leg, self.given, self.person
-        commercial = sum(r.payable for r in self.results)
+        commercial = sum([r.payable for r in self.results])
         if given is not None and given.acct_pay:
             acct = given.acct_pay
         elif person.use_personal_account:
@@ -237,26 +243,28 @@ def begin(
     burden rows). Exactly one of ``policy`` (compute the basic leg) or ``given`` (dual platform)."""
     if (policy is None) == (given is None):
         raise InvalidInput("policy", "give exactly one of policy or basic_result")
-    splits = split_bill(bill.lines, catalogue)
+    splits, split_totals = split_and_add(bill.lines, catalogue)
     if given is not None:
         leg = given_leg(given, splits, bill)
         basic_after = _given_accumulators(given, bill, basic_accumulators)
     else:
         assert policy is not None
-        leg, basic_after = settle_basic(add_up(splits), person, bill, policy, basic_accumulators)
+        leg, basic_after = settle_basic(split_totals, person, bill, policy, basic_accumulators)
     totals, public_funds = leg.totals, leg.fund_pay_sumamt
     owed = totals.medfee_sumamt - public_funds - (given.acct_pay if given is not None else 0)
 
-    components = ComponentTotals(
-        in_scope_selfpay=totals.inscp_scp_amt - leg.cross_region_selfpay - public_funds,
-        preselfpay=totals.preselfpay_amt,
-        cross_region_selfpay=leg.cross_region_selfpay,
-        overlimit=totals.overlmt_selfpay,
-        out_of_scope=totals.fulamt_ownpay_amt,
-        inscp_scp_amt=totals.inscp_scp_amt,
-    )
-    versions = [product.version_on(day) for product in products]
-    special = frozenset().union(*(v.list_of_code for v in versions if v is not None))
+    crs = leg.cross_region_selfpay
+    # ComponentTotals' fields in order: in_scope_selfpay, preselfpay, cross_region_selfpay, overlimit,
+    # out_of_scope, inscp_scp_amt
+    in_scope = totals.inscp_scp_amt - crs - public_funds
+    inscp, over, out = totals.inscp_scp_amt, totals.overlmt_selfpay, totals.fulamt_ownpay_amt
+    components = tuple.__new__(ComponentTotals, (in_scope, totals.preselfpay_amt, crs, over, out, inscp))
+    listed: list[dict[str, str]] = []
+    for product in products:
+        version = product.version_on(day)
+        if version is not None and version.list_of_code:
+            listed.append(version.list_of_code)
+    special = frozenset().union(*listed)
     rows = build_burden(splits, components, special)
     return Waterfall(
         day, person, bill, tuple(splits), leg, basic_after, given, product_status(person, bill), rows, owed
@@ -277,7 +285,7 @@ def settle(
     """Price one bill with every product's rules evaluated here. Exactly one of ``policy`` (compute
     the basic leg) or ``given`` (dual platform)."""
     w = begin(
-        day=day, person=person, bill=bill, products=[product for product, _ in coverages],
+        day=day, person=person, bill=bill, products=list(map(itemgetter(0), coverages)),
         basic_accumulators=basic_accumulators, catalogue=catalogue, policy=policy, given=given,
     )  # fmt: skip
     for product, cov in in_filing_order(coverages):
