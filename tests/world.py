@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
 from syncsettle.entrypoints.http.app import create_app
 from syncsettle.services import admin
 from syncsettle.services.commercial import consents
+from syncsettle.services.commercial.config import CommercialConfig
 from syncsettle.services.commercial.reference_products import file_product, reference_content
 from syncsettle.services.platform import Platform
 from tests.commercial.actors import insured
@@ -78,12 +80,18 @@ def enroll_all(platform: Platform, psn_nos: Iterable[str], product_ids: Iterable
             admin.enroll(platform, psn_no, product_id, date(2025, 1, 1), date(2026, 12, 31), **facts)
 
 
+TEST_BUDGET_S = 5.0
+
+
 class World:
     """A migrated database with three hospitals and a few persons, and an HTTP client per hospital."""
 
     def __init__(self, url: str) -> None:
         self.clock = FixedClock(datetime(2025, 6, 10, 2, 0, tzinfo=UTC))
-        self.platform = Platform(engine=make_engine(url), clock=self.clock)
+        # the commercial legs' time budget (300 ms in service) made generous: a test on a loaded CI
+        # machine must not see a cold in-process call time out; tests of the budget set their own
+        commercial = replace(CommercialConfig.from_env(), budget_s=TEST_BUDGET_S)
+        self.platform = Platform(engine=make_engine(url), clock=self.clock, commercial=commercial)
         upgrade(self.platform.engine)
         self.secrets = {code: admin.add_hospital(self.platform, code, n, lv, r) for code, n, lv, r in HOSPITALS}
         admin.import_persons(
