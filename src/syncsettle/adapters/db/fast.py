@@ -40,7 +40,6 @@ class _Plan:
     positional: tuple[str, ...] | None  # parameter order for qmark drivers (SQLite); None: named
     binds: tuple[tuple[str, Processor], ...]
     fixed: tuple[tuple[str, Any], ...]  # the statement's own literal values (``status == "active"``)
-    defaults: tuple[tuple[str, Callable[[], Any]], ...]  # INSERT columns the caller may leave out
     keys: tuple[str, ...]  # result columns
     results: tuple[tuple[int, Processor], ...]  # (column, processor) of the columns that need one
 
@@ -64,12 +63,7 @@ def _compile(stmt: ClauseElement, dialect: Dialect, columns: Sequence[str] | Non
     names = list(compiled.bind_names.values())
     if any(bind.expanding for bind in compiled.binds.values()):
         raise ValueError("fast statements take no expanding IN parameters: use Connection.execute")
-    defaults: list[tuple[str, Callable[[], Any]]] = []
-    if isinstance(stmt, Insert) and columns is not None:
-        table = stmt.table
-        assert isinstance(table, Table)
-        defaults = [(n, _default_of(table, n)) for n in names if n not in columns]
-    filled = {name for name, _ in defaults} | set(columns or ())
+    filled = set(columns or ())
     fixed = tuple(
         (name, bind.effective_value)
         for name, bind in compiled.binds.items()
@@ -81,7 +75,6 @@ def _compile(stmt: ClauseElement, dialect: Dialect, columns: Sequence[str] | Non
         sql=compiled.string,
         positional=tuple(compiled.positiontup) if compiled.positional else None,
         binds=tuple((n, processors[n]) for n in dict.fromkeys(names) if n in processors),
-        defaults=tuple(defaults),
         fixed=fixed,
         keys=tuple(entry[0] for entry in result_columns),
         results=tuple(
@@ -93,8 +86,8 @@ def _compile(stmt: ClauseElement, dialect: Dialect, columns: Sequence[str] | Non
 
 
 class Fast:
-    """One prebuilt statement. ``columns``: for an INSERT, the columns callers give (the rest of the
-    columns with a Python default are filled from it)."""
+    """One prebuilt statement. ``columns``: for an INSERT, the columns every row gives (see
+    :class:`FastInsert`, which fills the table's Python defaults first)."""
 
     def __init__(self, stmt: ClauseElement, columns: Sequence[str] | None = None) -> None:
         self.stmt = stmt
@@ -112,9 +105,6 @@ class Fast:
     def _params(plan: _Plan, given: Mapping[str, Any]) -> Any:
         values = dict(plan.fixed)
         values.update(given)
-        for name, default in plan.defaults:
-            if name not in values:
-                values[name] = default()
         for name, process in plan.binds:
             values[name] = process(values[name])
         if plan.positional is not None:
@@ -245,7 +235,8 @@ class FastInsert:
             self._for(conn, columns, len(chunk)).run(conn, params)
 
     def one(self, conn: Connection, row: Mapping[str, Any]) -> None:
-        self._for(conn, tuple(row), 1).run(conn, row)
+        complete = self._complete(row)
+        self._for(conn, tuple(complete), 1).run(conn, complete)
 
 
 # psycopg parses a statement's placeholders once and keeps the result only for statements of at

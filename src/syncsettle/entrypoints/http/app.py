@@ -49,6 +49,7 @@ def create_app(platform: Platform, *, seal_every: float = 1.0, sign_every: float
     app.state.platform = platform
     install_error_handlers(app)
     console.install(app)
+    fsi.inflight_limit()  # a bad SYNCSETTLE_FSI_INFLIGHT stops the server at start, not each request
     app.add_middleware(fsi.FsiLane, platform=lambda: platform)  # inside the request ids, outside the sessions
     ops.install(app)  # after the console: its request-id middleware wraps everything, sessions included
     app.include_router(fsi.router(lambda: platform))

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import time
+import weakref
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -277,15 +278,16 @@ def inflight_limit() -> int:
     return value
 
 
-_LIMITERS: dict[int, anyio.CapacityLimiter] = {}
+# one limiter per event loop (created inside it, as anyio requires), forgotten with the loop
+_LIMITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = weakref.WeakKeyDictionary()
 
 
 def _limiter() -> anyio.CapacityLimiter:
-    """This event loop's limiter (created inside the loop, as anyio requires)."""
-    key = id(asyncio.get_running_loop())
-    limiter = _LIMITERS.get(key)
+    """This event loop's limiter of envelopes in flight."""
+    loop = asyncio.get_running_loop()
+    limiter = _LIMITERS.get(loop)
     if limiter is None:
-        limiter = _LIMITERS[key] = anyio.CapacityLimiter(inflight_limit())
+        limiter = _LIMITERS[loop] = anyio.CapacityLimiter(inflight_limit())
     return limiter
 
 
