@@ -32,7 +32,10 @@ class MoneyError(ValueError):
 
 def _reject_non_string(value: object, what: str, example: str = "150.00") -> str:
     if isinstance(value, Decimal):  # exact JSON numbers, as the hospital interface parses them
-        return format(value, "f")
+        if not value.is_finite():
+            raise MoneyError(f"{what} must be a finite decimal number, not {value}")
+        # 20, 20.5 and 20.50 alike; trailing zeros (20.500) say nothing more
+        return format(value.normalize() if value != value.to_integral_value() else value.to_integral_value(), "f")
     if isinstance(value, float):
         raise MoneyError(f'{what} must be a decimal string such as "{example}", not the number {value!r}')
     if isinstance(value, bool) or not isinstance(value, str):

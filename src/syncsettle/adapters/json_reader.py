@@ -2,13 +2,21 @@
 
 ``Reader(data, "person")`` walks one object; each accessor either returns a typed value or raises
 :class:`InvalidInput` naming the field (``person.cross_region.kind``) and the reason in one line.
-Amounts must be yuan strings; a JSON float anywhere is refused.
+Amounts must be yuan strings; a JSON float anywhere is refused. Messages from a hospital's HIS are
+parsed with every JSON number as an exact ``Decimal`` (``entrypoints/national``), so ``"medfee_sumamt":
+20`` and ``"medfee_sumamt": 20.5`` read exactly as ``"20"`` and ``"20.5"``; a whole number may also
+stand for a code or identifier (``"insutype": 310``).
+
+A blank string (``""`` or only spaces) counts as absent, as HIS systems send every optional field
+whether they have a value or not (``"certno": ""``): optional, it reads as missing; required, it is
+reported ``missing``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -30,6 +38,8 @@ class Reader:
 
     def raw(self, key: str, required: bool = True) -> Any:
         value = self.data.get(key, _MISSING)
+        if isinstance(value, str) and not value.strip():
+            value = _MISSING  # HIS systems send "" for an optional field they have no value for
         if value is _MISSING or (value is None and required):
             if required:
                 raise InvalidInput(self.at(key), "missing")
@@ -37,7 +47,8 @@ class Reader:
         return value
 
     def has(self, key: str) -> bool:
-        return self.data.get(key) is not None
+        value = self.data.get(key)
+        return value is not None and not (isinstance(value, str) and not value.strip())
 
     def check_keys(self, allowed: set[str]) -> None:
         unknown = sorted(set(self.data) - allowed)
@@ -48,6 +59,7 @@ class Reader:
         value = self.raw(key, required)
         if value is None:
             return None
+        value = _whole_number_as_text(value)
         if not isinstance(value, str) or not value.strip():
             raise InvalidInput(self.at(key), f"must be a non-empty string, got {_kind(value)}")
         if codes is not None and value not in codes:
@@ -86,6 +98,13 @@ class Reader:
             raise InvalidInput(self.at(key), "must be greater than zero")
         return scaled
 
+    def scaled_signed(self, key: str, places: int) -> int:
+        """Like :meth:`scaled`, a negative value allowed (a refund line's ``cnt``)."""
+        try:
+            return parse_scaled(self.raw(key), places, allow_negative=True)
+        except MoneyError as exc:
+            raise InvalidInput(self.at(key), str(exc)) from None
+
     def ratio(self, key: str) -> Fraction | None:
         value = self.raw(key, required=False)
         if value is None:
@@ -99,6 +118,8 @@ class Reader:
         value = self.raw(key, required=False)
         if value is None:
             return default
+        if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+            value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             raise InvalidInput(self.at(key), f"must be a whole number, got {_kind(value)}")
         if value < minimum:
@@ -124,7 +145,11 @@ class Reader:
 
     def child(self, key: str, required: bool = True) -> Reader | None:
         value = self.raw(key, required)
-        return None if value is None else Reader(value, self.at(key))
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            raise InvalidInput(self.at(key), f"must be an object, got {_kind(value)}")
+        return Reader(value, self.at(key))
 
     def items(self, key: str, required: bool = True) -> list[Any]:
         value = self.raw(key, required)
@@ -135,11 +160,25 @@ class Reader:
         return value
 
 
+def _whole_number_as_text(value: Any) -> Any:
+    """A code or identifier a HIS sent as a JSON whole number (``310``) reads as its digits."""
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value() and value >= 0:
+        return format(value.to_integral_value(), "f")
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return str(value)
+    return value
+
+
 def _kind(value: Any) -> str:
     if isinstance(value, float):
         return f"the JSON number {value!r} (amounts are yuan strings)"
     if value is None:
         return "null"
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", int: "a number"}.get(
-        type(value), type(value).__name__
-    )
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        Decimal: "a number",
+    }.get(type(value), type(value).__name__)
