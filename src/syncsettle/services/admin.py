@@ -11,8 +11,10 @@ from sqlalchemy import select
 
 from syncsettle.adapters.credentials import issue_secret
 from syncsettle.adapters.db import filings as filings_repo
+from syncsettle.adapters.db import gateway as gateway_repo
 from syncsettle.adapters.db import people
 from syncsettle.adapters.db.schema import rule_versions
+from syncsettle.adapters.gateway_tokens import seal_token
 from syncsettle.adapters.json_reader import Reader
 from syncsettle.adapters.rulebook import Rulebook, parse_rule_data
 from syncsettle.domain.codes import HOSPITAL_LEVELS, INSUTYPES, PSN_TYPES
@@ -22,7 +24,8 @@ from syncsettle.services.platform import Platform
 
 
 def add_hospital(p: Platform, code: str, name: str, level: str, region: str) -> str:
-    """Register a hospital; returns the secret (shown once, only its hash is kept)."""
+    """Register a hospital; returns the secret (shown once). Its SHA-256 is kept for the Bearer path and,
+    SM4-GCM sealed, the secret itself for the national gateway's ``x-tif-signature`` (:mod:`gateway_tokens`)."""
     if level not in HOSPITAL_LEVELS:
         raise ServiceError(Code.FIELD, f"unknown hospital level {level!r}", "level")
     if len(region) != 6 or not region.isdigit():
@@ -34,10 +37,36 @@ def add_hospital(p: Platform, code: str, name: str, level: str, region: str) -> 
         people.add_hospital(
             uow.conn,
             {"fixmedins_code": code, "fixmedins_name": name, "hosp_lv": level, "admdvs": region,
-             "secret_hash": digest, "created_at": p.clock.now()},
+             "secret_hash": digest, "created_at": p.clock.now(),
+             "secret_sealed": seal_token(p.settings.keys.sm4("pii"), code, secret)},
         )  # fmt: skip
         uow.commit()
     return secret
+
+
+REVOKED = "revoked"  # a secret_hash no SHA-256 hex can equal: the hospital's credential is gone
+
+
+def rotate_hospital_secret(p: Platform, code: str) -> str:
+    """Issue the hospital a new secret (shown once); the old one stops working at once, on both the
+    Bearer and the gateway path (credentials are read on every request, never cached)."""
+    secret, digest = issue_secret()
+    with p.uow() as uow:
+        changed = gateway_repo.set_hospital_gateway(
+            uow.conn, code, secret_hash=digest, secret_sealed=seal_token(p.settings.keys.sm4("pii"), code, secret)
+        )
+        if changed != 1:
+            raise ServiceError(Code.NOT_FOUND, f"机构 {code} 不存在", "code")
+        uow.commit()
+    return secret
+
+
+def revoke_hospital(p: Platform, code: str) -> None:
+    """Withdraw the hospital's credential: every later request is refused until a rotation issues a new one."""
+    with p.uow() as uow:
+        if gateway_repo.set_hospital_gateway(uow.conn, code, secret_hash=REVOKED, secret_sealed=None) != 1:
+            raise ServiceError(Code.NOT_FOUND, f"机构 {code} 不存在", "code")
+        uow.commit()
 
 
 def _person_rows(item: Any, index: int, now: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -51,6 +80,7 @@ def _person_rows(item: Any, index: int, now: Any) -> tuple[dict[str, Any], list[
         "certno": r.req_text("certno"),
         "gend": r.req_text("gend", codes={"1": "男", "2": "女", "9": "未说明"}),
         "brdy": brdy,
+        "naty": r.text("naty", required=False),
         "insuplc_admdvs": region,
         "created_at": now,
     }

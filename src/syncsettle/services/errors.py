@@ -14,11 +14,14 @@ class Code(StrEnum):
     UNKNOWN_INFNO = "SS-1003"
     UNAUTHORISED = "SS-1101"  # no or bad credentials
     FORBIDDEN = "SS-1102"  # another hospital's visit, settlement, …
+    SIGN_IN = "SS-1103"  # no live 9001 sign-in (sign_no) where the hospital's policy requires one
+    REPLAY = "SS-1104"  # a gateway timestamp outside the window, or an x-tif-nonce seen before
     NOT_FOUND = "SS-1201"
     STATE = "SS-1202"  # wrong state: visit closed, settlement already reversed, …
     DUPLICATE = "SS-1203"  # a fee line or msgid reused with different content
     NOT_INSURED = "SS-1204"
     NOTHING_TO_SETTLE = "SS-1205"
+    REGION = "SS-1206"  # mdtrtarea_admvs / insuplc_admdvs do not match the hospital or the person
     RULES = "SS-1301"  # no policy in force for the person's insurance
     CONFLICT = "SS-1401"  # retry: concurrent change
     CONSENT = "SS-1501"  # no consent in force for this release (the refusal is audited)

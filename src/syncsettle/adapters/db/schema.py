@@ -48,6 +48,44 @@ hospitals = Table(
     Column("admdvs", String(6), nullable=False),
     Column("secret_hash", String(128), nullable=False),
     Column("created_at", TS, nullable=False),
+    # the national gateway's x-tif-* signature needs the token itself: kept SM4-GCM sealed (adapters/gateway_tokens.py)
+    Column("secret_sealed", LargeBinary, nullable=True),
+    Column("paas_id", String(40), nullable=True),  # the gateway's x-tif-paasid when it is not the fixmedins_code
+    # 9001 sign-in: "tolerate" a missing or stale sign_no (logged), or "require" a live one
+    Column("sign_no_policy", String(10), nullable=False, server_default="tolerate"),
+)
+
+# x-tif-nonce values seen inside the timestamp window: a nonce is accepted once per paasid
+gateway_nonces = Table(
+    "gateway_nonces",
+    metadata,
+    Column("paas_id", String(40), primary_key=True),
+    Column("nonce", String(80), primary_key=True),
+    Column("seen_at", TS, nullable=False, index=True),
+)
+
+# 9001 sign-ins: the sign_no a hospital's terminal carries on later envelopes, until 9002
+sign_ins = Table(
+    "sign_ins",
+    metadata,
+    Column("sign_no", String(40), primary_key=True),
+    Column("fixmedins_code", String(20), ForeignKey("hospitals.fixmedins_code"), nullable=False, index=True),
+    Column("opter_no", String(30), nullable=False),
+    Column("mac", String(40), nullable=False),
+    Column("ip", String(60), nullable=False),
+    Column("signed_in_at", TS, nullable=False),
+    Column("signed_out_at", TS, nullable=True),
+)
+
+# 9101 uploads: a file the HIS sends (3202's detail), named afterwards by its file_qury_no
+fsi_files = Table(
+    "fsi_files",
+    metadata,
+    Column("file_qury_no", String(40), primary_key=True),
+    Column("fixmedins_code", String(20), ForeignKey("hospitals.fixmedins_code"), nullable=False, index=True),
+    Column("filename", String(200), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("uploaded_at", TS, nullable=False),
 )
 
 persons = Table(
@@ -61,6 +99,7 @@ persons = Table(
     Column("certno_bidx", String(64), nullable=False),
     Column("gend", String(1), nullable=False),
     Column("brdy", Date, nullable=False),
+    Column("naty", String(3), nullable=True),  # nationality (民族) code, where the import gives one
     Column("insuplc_admdvs", String(6), nullable=False),
     Column("created_at", TS, nullable=False),
     Index("ix_persons_certno_bidx", "certno_bidx"),
@@ -137,6 +176,8 @@ visits = Table(
     Column("status", String(12), nullable=False),
     Column("diagnoses", JSON, nullable=False, default=list),
     Column("created_at", TS, nullable=False),
+    # how the patient identified at the window (01 e-credential, 02 ID card, 03 social-security card)
+    Column("mdtrt_cert_type", String(3), nullable=True),
     Index("ix_visits_hospital", "fixmedins_code", "begntime"),
 )
 
@@ -163,6 +204,7 @@ fee_lines = Table(
     Column("line_selfpay_prop", String(12), nullable=True),
     Column("line_pric_uplmt_amt", Money, nullable=True),
     Column("fee_ocur_time", TS, nullable=True),
+    Column("init_feedetl_sn", String(30), nullable=True),  # a refund line (status "refund"): the line it nets
     Column("status", String(10), nullable=False, default="active"),
     Column("setl_id", String(40), nullable=True),
     Column("created_at", TS, nullable=False),

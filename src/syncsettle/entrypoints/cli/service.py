@@ -63,6 +63,42 @@ def hospital_add(
     typer.echo(json.dumps({"fixmedins_code": code, "secret": secret}))
 
 
+@hospital_app.command("rotate")
+def hospital_rotate(code: str = typer.Option(..., help="fixmedins_code"), database: str | None = DB) -> None:
+    """Issue the hospital a new credential (shown once); the old one stops working at once."""
+    try:
+        secret = admin.rotate_hospital_secret(build_platform(database), code)
+    except ServiceError as exc:
+        _fail(exc)
+    typer.echo(json.dumps({"fixmedins_code": code, "secret": secret}))
+
+
+@hospital_app.command("revoke")
+def hospital_revoke(code: str = typer.Option(..., help="fixmedins_code"), database: str | None = DB) -> None:
+    """Withdraw the hospital's credential: every request is refused until ``hospital rotate``."""
+    try:
+        admin.revoke_hospital(build_platform(database), code)
+    except ServiceError as exc:
+        _fail(exc)
+    typer.echo(json.dumps({"fixmedins_code": code, "revoked": True}))
+
+
+@hospital_app.command("sign-in-policy")
+def hospital_sign_in_policy(
+    code: str = typer.Option(..., help="fixmedins_code"),
+    policy: str = typer.Option(..., help="tolerate (default) or require a live 9001 sign_no"),
+    database: str | None = DB,
+) -> None:
+    """Whether the hospital's envelopes must carry a live 9001 ``sign_no`` (docs/his-compatibility.md)."""
+    from syncsettle.services.management import gateway
+
+    try:
+        gateway.set_sign_no_policy(build_platform(database), code, policy)
+    except ServiceError as exc:
+        _fail(exc)
+    typer.echo(json.dumps({"fixmedins_code": code, "sign_no_policy": policy}))
+
+
 @persons_app.command("import")
 def persons_import(
     file: Path = typer.Argument(..., help="JSON list (or CSV) of persons"), database: str | None = DB
