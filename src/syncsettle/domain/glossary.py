@@ -73,6 +73,7 @@ FIELDS = {
     "maf_pay": "医疗救助基金支出",
     "oth_pay": "其他支出",
     "fund_pay_sumamt": "基金支付总额",
+    "comm_pay": "商业健康保险支付",
     "psn_part_amt": "个人负担总金额",
     "acct_pay": "个人账户支出",
     "psn_cash_pay": "个人现金支出",

@@ -25,7 +25,6 @@ from sqlalchemy import Engine
 from syncsettle.adapters.clock import FixedClock, business_date
 from syncsettle.adapters.db import people
 from syncsettle.adapters.db import visits as visit_repo
-from syncsettle.adapters.json_reader import Reader
 from syncsettle.loadgen.visits import LINES
 from syncsettle.money import format_yuan, parse_yuan
 from syncsettle.services.computing.risk import visit_findings
@@ -59,8 +58,7 @@ class Result:
 
 
 def _open_visit(p: Platform, hospital: dict[str, Any], psn_no: str, rng: random.Random) -> str:
-    reg = visits.register(p, hospital, Reader({"psn_no": psn_no, "insutype": "390"}, "data"), inpatient=False,
-                          diseinfo=[])  # fmt: skip
+    reg = visits.register(p, hospital, visits.Registration(psn_no, "390", inpatient=False))
     mdtrt_id: str = reg["mdtrt_id"]
     feedetail = [
         {"feedetl_sn": str(sn), "mdtrt_id": mdtrt_id, "psn_no": psn_no, "med_list_codg": code, "cnt": cnt,

@@ -57,6 +57,33 @@ def lines(conn: Connection, mdtrt_id: str, *, unsettled_only: bool = False) -> l
     return _LINES[unsettled_only].dicts(conn, {"mdtrt_id": mdtrt_id})
 
 
+def line(conn: Connection, mdtrt_id: str, feedetl_sn: str) -> dict[str, Any] | None:
+    found = (
+        conn.execute(select(fee_lines).where(fee_lines.c.mdtrt_id == mdtrt_id, fee_lines.c.feedetl_sn == feedetl_sn))
+        .mappings()
+        .first()
+    )
+    return dict(found) if found else None
+
+
+def update_line(conn: Connection, mdtrt_id: str, feedetl_sn: str, **values: Any) -> None:
+    conn.execute(
+        fee_lines.update()
+        .where(fee_lines.c.mdtrt_id == mdtrt_id, fee_lines.c.feedetl_sn == feedetl_sn)
+        .values(**values)
+    )
+
+
+def all_lines(conn: Connection, mdtrt_id: str) -> list[dict[str, Any]]:
+    """Every line of a visit, refunds and cancelled ones included (5204), in upload order."""
+    rows = conn.execute(
+        select(fee_lines)
+        .where(fee_lines.c.mdtrt_id == mdtrt_id)
+        .order_by(fee_lines.c.created_at, fee_lines.c.feedetl_sn)
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
 def existing_serials(conn: Connection, mdtrt_id: str) -> set[str]:
     return {r[0] for r in _SERIALS.rows(conn, {"mdtrt_id": mdtrt_id})}
 

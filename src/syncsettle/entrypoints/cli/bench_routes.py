@@ -30,7 +30,6 @@ from syncsettle.adapters.channel.envelope import ReplayGuard
 from syncsettle.adapters.clock import FixedClock
 from syncsettle.adapters.db import people
 from syncsettle.adapters.db.engine import make_engine
-from syncsettle.adapters.json_reader import Reader
 from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.loadgen.server import HOSPITAL, fresh_postgres, seed
@@ -90,8 +89,7 @@ def _crypto_round_trip(p: Platform, calls: int = 200) -> float:
 
 def _settle_one(p: Platform, hospital: dict[str, Any], psn_no: str, serial: int) -> float:
     insutype = "310" if int(psn_no[1:]) % 3 == 0 else "390"
-    data = Reader({"psn_no": psn_no, "insutype": insutype}, "input.data")
-    mdtrt_id = visits.register(p, hospital, data, inpatient=False, diseinfo=[])["mdtrt_id"]
+    mdtrt_id = visits.register(p, hospital, visits.Registration(psn_no, insutype, inpatient=False))["mdtrt_id"]
     lines = [{"feedetl_sn": str(n), "mdtrt_id": mdtrt_id, "psn_no": psn_no, "med_list_codg": code, "cnt": cnt,
               "pric": pric, "det_item_fee_sumamt": format_yuan(int(cnt) * parse_yuan(pric))}
              for n, (code, cnt, pric) in enumerate(LINES, 1)]  # fmt: skip

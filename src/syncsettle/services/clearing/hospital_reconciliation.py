@@ -34,32 +34,41 @@ TOTAL_FIELDS = (*HOSPITAL_FIELDS, "fixmedins_setl_cnt")
 @dataclass(frozen=True, slots=True)
 class Scope:
     hospital: str
-    insutype: str
-    clr_type: str
+    insutype: str | None  # None: every insutype (3202 names none)
+    clr_type: str | None  # None: every clearing type
     begin: date
     end: date
     include_refunds: bool = True
 
     @property
     def label(self) -> str:
-        return f"{self.insutype}/{self.clr_type}/{self.begin}..{self.end}" + ("" if self.include_refunds else "/0")
+        return f"{self.insutype or '*'}/{self.clr_type or '*'}/{self.begin}..{self.end}" + (
+            "" if self.include_refunds else "/0"
+        )
 
     def condition(self) -> Any:
         cond = and_(
             settlements.c.fixmedins_code == self.hospital,
-            settlements.c.insutype == self.insutype,
-            settlements.c.clr_type == self.clr_type,
             settlements.c.setl_date >= self.begin,
             settlements.c.setl_date <= self.end,
         )
+        if self.insutype is not None:
+            cond = and_(cond, settlements.c.insutype == self.insutype)
+        if self.clr_type is not None:
+            cond = and_(cond, settlements.c.clr_type == self.clr_type)
         return cond if self.include_refunds else and_(cond, settlements.c.status == "settled")
 
 
-def read_scope(hospital: str, data: Reader) -> Scope:
+def read_scope(hospital: str, data: Reader, *, detail: bool = False) -> Scope:
+    """3201 names insutype and clr_type; 3202 (``detail``) may leave either out: all of them then."""
     begin, end = data.day("stmt_begndate"), data.day("stmt_enddate")
     assert begin is not None and end is not None
     include = (data.text("refd_setl_flag", required=False) or "1") == "1"
-    return Scope(hospital, data.req_text("insutype"), data.req_text("clr_type"), begin, end, include)
+    if detail:
+        insutype, clr_type = data.text("insutype", required=False), data.text("clr_type", required=False)
+    else:
+        insutype, clr_type = data.req_text("insutype"), data.req_text("clr_type")
+    return Scope(hospital, insutype, clr_type, begin, end, include)
 
 
 def read_stated_totals(data: Reader) -> dict[str, int]:
@@ -135,8 +144,8 @@ def _record_run(conn: Connection, scope: Scope, kind: str, result: str, descript
                 **figures: Any) -> None:  # fmt: skip
     """Keep the run's result for the console (same transaction as the reconciliation itself)."""
     runs_repo.add(conn, {
-        "hospital": scope.hospital, "kind": kind, "scope": scope.label, "insutype": scope.insutype,
-        "clr_type": scope.clr_type, "period_begin": scope.begin, "period_end": scope.end,
+        "hospital": scope.hospital, "kind": kind, "scope": scope.label, "insutype": scope.insutype or "*",
+        "clr_type": scope.clr_type or "*", "period_begin": scope.begin, "period_end": scope.end,
         "include_refunds": scope.include_refunds, "result": result, "description": description, "run_at": now,
         "matched": figures.get("matched"), "mismatched": figures.get("mismatched"),
         "platform": figures.get("platform"), "stated": figures.get("stated"),

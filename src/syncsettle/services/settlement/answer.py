@@ -8,14 +8,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from syncsettle.adapters.case_file import render_commercial, render_setldetail, render_setlinfo
-from syncsettle.adapters.clock import national_time
-from syncsettle.domain.codes import INPATIENT_MED_TYPES
+from syncsettle.adapters.case_file import render_commercial, render_setldetail
 from syncsettle.domain.settlement.waterfall import Settlement
 from syncsettle.money import format_yuan
 from syncsettle.services.commercial.claims import status_of
 from syncsettle.services.commercial.legs import Leg, Pending
 from syncsettle.services.settlement.inputs import VisitInputs
+from syncsettle.services.settlement.setlinfo import render_live
 
 
 def commercial_entries(s: Settlement, legs: Sequence[Leg], pending: Sequence[Pending],
@@ -35,24 +34,14 @@ def commercial_entries(s: Settlement, legs: Sequence[Leg], pending: Sequence[Pen
 
 
 def render(s: Settlement, vi: VisitInputs, setl_id: str | None, when: Any, pending: Sequence[Pending] = (),
-           claim_ids: Mapping[str, str] | None = None) -> dict[str, Any]:  # fmt: skip
-    """The hospital's answer: national setlinfo/setldetail, the commercial legs, the one-stop summary."""
-    setlinfo: dict[str, Any] = {
-        "mdtrt_id": vi.visit["mdtrt_id"],
-        "psn_no": vi.person.psn_no,
-        "psn_name": vi.person_row["psn_name"],
-        "insutype": vi.person.insutype,
-        "psn_type": vi.person.psn_type,
-        "med_type": vi.bill.med_type,
-        "setl_time": national_time(when),
-        "clr_optins": vi.person.insured_region,
-        "clr_way": "01",
-        "clr_type": "21" if vi.bill.med_type in INPATIENT_MED_TYPES else "11",
-        "balc": format_yuan(vi.person.account_balance - s.acct_pay),
-        **render_setlinfo(s),
-    }
-    if setl_id is not None:
-        setlinfo["setl_id"] = setl_id
+           claim_ids: Mapping[str, str] | None = None, msgid: str = "") -> dict[str, Any]:  # fmt: skip
+    """The hospital's answer: national setlinfo (with the commercial share, :mod:`.setlinfo`) and
+    setldetail (the basic insurance's own), the commercial legs, the one-stop summary."""
+    setlinfo = render_live(
+        s, visit=vi.visit, person_row=vi.person_row, psn_type=vi.person.psn_type, insutype=vi.person.insutype,
+        insured_region=vi.person.insured_region, balance_before=vi.person.account_balance, when=when,
+        msgid=msgid, setl_id=setl_id,
+    )  # fmt: skip
     summary = {
         "total": format_yuan(s.total),
         "public_funds": format_yuan(s.public_funds),

@@ -127,11 +127,12 @@ def _fee_line(row: dict[str, Any]) -> FeeLine:
 
 def load(
     p: Platform, conn: Connection, visit: dict[str, Any], hospital: dict[str, Any], day: date, *,
-    locked: dict[str, int] | None, use_account: bool,
+    locked: dict[str, int] | None, use_account: bool, batch: str | None = None,
 ) -> VisitInputs:  # fmt: skip
     """Gather the inputs. ``locked``: the person's basic accumulators for ``day``'s year as the caller
     read them under their lock (:func:`~syncsettle.adapters.db.settlements.lock_basic`; not read
-    again), or None for a quote (read without a lock)."""
+    again), or None for a quote (read without a lock). ``batch``: settle only the unsettled lines of
+    this ``chrg_bchno`` (2207's charge batch; ``None`` or ``"0000"``: every unsettled line)."""
     stored, insurance = insured_person(conn, visit["psn_no"], visit["insutype"])  # after the caller's lock
     person_row = p.pii.open(stored)  # the hospital's answer carries the patient's name
     found = p.rules.policy_for(insurance["insuplc_admdvs"], visit["insutype"], day)
@@ -141,6 +142,12 @@ def load(
         )
     policy, version = found
     lines = visit_repo.lines(conn, visit["mdtrt_id"], unsettled_only=True)
+    if batch and batch != "0000":
+        lines = [line for line in lines if line["chrg_bchno"] == batch]
+        if not lines:
+            raise ServiceError(
+                Code.NOTHING_TO_SETTLE, f"就诊 {visit['mdtrt_id']} 收费批次 {batch} 没有未结算的费用明细", "chrg_bchno"
+            )
     if not lines:
         raise ServiceError(Code.NOTHING_TO_SETTLE, f"就诊 {visit['mdtrt_id']} 没有未结算的费用明细", "mdtrt_id")
     cross = insurance["cross_region"]

@@ -16,6 +16,7 @@ from syncsettle.services.clearing.hospital_reconciliation import (
     reconcile_totals,
 )
 from syncsettle.services.platform import Platform
+from syncsettle.services.settlement import files
 
 
 def totals(p: Platform, hospital: dict[str, Any], data: Reader) -> dict[str, Any]:
@@ -32,6 +33,13 @@ def totals(p: Platform, hospital: dict[str, Any], data: Reader) -> dict[str, Any
 
 
 def detail(p: Platform, hospital: dict[str, Any], data: Reader) -> dict[str, Any]:
-    """Compare the hospital's detail lines with the platform's, settlement by settlement."""
-    scope = read_scope(hospital["fixmedins_code"], data)
-    return reconcile_detail(p, scope, read_details(data))
+    """Compare the hospital's detail lines with the platform's, settlement by settlement. The lines
+    come as the interface sends them, in a file uploaded by 9101 and named by ``file_qury_no``
+    (:mod:`.files`), or inline as ``details[]``."""
+    scope = read_scope(hospital["fixmedins_code"], data, detail=True)
+    number = data.text("file_qury_no", required=False)
+    theirs = files.read_detail_file(files.uploaded(p, hospital, number)) if number else read_details(data)
+    result = reconcile_detail(p, scope, theirs)
+    if number:
+        result["fileinfo"] = {"file_qury_no": number, "filename": "", "dld_endtime": ""}
+    return result

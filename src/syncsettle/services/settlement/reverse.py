@@ -24,6 +24,7 @@ from syncsettle.services.commercial import claims
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
 from syncsettle.services.settlement.common import new_id
+from syncsettle.services.settlement.setlinfo import negated, negated_details
 from syncsettle.services.settlement.settle import replay, request_hash
 
 
@@ -72,16 +73,24 @@ def reverse(p: Platform, hospital: dict[str, Any], msgid: str, infno: str, data:
         products_back: list[tuple[str, str, int, int]] = [
             (pid, rid, -d, -paid) for pid, rid, d, paid in delta["products"]
         ]
-        negated = {"basic": basic_back, "products": products_back}
-        output = {
-            "setlinfo": {
+        back = {"basic": basic_back, "products": products_back}
+        stored = original["output"] or {}
+        if "setlinfo" in stored and "medins_setl_id" in stored["setlinfo"]:  # the full national list
+            setlinfo = negated(stored["setlinfo"], rev_id, now, msgid)
+        else:  # a settlement stored before the full list: what its row knows
+            setlinfo = {
                 "setl_id": rev_id, "init_setl_id": setl_id, "mdtrt_id": mdtrt_id, "psn_no": original["psn_no"],
                 "setl_time": national_time(now), "medfee_sumamt": format_yuan(-original["medfee_sumamt"]),
                 "fund_pay_sumamt": format_yuan(-original["fund_pay_sumamt"]),
+                "comm_pay": format_yuan(-original["commercial_sumamt"]),
+                "psn_part_amt": format_yuan(-original["acct_pay"] - original["psn_cash_pay"]),
                 "acct_pay": format_yuan(-original["acct_pay"]), "psn_cash_pay": format_yuan(-original["psn_cash_pay"]),
-            },
+            }  # fmt: skip
+        output = {
+            "setlinfo": setlinfo,
+            "setldetail": negated_details(stored.get("setldetail") or []),
             "commercial_sumamt": format_yuan(-original["commercial_sumamt"]),
-        }  # fmt: skip
+        }
         shares = conn.execute(select(settlement_shares).where(settlement_shares.c.setl_id == setl_id)).mappings()
         repo.add_settlement(
             conn,
@@ -92,7 +101,7 @@ def reverse(p: Platform, hospital: dict[str, Any], msgid: str, infno: str, data:
                 "medfee_sumamt": -original["medfee_sumamt"], "fund_pay_sumamt": -original["fund_pay_sumamt"],
                 "commercial_sumamt": -original["commercial_sumamt"], "acct_pay": -original["acct_pay"],
                 "psn_cash_pay": -original["psn_cash_pay"], "status": "reversal", "refd_setl_flag": "1",
-                "reverses": setl_id, "reversed_by": None, "accumulator_delta": negated, "output": output,
+                "reverses": setl_id, "reversed_by": None, "accumulator_delta": back, "output": output,
                 "created_at": now,
             },
             [{"setl_id": rev_id, "payer": s["payer"], "payer_kind": s["payer_kind"], "amount": -s["amount"]}

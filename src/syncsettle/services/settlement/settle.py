@@ -80,14 +80,15 @@ def hospital_actor(hospital: dict[str, Any]) -> Principal:
 
 
 def pre_settle(
-    p: Platform, hospital: dict[str, Any], mdtrt_id: str, psn_no: str | None, use_account: bool
-) -> dict[str, Any]:
+    p: Platform, hospital: dict[str, Any], mdtrt_id: str, psn_no: str | None, use_account: bool,
+    batch: str | None = None,
+) -> dict[str, Any]:  # fmt: skip
     """A quote: every commercial leg that may settle is priced here; nothing leaves the domain."""
     now = p.clock.now()
     day = business_date(now)
     with p.uow(readonly=True) as uow:
         visit = open_visit(uow.conn, mdtrt_id, hospital["fixmedins_code"], psn_no)
-        vi = load(p, uow.conn, visit, hospital, day, locked=None, use_account=use_account)
+        vi = load(p, uow.conn, visit, hospital, day, locked=None, use_account=use_account, batch=batch)
         w = _begin(vi, day)
         occasion = Occasion("", vi.person.psn_no, day, now, hospital_actor(hospital))
         screening = settlement_screening(p, uow.conn, vi, day)
@@ -114,13 +115,14 @@ def shares(s: Settlement) -> list[tuple[str, str, int]]:
 
 def settle_visit(
     p: Platform, hospital: dict[str, Any], msgid: str, infno: str, mdtrt_id: str, psn_no: str | None,
-    use_account: bool, stated_total: int | None, payload: Any,
+    use_account: bool, stated_total: int | None, payload: Any, batch: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """Settle the visit's unsettled lines. Retried (the whole transaction) when a concurrent duplicate
+    """Settle the visit's unsettled lines (of one charge batch, ``chrg_bchno``, when named). Retried
+    (the whole transaction) when a concurrent duplicate
     ``msgid`` wins the race or the database reports a deadlock/serialisation failure."""
     for attempt in range(1, 4):
         try:
-            return _settle_once(p, hospital, msgid, infno, mdtrt_id, psn_no, use_account, stated_total, payload)
+            return _settle_once(p, hospital, msgid, infno, mdtrt_id, psn_no, use_account, stated_total, payload, batch)
         except (IntegrityError, OperationalError) as exc:
             if isinstance(exc, OperationalError) and not retryable(exc):
                 raise
@@ -148,7 +150,7 @@ def replay(conn: Any, msgid: str, infno: str, payload: Any, hospital: dict[str, 
 
 def _settle_once(
     p: Platform, hospital: dict[str, Any], msgid: str, infno: str, mdtrt_id: str, psn_no: str | None,
-    use_account: bool, stated_total: int | None, payload: Any,
+    use_account: bool, stated_total: int | None, payload: Any, batch: str | None,
 ) -> dict[str, Any]:  # fmt: skip
     now = p.clock.now()
     day = business_date(now)
@@ -161,7 +163,7 @@ def _settle_once(
         earlier = replay(conn, msgid, infno, payload, hospital)  # checked under the lock: no race with a duplicate
         if earlier is not None:
             return earlier
-        vi = load(p, conn, visit, hospital, day, locked=basic, use_account=use_account)
+        vi = load(p, conn, visit, hospital, day, locked=basic, use_account=use_account, batch=batch)
         w = _begin(vi, day)
         total = w.leg.totals.medfee_sumamt
         if stated_total is not None and stated_total != total:
@@ -178,7 +180,7 @@ def _settle_once(
             pending = legs.settle_legs(p, conn, w, vi.legs, occasion, held_products(vi, screening))
             s = w.finish()
         claim_ids = claim_ids_of(setl_id, pending)
-        output = attach_findings(render(s, vi, setl_id, now, pending, claim_ids), screening)
+        output = attach_findings(render(s, vi, setl_id, now, pending, claim_ids, msgid), screening)
         basic_change = basic_delta(vi.basic, s.basic_after)
         product_change = product_deltas(s)
         delta = {"basic": basic_change, "products": product_change}

@@ -1,67 +1,108 @@
-"""Registration (2201), admission (2401), cancellation (2202/2404) and discharge (2402)."""
+"""Registration (2201), admission (2401), visit information (2203/2203A), cancellation (2202/2404)
+and discharge (2402).
+
+The use cases take typed requests (:class:`Registration`); the national protocol reads them from the
+wire (:mod:`syncsettle.entrypoints.national.handlers`). Times the HIS states (``begntime``,
+``endtime``) are kept as sent; without one, the platform's clock stands in.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from syncsettle.adapters.clock import national_time
 from syncsettle.adapters.db import visits as visit_repo
-from syncsettle.adapters.json_reader import Reader
-from syncsettle.domain.codes import INPATIENT_MED_TYPES, INSUTYPES, MED_TYPES
+from syncsettle.domain.codes import INPATIENT_MED_TYPES
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
 from syncsettle.services.settlement.common import insured, new_id, own_visit
 
 
-def _diagnoses(items: list[Any], path: str) -> list[str]:
-    codes = []
-    for i, item in enumerate(items):
-        r = Reader(item, f"{path}[{i}]")
-        codes.append(r.req_text("diag_code"))
-    return codes
+@dataclass(frozen=True)
+class Registration:
+    """A 2201 registration or 2401 admission. ``med_type`` ``None``: 11 (outpatient; 2203 may set it
+    later) or 21 (inpatient)."""
+
+    psn_no: str
+    insutype: str
+    inpatient: bool
+    med_type: str | None = None
+    begntime: datetime | None = None
+    mdtrt_cert_type: str | None = None
+    ipt_otp_no: str | None = None
+    diagnoses: tuple[str, ...] = field(default_factory=tuple)
 
 
-def register(
-    p: Platform, hospital: dict[str, Any], data: Reader, *, inpatient: bool, diseinfo: list[Any]
-) -> dict[str, Any]:
-    """Open a visit and return its ``mdtrt_id``. Inpatient admissions take ``med_type`` 21 by default."""
-    psn_no = data.req_text("psn_no")
-    insutype = data.req_text("insutype", codes=INSUTYPES)
-    default = "21" if inpatient else "11"
-    med_type = data.text("med_type", required=False, codes=MED_TYPES) or default
+def _check_med_type(med_type: str, inpatient: bool) -> None:
     if inpatient != (med_type in INPATIENT_MED_TYPES):
         raise ServiceError(Code.FIELD, f"医疗类别 {med_type} 与{'住院' if inpatient else '门诊'}登记不符", "med_type")
+
+
+def register(p: Platform, hospital: dict[str, Any], reg: Registration) -> dict[str, Any]:
+    """Open a visit and return its ``mdtrt_id``."""
+    med_type = reg.med_type or ("21" if reg.inpatient else "11")
+    _check_med_type(med_type, reg.inpatient)
     now = p.clock.now()
+    begntime = reg.begntime or now
     with p.uow() as uow:
-        row = insured(uow.conn, psn_no, insutype)
+        row = insured(uow.conn, reg.psn_no, reg.insutype)
         mdtrt_id = new_id("MD")
         visit_repo.add_visit(
             uow.conn,
             {
                 "mdtrt_id": mdtrt_id,
-                "psn_no": psn_no,
-                "insutype": insutype,
+                "psn_no": reg.psn_no,
+                "insutype": reg.insutype,
                 "fixmedins_code": hospital["fixmedins_code"],
                 "med_type": med_type,
                 "mdtrtarea_admvs": hospital["admdvs"],
                 "insuplc_admdvs": row["insuplc_admdvs"],
-                "begntime": now,
+                "begntime": begntime,
                 "endtime": None,
-                "status": "admitted" if inpatient else "registered",
-                "diagnoses": _diagnoses(diseinfo, "diseinfo"),
+                "status": "admitted" if reg.inpatient else "registered",
+                "diagnoses": list(reg.diagnoses),
                 "created_at": now,
+                "mdtrt_cert_type": reg.mdtrt_cert_type,
             },
         )
         uow.commit()
-    ipt_otp_no = data.text("ipt_no" if inpatient else "ipt_otp_no", required=False) or mdtrt_id
-    return {"mdtrt_id": mdtrt_id, "psn_no": psn_no, "ipt_otp_no": ipt_otp_no, "begntime": national_time(now)}
+    return {
+        "mdtrt_id": mdtrt_id, "psn_no": reg.psn_no, "ipt_otp_no": reg.ipt_otp_no or mdtrt_id,
+        "begntime": national_time(begntime),
+    }  # fmt: skip
 
 
-def cancel(p: Platform, hospital: dict[str, Any], data: Reader) -> dict[str, Any]:
-    """Cancel a registration or admission that has no settlement (its unsettled fee lines go too)."""
-    mdtrt_id = data.req_text("mdtrt_id")
+def update_info(
+    p: Platform, hospital: dict[str, Any], mdtrt_id: str, psn_no: str | None, *, med_type: str | None,
+    begntime: datetime | None, diagnoses: tuple[str, ...],
+) -> dict[str, Any]:  # fmt: skip
+    """2203/2203A: the visit's ``med_type``, start time and diagnoses, before its fees settle."""
     with p.uow() as uow:
-        visit = own_visit(uow.conn, mdtrt_id, hospital["fixmedins_code"], data.text("psn_no", required=False))
+        visit = own_visit(uow.conn, mdtrt_id, hospital["fixmedins_code"], psn_no)
+        if visit["status"] not in ("registered", "admitted"):
+            raise ServiceError(Code.STATE, f"就诊 {mdtrt_id} 状态为 {visit['status']}，不能上传就诊信息", "mdtrt_id")
+        values: dict[str, Any] = {}
+        if med_type is not None and med_type != visit["med_type"]:
+            _check_med_type(med_type, visit["status"] == "admitted")
+            if any(line["setl_id"] for line in visit_repo.lines(uow.conn, mdtrt_id)):
+                raise ServiceError(Code.STATE, f"就诊 {mdtrt_id} 已有结算，不能改变医疗类别", "med_type")
+            values["med_type"] = med_type
+        if begntime is not None:
+            values["begntime"] = begntime
+        if diagnoses:
+            values["diagnoses"] = list(diagnoses)
+        if values:
+            visit_repo.update_visit(uow.conn, mdtrt_id, **values)
+        uow.commit()
+    return {}
+
+
+def cancel(p: Platform, hospital: dict[str, Any], mdtrt_id: str, psn_no: str | None) -> dict[str, Any]:
+    """Cancel a registration or admission that has no settlement (its unsettled fee lines go too)."""
+    with p.uow() as uow:
+        visit = own_visit(uow.conn, mdtrt_id, hospital["fixmedins_code"], psn_no)
         if visit["status"] == "cancelled":
             raise ServiceError(Code.STATE, f"就诊 {mdtrt_id} 已撤销", "mdtrt_id")
         if any(line["setl_id"] for line in visit_repo.lines(uow.conn, mdtrt_id)):
@@ -72,15 +113,17 @@ def cancel(p: Platform, hospital: dict[str, Any], data: Reader) -> dict[str, Any
     return {"mdtrt_id": mdtrt_id, "status": "cancelled"}
 
 
-def discharge(p: Platform, hospital: dict[str, Any], data: Reader, diseinfo: list[Any]) -> dict[str, Any]:
-    mdtrt_id = data.req_text("mdtrt_id")
+def discharge(
+    p: Platform, hospital: dict[str, Any], mdtrt_id: str, psn_no: str | None, *, endtime: datetime | None,
+    diagnoses: tuple[str, ...],
+) -> dict[str, Any]:  # fmt: skip
     with p.uow() as uow:
-        visit = own_visit(uow.conn, mdtrt_id, hospital["fixmedins_code"], data.text("psn_no", required=False))
+        visit = own_visit(uow.conn, mdtrt_id, hospital["fixmedins_code"], psn_no)
         if visit["status"] != "admitted":
             raise ServiceError(Code.STATE, f"就诊 {mdtrt_id} 状态为 {visit['status']}，不能出院", "mdtrt_id")
-        values: dict[str, Any] = {"status": "discharged", "endtime": p.clock.now()}
-        if diseinfo:
-            values["diagnoses"] = _diagnoses(diseinfo, "diseinfo")
+        values: dict[str, Any] = {"status": "discharged", "endtime": endtime or p.clock.now()}
+        if diagnoses:
+            values["diagnoses"] = list(diagnoses)
         visit_repo.update_visit(uow.conn, mdtrt_id, **values)
         uow.commit()
     return {"mdtrt_id": mdtrt_id, "status": "discharged"}

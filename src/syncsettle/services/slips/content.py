@@ -26,7 +26,7 @@ SLIP_ID = re.compile(r"^([A-Z]{2}[0-9A-F]{24})-([MC])$")
 SETLINFO_FIELDS = (
     "medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt", "act_pay_dedc",
     "hifp_pay", "pool_prop_selfpay", "hifmi_pay", "hifob_pay", "cvlserv_pay", "maf_pay", "oth_pay",
-    "fund_pay_sumamt", "psn_part_amt", "acct_pay", "psn_cash_pay", "balc",
+    "fund_pay_sumamt", "comm_pay", "psn_part_amt", "acct_pay", "psn_cash_pay", "balc",
 )  # fmt: skip
 SETLDETAIL_FIELDS = ("fund_pay_type", "fund_pay_type_name", "inscp_scp_amt", "crt_payb_lmt_amt", "fund_payamt",
                      "setl_proc_info")  # fmt: skip

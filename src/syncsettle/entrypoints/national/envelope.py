@@ -1,0 +1,116 @@
+"""The national envelope: what a HIS sends around every transaction, and the answer around every output.
+
+Request fields (national names): ``infno``, ``msgid``, ``mdtrtarea_admvs``, ``insuplc_admdvs``,
+``recer_sys_code``, ``dev_no``, ``dev_safe_info``, ``cainfo``, ``signtype``, ``infver``,
+``opter_type``, ``opter``, ``opter_name``, ``inf_time``, ``fixmedins_code``, ``fixmedins_name``,
+``sign_no``, ``enc_type`` and ``input``. Blank strings count as absent; unknown fields are ignored.
+
+The answer carries what the gateway returns (read from public HIS code that parses it — see
+docs/his-compatibility.md): ``infcode`` (0 / -1), ``inf_refmsgid`` — the answering system's own
+message id, region (6) + ``yyyyMMddHHmmss`` (14) + a 10-digit serial, 30 characters like a request's
+``msgid`` —, ``refmsg_time`` (when the request was received) and ``respond_time`` (when answered),
+both ``yyyyMMddHHmmssSSS`` in Beijing time, ``err_msg``, ``warn_msg``, ``cainfo``, ``signtype`` and
+``output``. A failure also carries the platform's stable code in ``err_code`` (``SS-1002``), and its
+``err_msg`` starts with it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from syncsettle.adapters.clock import CHINA
+from syncsettle.adapters.json_reader import Reader
+from syncsettle.domain.settlement.errors import InvalidInput
+from syncsettle.services.errors import Code, ServiceError
+
+MSGID_MAX = 40  # the interface sizes msgid at 30; some provinces send longer ones
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """One request's envelope, read; ``input`` is the transaction's own part."""
+
+    infno: str
+    msgid: str
+    fixmedins_code: str
+    mdtrtarea_admvs: str | None
+    insuplc_admdvs: str | None
+    sign_no: str | None
+    opter: str | None
+    inf_time: str | None
+    input: Reader
+
+
+def loads(body: bytes) -> Any:
+    """JSON with every number exact: decimals and integers alike become ``Decimal`` where they are amounts
+    (:class:`~syncsettle.adapters.json_reader.Reader` reads them), never ``float``."""
+    try:
+        return json.loads(body, parse_float=Decimal, parse_int=Decimal)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ServiceError(Code.MALFORMED, f"报文不是合法的 JSON：{exc}") from None
+    except RecursionError:
+        raise ServiceError(Code.MALFORMED, "报文嵌套层次过深") from None
+
+
+def parse(raw: Any) -> Envelope:
+    if not isinstance(raw, dict):
+        raise ServiceError(Code.MALFORMED, "报文必须是 JSON 对象")
+    env = Reader(raw, "")
+    infno = env.req_text("infno")
+    msgid = env.req_text("msgid")
+    if len(msgid) > MSGID_MAX:
+        raise InvalidInput("msgid", f"longer than {MSGID_MAX} characters")
+    inp = env.child("input")
+    if inp is None:
+        inp = Reader({}, "input")
+    return Envelope(
+        infno=infno,
+        msgid=msgid,
+        fixmedins_code=env.req_text("fixmedins_code"),
+        mdtrtarea_admvs=env.text("mdtrtarea_admvs", required=False),
+        insuplc_admdvs=env.text("insuplc_admdvs", required=False),
+        sign_no=env.text("sign_no", required=False),
+        opter=env.text("opter", required=False),
+        inf_time=env.text("inf_time", required=False),
+        input=inp,
+    )
+
+
+def stamp(instant: datetime) -> str:
+    """``yyyyMMddHHmmssSSS`` in Beijing time: the gateway's ``refmsg_time`` / ``respond_time``."""
+    local = instant.astimezone(CHINA)
+    return f"{local:%Y%m%d%H%M%S}{local.microsecond // 1000:03d}"
+
+
+_SERIAL = itertools.count(int.from_bytes(os.urandom(4), "big"))
+
+
+def refmsgid(region: str, instant: datetime) -> str:
+    """The answer's own message id: region (6) + ``yyyyMMddHHmmss`` (14) + a 10-digit serial."""
+    return f"{(region or '000000')[:6]:0<6}{instant.astimezone(CHINA):%Y%m%d%H%M%S}{next(_SERIAL) % 10**10:010d}"
+
+
+def answer(
+    region: str, received: datetime, answered: datetime, output: Any = None, error: ServiceError | None = None
+) -> dict[str, Any]:
+    """The envelope of an answer; ``region``: the platform's (answering system's) region code."""
+    body: dict[str, Any] = {
+        "infcode": 0 if error is None else -1,
+        "inf_refmsgid": refmsgid(region, answered),
+        "refmsg_time": stamp(received),
+        "respond_time": stamp(answered),
+        "err_msg": "" if error is None else str(error),
+        "warn_msg": "",
+        "cainfo": "",
+        "signtype": "",
+        "output": output if error is None else {},
+    }
+    if error is not None:
+        body["err_code"] = error.code.value
+    return body
