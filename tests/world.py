@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from syncsettle.adapters.clock import FixedClock
+from syncsettle.adapters.clock import FixedClock, national_time
 from syncsettle.adapters.db.engine import make_engine
 from syncsettle.adapters.db.migrate import upgrade
 from syncsettle.adapters.rulebook import SHIPPED
@@ -109,10 +109,13 @@ class World:
         return f"{hospital}20250610100000{self._serial:06d}"
 
     def call(self, infno: str, payload: dict[str, Any], hospital: str = "H37060000001", msgid: str | None = None,
-             secret: str | None = None) -> dict[str, Any]:  # fmt: skip
+             secret: str | None = None, insuplc: str = "") -> dict[str, Any]:  # fmt: skip
+        """One envelope as a HIS sends it: the hospital's own region as ``mdtrtarea_admvs``; the
+        person's ``insuplc_admdvs`` only when the test names it (blank is absent)."""
+        region = next(r for code, _n, _lv, r in HOSPITALS if code == hospital) if hospital in self.secrets else ""
         body = {
-            "infno": infno, "msgid": msgid or self.msgid(hospital), "mdtrtarea_admvs": "370600",
-            "insuplc_admdvs": "370600", "recer_sys_code": "HIS", "infver": "V1.0", "opter_type": "1",
+            "infno": infno, "msgid": msgid or self.msgid(hospital), "mdtrtarea_admvs": region,
+            "insuplc_admdvs": insuplc, "recer_sys_code": "HIS", "infver": "V1.0", "opter_type": "1",
             "opter": "001", "opter_name": "收费员", "inf_time": "2025-06-10 10:00:00", "fixmedins_code": hospital,
             "fixmedins_name": "", "sign_no": "", "input": payload,
         }  # fmt: skip
@@ -130,7 +133,8 @@ class World:
 
     def outpatient_visit(self, psn_no: str, lines: list[dict[str, Any]], insutype: str = "390",
                          hospital: str = "H37060000001") -> str:  # fmt: skip
-        reg = self.ok("2201", {"data": {"psn_no": psn_no, "insutype": insutype, "begntime": "2025-06-10 10:00:00"}},
+        begntime = national_time(self.clock.now())  # as a HIS sends it: when the patient registered
+        reg = self.ok("2201", {"data": {"psn_no": psn_no, "insutype": insutype, "begntime": begntime}},
                       hospital=hospital)  # fmt: skip
         mdtrt_id: str = reg["data"]["mdtrt_id"]
         self.ok("2204", {"feedetail": [dict(line, mdtrt_id=mdtrt_id, psn_no=psn_no) for line in lines]},

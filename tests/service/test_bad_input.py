@@ -46,7 +46,8 @@ def test_unknown_infno_and_bad_credentials(world: World) -> None:
 @pytest.mark.parametrize(
     ("infno", "payload", "code", "field"),
     [
-        ("2201", {"data": {"psn_no": "P0001", "insutype": 390}}, "SS-1002", "insutype"),
+        ("2201", {"data": {"psn_no": "P0001", "insutype": ["390"]}}, "SS-1002", "insutype"),
+        ("2201", {"data": {"psn_no": "P0001", "insutype": 391}}, "SS-1002", "insutype"),  # a number, but no code
         ("2201", {"data": {"psn_no": "NOBODY", "insutype": "390"}}, "SS-1201", "psn_no"),
         ("2201", {"data": {"psn_no": "P0001", "insutype": "310"}}, "SS-1204", "insutype"),
         ("2201", {"data": "not an object"}, "SS-1002", "input.data"),
