@@ -117,12 +117,15 @@ def settle_visit(
     use_account: bool, stated_total: int | None, payload: Any,
 ) -> dict[str, Any]:  # fmt: skip
     """Settle the visit's unsettled lines. Retried (the whole transaction) when a concurrent duplicate
-    ``msgid`` wins the race or the database reports a deadlock/serialisation failure."""
+    ``msgid`` wins the race or the database reports a deadlock/serialisation failure; any other
+    constraint violation is no conflict and is raised as it is."""
     for attempt in range(1, 4):
         try:
             return _settle_once(p, hospital, msgid, infno, mdtrt_id, psn_no, use_account, stated_total, payload)
         except (IntegrityError, OperationalError) as exc:
             if isinstance(exc, OperationalError) and not retryable(exc):
+                raise
+            if isinstance(exc, IntegrityError) and not repo.msgid_taken(exc):
                 raise
             if attempt == 3:
                 raise ServiceError(Code.CONFLICT, "并发冲突，请重试", None) from None
