@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
-from syncsettle.adapters.db.schema import product_accumulators
+from syncsettle.adapters.db.schema import basic_accumulators, product_accumulators
 from syncsettle.money import parse_yuan
 from syncsettle.services import admin
 from syncsettle.services.commercial import reviews
@@ -122,3 +122,33 @@ def test_pending_claims_of_both_insurance_rows_asked_at_once_never_pay_over_the_
     assert _plan_paid(world) == CAP
     report = check(world.platform)
     assert report["ok"], report["problems"]
+
+
+def _problems_after(world: World, table: Any, **values: int) -> list[str]:
+    """``check``'s problems once every row of ``table`` has ``values`` (as a bad writer would leave them)."""
+    with world.platform.uow() as uow:
+        uow.conn.execute(table.update().values(**values))
+        uow.commit()
+    report = check(world.platform)
+    assert not report["ok"]
+    return list(report["problems"])
+
+
+def test_check_reports_a_product_paid_above_its_cap(world: World) -> None:
+    _insured_twice(world)
+    world.ok("2304", {"data": {"mdtrt_id": world.inpatient_visit(TWICE_INSURED, [SURGERY], insutype="310"),
+                               "psn_no": TWICE_INSURED}})  # fmt: skip
+    assert check(world.platform)["ok"]
+    problems = _problems_after(world, product_accumulators, paid=CAP + 1)
+    cap_problem = f"product accumulator ('{TWICE_INSURED}', '{PLAN}', 2025) responsibility S1: paid 50000.01"
+    assert f"{cap_problem} is above its cap 50000.00" in problems
+
+
+def test_check_reports_a_basic_fund_paid_above_its_annual_cap(world: World) -> None:
+    _insured_twice(world)
+    world.ok("2207", {"data": {"mdtrt_id": world.outpatient_visit(TWICE_INSURED, [line("1", "001101000010000", "1",
+              "30.00", "30.00")], insutype="390"), "psn_no": TWICE_INSURED}})  # fmt: skip
+    assert check(world.platform)["ok"]
+    problems = _problems_after(world, basic_accumulators, out_fund_paid=parse_yuan("230.01"))
+    assert (f"accumulator ('{TWICE_INSURED}', '390', 2025) out_fund_paid = 230.01 is above the policy's annual cap "
+            "230.00") in problems  # fmt: skip
