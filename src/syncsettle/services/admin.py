@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from syncsettle.adapters.credentials import issue_secret
+from syncsettle.adapters.db import enrollments as enrollments_repo
 from syncsettle.adapters.db import filings as filings_repo
 from syncsettle.adapters.db import gateway as gateway_repo
 from syncsettle.adapters.db import people
@@ -116,12 +117,24 @@ def import_persons(p: Platform, items: list[Any]) -> int:
 
 
 def enroll(p: Platform, psn_no: str, product_id: str, begin: date, end: date, **facts: Any) -> int:
-    """Record an enrollment directly (the commercial centre's enrollment flow builds on this)."""
+    """Record an enrollment directly (the commercial centre's enrollment flow builds on this). One
+    active enrollment per person and product at any day: a period overlapping an active one is
+    refused (checked under the person's row lock, so two concurrent requests cannot both pass) —
+    two would give the person two legs of one product in every settlement."""
+    if end < begin:
+        raise ServiceError(Code.FIELD, f"参保止期 {end} 早于起期 {begin}", "enddate")
     with p.uow() as uow:
         if product_id not in p.rules.products and filings_repo.product_owner(uow.conn, product_id) is None:
             raise ServiceError(Code.NOT_FOUND, f"unknown product {product_id}", "product_id")
         if people.person(uow.conn, psn_no) is None:
             raise ServiceError(Code.NOT_FOUND, f"unknown person {psn_no}", "psn_no")
+        enrollments_repo.lock_persons(uow.conn, [psn_no])
+        if enrollments_repo.overlapping(uow.conn, psn_no, product_id, begin, end):
+            raise ServiceError(
+                Code.DUPLICATE,
+                f"{psn_no} 在 {begin} 至 {end} 期间已有 {product_id} 的有效参保，参保期间不得重叠",
+                "begndate",
+            )
         eid = people.add_enrollment(
             uow.conn,
             {"psn_no": psn_no, "product_id": product_id, "begndate": begin, "enddate": end, "status": "active",

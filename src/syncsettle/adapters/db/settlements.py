@@ -1,12 +1,21 @@
 """Repositories of settlements, their shares, year-to-date accumulators, idempotency records and the
 outbox. Accumulator reads for a settlement lock the person's rows (``FOR UPDATE`` on PostgreSQL;
-SQLite transactions are already ``BEGIN IMMEDIATE``). They never commit."""
+SQLite transactions are already ``BEGIN IMMEDIATE``). They never commit.
+
+Two locks, always taken in this order: the basic accumulators of (person, insurance type, year)
+(:func:`lock_basic`), then the product caps of (person, product, year) (:func:`lock_products`, by
+sorted key). A product's accumulators belong to the person, not to one insurance row, so the basic
+lock alone does not cover them: two settlements or claims of one person under 310 and 390 would
+otherwise both read a product's year-to-date payments and both spend the same remaining cap."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, select, update
+from sqlalchemy import Connection, and_, bindparam, select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from syncsettle.adapters.db.fast import Fast, FastInsert
 from syncsettle.adapters.db.schema import (
@@ -76,6 +85,29 @@ def add_to_basic(conn: Connection, psn_no: str, insutype: str, year: int, delta:
     _ADD_TO_BASIC.run(conn, {"k_psn_no": psn_no, "k_insutype": insutype, "k_year": year, **adds})
 
 
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
+
+
+def product_lock_key(psn_no: str, product_id: str, year: int) -> int:
+    """The signed 64-bit advisory-lock key of (person, product, year): the first 8 bytes of a SHA-256
+    of the triple (a collision only makes two unrelated persons wait for each other, never unsafe)."""
+    digest = hashlib.sha256(f"product-cap\x1f{psn_no}\x1f{product_id}\x1f{year}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def lock_products(conn: Connection, psn_no: str, year: int, product_ids: Iterable[str]) -> None:
+    """Hold, until this transaction ends, the cap of each of ``product_ids`` for the person's year:
+    whoever reads a product's accumulators to spend (or give back) its cap takes this first, after
+    the basic lock. On PostgreSQL a transaction-scoped advisory lock per (person, product, year), in
+    ascending key order so two transactions never wait on each other crosswise; a row lock would not
+    do, since the accumulator rows of a product's first payment of the year do not exist yet. On
+    SQLite the transaction is ``BEGIN IMMEDIATE``: it already excludes every other writer."""
+    if conn.dialect.name != "postgresql":
+        return
+    for key in sorted({product_lock_key(psn_no, p, year) for p in product_ids}):
+        conn.execute(_ADVISORY_LOCK, {"k": key})
+
+
 def read_products(
     conn: Connection, psn_no: str, year: int, product_ids: list[str]
 ) -> dict[str, dict[str, tuple[int, int]]]:
@@ -89,7 +121,7 @@ def read_products(
             product_accumulators.c.product_id.in_(product_ids),
         )
     )
-    # no row lock here: product rows change only under the person's basic-accumulator lock
+    # no row lock here: a caller that spends a cap holds lock_products for these products first
     out: dict[str, dict[str, tuple[int, int]]] = {}
     for row in conn.execute(stmt).mappings():
         out.setdefault(row["product_id"], {})[row["resp_id"]] = (int(row["deductible_used"]), int(row["paid"]))
@@ -146,6 +178,27 @@ def mark_reversed(conn: Connection, setl_id: str, reversed_by: str) -> int:
         .where(and_(settlements.c.setl_id == setl_id, settlements.c.status == "settled"))
         .values(status="reversed", reversed_by=reversed_by)
     ).rowcount
+
+
+# the constraints a request's msgid is unique by: the settlement's (or reversal's) row and the answer kept for replay
+_MSGID_CONSTRAINTS = frozenset({"uq_settlements_msgid", "pk_idempotency"})
+_MSGID_COLUMNS = ("settlements.msgid", "idempotency.msgid")
+
+
+def msgid_taken(exc: IntegrityError) -> bool:
+    """Whether ``exc`` is a msgid uniqueness violation — a concurrent request with the same msgid
+    committed first, so a retry replays its answer — and not any other constraint (that is a defect
+    or bad data, and retrying it would only fail the same way). PostgreSQL names the constraint
+    (psycopg's ``diag``); SQLite names the column in its message."""
+    orig = exc.orig
+    diag = getattr(orig, "diag", None)
+    if diag is not None:
+        return getattr(orig, "sqlstate", None) == "23505" and diag.constraint_name in _MSGID_CONSTRAINTS
+    message = str(orig)
+    return (
+        message.startswith("UNIQUE constraint failed: ")
+        and message.removeprefix("UNIQUE constraint failed: ") in _MSGID_COLUMNS
+    )
 
 
 _REMEMBERED = Fast(select(idempotency).where(idempotency.c.msgid == bindparam("msgid")))

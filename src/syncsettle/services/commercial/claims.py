@@ -3,7 +3,8 @@
 A pending leg is recorded in the settlement's own transaction (:func:`record_pending`), with what
 the patient still owed after the legs that did settle. It consumes no deductible or cap while it
 waits. Its claim settles (:func:`settle_claim`) when the person asks (insured API) or the platform
-retries (:mod:`retry`): under the person's lock for the visit's year, with the filing of the visit
+retries (:mod:`retry`): under the person's lock for the visit's year and the product's cap lock
+of that year (shared by every insurance row of the person), with the filing of the visit
 day and the person's product accumulators of that year as they stand then, by the same engine and
 the same route (the insurer receives its granularity under consent — a ``quick_claim`` consent, or
 the ``settlement`` consent that already covered this visit); the payout is booked in the commercial
@@ -84,6 +85,8 @@ def settle_claim(p: Platform, claim_id: str, actor: Principal) -> dict[str, Any]
         if claim["status"] != "pending":
             return claim
         settlements_repo.lock_basic(conn, claim["psn_no"], claim["insutype"], claim["year"])
+        # the product's cap is the person's, across insurance rows: a claim of the other row waits here
+        settlements_repo.lock_products(conn, claim["psn_no"], claim["year"], [claim["product_id"]])
         claim = _claim(conn, claim_id)  # under the lock: a concurrent attempt may have settled it
         if claim["status"] != "pending":
             return claim

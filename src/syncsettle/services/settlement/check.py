@@ -6,7 +6,9 @@
   commercial journals carry exactly its fund + personal-account and commercial amounts;
 - every accumulator equals what the settlements, reversals and settled quick claims imply (the sum
   of their recorded deltas), and no accumulator is negative;
-- every settled quick claim has its one payout journal, and no other claim has one (``check_claims``).
+- every settled quick claim has its one payout journal, and no other claim has one (``check_claims``);
+- no accumulator above its cap: basic annual caps per person, insurance type and year, product caps
+  per person, product and year (:mod:`.check_caps`).
 - clearing: windows, positions, instructions, transfer journals and prefunding
   (:mod:`syncsettle.services.clearing.check`).
 """
@@ -31,6 +33,7 @@ from syncsettle.adapters.db.settlements import BASIC_FIELDS
 from syncsettle.services.clearing.check import problems as clearing_problems
 from syncsettle.services.commercial.check_claims import claim_deltas, claim_problems
 from syncsettle.services.platform import Platform
+from syncsettle.services.settlement.check_caps import cap_problems
 
 Progress = Callable[[int], None]
 
@@ -154,5 +157,6 @@ def check(p: Platform, progress: Progress | None = None) -> dict[str, Any]:
         for key_p, want in implied_products.items():
             if key_p not in seen_p and any(want):
                 problems.append(f"product accumulator {key_p} missing; settlements imply {want}")
+        problems += cap_problems(p, conn)
         problems += clearing_problems(conn)
     return {"ok": not problems, "settlements": count, "problems": problems}

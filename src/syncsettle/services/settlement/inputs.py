@@ -100,15 +100,25 @@ def coverage_of(enrollment: dict[str, Any], accumulators: dict[str, tuple[int, i
     )
 
 
-def legs_of(conn: Connection, psn_no: str, day: date, year: int) -> list[Leg]:
+def legs_of(conn: Connection, psn_no: str, day: date, year: int, *, lock: bool = False) -> list[Leg]:
     """The person's products on ``day`` that have a filing in force (on sale, active, or suspended —
-    a suspended one becomes a pending leg); the rules are the filing's. ``year``: whose accumulators."""
+    a suspended one becomes a pending leg); the rules are the filing's. ``year``: whose accumulators.
+    ``lock``: a settlement — each product's cap is locked (``settlements.lock_products``) before its
+    accumulators are read. One leg per product: should an older database hold two overlapping
+    enrollments (no longer accepted), the earliest one counts."""
     found = []
-    for e in people.active_enrollments(conn, psn_no, day):
+    seen: set[str] = set()
+    for e in sorted(people.active_enrollments(conn, psn_no, day), key=lambda e: e["id"]):
+        if e["product_id"] in seen:
+            continue
         filing = filing_in_force(conn, e["product_id"], day)
         if filing is not None:
             found.append((e, filing))
-    accs = repo.read_products(conn, psn_no, year, [e["product_id"] for e, _ in found])
+            seen.add(e["product_id"])
+    product_ids = [e["product_id"] for e, _ in found]
+    if lock:
+        repo.lock_products(conn, psn_no, year, product_ids)
+    accs = repo.read_products(conn, psn_no, year, product_ids)
     return [Leg(f, product_of(f), coverage_of(e, accs.get(e["product_id"], {}))) for e, f in found]
 
 
@@ -169,7 +179,7 @@ def load(
     )
     year = day.year
     basic_row = locked if locked is not None else repo.read_basic(conn, person.psn_no, person.insutype, year)
-    legs = legs_of(conn, person.psn_no, day, year)
+    legs = legs_of(conn, person.psn_no, day, year, lock=locked is not None)
     return VisitInputs(
         visit,
         insurance,

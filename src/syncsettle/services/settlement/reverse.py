@@ -109,6 +109,7 @@ def reverse(p: Platform, hospital: dict[str, Any], msgid: str, infno: str, data:
         )  # fmt: skip
         conn.execute(settlements.update().where(settlements.c.setl_id == setl_id).values(reversed_by=rev_id))
         repo.add_to_basic(conn, original["psn_no"], original["insutype"], original["year"], basic_back)
+        repo.lock_products(conn, original["psn_no"], original["year"], sorted({pid for pid, *_ in products_back}))
         repo.add_to_products(conn, original["psn_no"], original["year"], products_back)
         visit_repo.mark_settled(conn, mdtrt_id, visit_repo.lines_of_settlement(conn, setl_id), None)
         if original["acct_pay"]:

@@ -118,13 +118,16 @@ def settle_visit(
     use_account: bool, stated_total: int | None, payload: Any, batch: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """Settle the visit's unsettled lines (of one charge batch, ``chrg_bchno``, when named). Retried
-    (the whole transaction) when a concurrent duplicate
-    ``msgid`` wins the race or the database reports a deadlock/serialisation failure."""
+    (the whole transaction) when a concurrent duplicate ``msgid`` wins the race or the database
+    reports a deadlock/serialisation failure; any other constraint violation is no conflict and is
+    raised as it is."""
     for attempt in range(1, 4):
         try:
             return _settle_once(p, hospital, msgid, infno, mdtrt_id, psn_no, use_account, stated_total, payload, batch)
         except (IntegrityError, OperationalError) as exc:
             if isinstance(exc, OperationalError) and not retryable(exc):
+                raise
+            if isinstance(exc, IntegrityError) and not repo.msgid_taken(exc):
                 raise
             if attempt == 3:
                 raise ServiceError(Code.CONFLICT, "并发冲突，请重试", None) from None
