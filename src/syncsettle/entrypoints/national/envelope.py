@@ -66,9 +66,16 @@ def parse(raw: Any) -> Envelope:
     msgid = env.req_text("msgid")
     if len(msgid) > MSGID_MAX:
         raise InvalidInput("msgid", f"longer than {MSGID_MAX} characters")
-    inp = env.child("input")
-    if inp is None:
-        inp = Reader({}, "input")
+    value = raw.get("input")
+    if isinstance(value, str) and value.strip().startswith("{"):  # some HIS send the input as JSON text
+        value = loads(value.encode("utf-8"))
+    if value is None or (isinstance(value, str) and not value.strip()):
+        value = {}
+    if not isinstance(value, dict):
+        if (env.text("enc_type", required=False) or "").upper() == "SM4":
+            raise InvalidInput("enc_type", "SM4-encrypted input is not accepted here: send it in clear over TLS")
+        raise InvalidInput("input", "must be an object")
+    inp = Reader(value, "input")
     return Envelope(
         infno=infno,
         msgid=msgid,

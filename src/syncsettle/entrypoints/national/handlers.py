@@ -122,7 +122,9 @@ def _discharge(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
 
 
 def _upload(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
-    return fees.upload(p, h, env.input.items("feedetail"), inpatient=env.infno == "2301")
+    one = env.input.data.get("feedetail")
+    items = [one] if isinstance(one, dict) else env.input.items("feedetail")  # one line sent as an object
+    return fees.upload(p, h, items, inpatient=env.infno == "2301")
 
 
 def _cancel_fees(p: Platform, h: dict[str, Any], env: Envelope) -> Any:

@@ -66,6 +66,8 @@ def read_line(r: Reader) -> Uploaded:
         raise InvalidInput(r.at("init_feedetl_sn"), "a refund line (negative cnt) must name the line it refunds")
     if refund:
         cnt = -r.scaled_signed("cnt", CNT_PLACES)
+        if cnt <= 0:
+            raise InvalidInput(r.at("cnt"), "a refund line's cnt must be below zero")
         stated = -r.yuan("det_item_fee_sumamt", required=True, allow_negative=True)
         if stated < 0:
             raise InvalidInput(r.at("det_item_fee_sumamt"), "a refund line's amount must be negative, as its cnt")

@@ -114,7 +114,7 @@ def read_detail_file(content: bytes) -> dict[str, SettlementRecord]:
     columns = list(DETAIL_COLUMNS)
     if lines and "setl_id" in _split(lines[0]):
         columns = _split(lines.pop(0))
-        missing = [c for c in DETAIL_COLUMNS[:6] if c not in columns and c != "psn_no"]
+        missing = [c for c in ("setl_id", "medfee_sumamt", "fund_pay_sumamt", "acct_pay") if c not in columns]
         if missing:
             raise ServiceError(Code.FIELD, f"明细文件表头缺少 {'、'.join(missing)}", "file_qury_no")
     theirs: dict[str, SettlementRecord] = {}
