@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.entrypoints.http.auth import platform_of, require
+from syncsettle.entrypoints.http.params import Before, DbId, PageLimit
 from syncsettle.entrypoints.http.views import consent_view
 from syncsettle.services.commercial import consents, enrollment, policies
 from syncsettle.services.commercial.enrollment import Member
@@ -67,7 +68,7 @@ def enroll(body: EnrollIn, request: Request, me: Principal = INSURED) -> dict[st
 
 
 @router.post("/enrollments/{enrollment_id}/cancel", summary="Cancel: cover stops today, pro-rata refund")
-def cancel(enrollment_id: int, request: Request, me: Principal = INSURED) -> dict[str, Any]:
+def cancel(enrollment_id: DbId, request: Request, me: Principal = INSURED) -> dict[str, Any]:
     return policies.cancel(platform_of(request), me, enrollment_id)
 
 
@@ -94,5 +95,5 @@ def receipt(consent_id: str, request: Request, me: Principal = INSURED) -> dict[
 
 
 @router.get("/data-uses", summary="Who used my data: every release, read and refusal about me")
-def data_uses(request: Request, limit: int = 100, before: int | None = None, me: Principal = INSURED) -> list[Any]:
+def data_uses(request: Request, limit: PageLimit = 100, before: Before = None, me: Principal = INSURED) -> list[Any]:
     return data_use.entries(platform_of(request), me, limit=limit, before=before)

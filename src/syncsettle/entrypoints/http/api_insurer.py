@@ -14,6 +14,7 @@ from syncsettle.domain.identity import Principal, Role
 from syncsettle.domain.rules.fields import Amount
 from syncsettle.entrypoints.http.auth import platform_of, require
 from syncsettle.entrypoints.http.filing_steps import add_step_routes
+from syncsettle.entrypoints.http.params import Before, DbId, PageLimit
 from syncsettle.entrypoints.http.views import filing_view
 from syncsettle.services.commercial import filings, insurer_enrollments
 from syncsettle.services.management import data_use
@@ -52,12 +53,12 @@ def draft(body: DraftIn, request: Request, me: Principal = INSURER) -> dict[str,
 
 
 @router.get("/filings/{filing_id}", summary="One filing with its rule file and lifecycle events")
-def filing(filing_id: int, request: Request, me: Principal = INSURER) -> dict[str, Any]:
+def filing(filing_id: DbId, request: Request, me: Principal = INSURER) -> dict[str, Any]:
     return filing_view(filings.get(platform_of(request), me, filing_id), content=True)
 
 
 @router.put("/filings/{filing_id}", summary="Revise a draft (rule file, premium, underwriting rule)")
-def revise(filing_id: int, request: Request, body: ReviseIn = Body(...), me: Principal = INSURER) -> dict[str, Any]:
+def revise(filing_id: DbId, request: Request, body: ReviseIn = Body(...), me: Principal = INSURER) -> dict[str, Any]:
     details = {name: getattr(body, name) for name in body.model_fields_set}  # values as parsed (fen, not yuan)
     return filing_view(filings.take_step(platform_of(request), me, filing_id, FilingAction.REVISE, **details))
 
@@ -71,5 +72,7 @@ def enrollments(request: Request, product_id: str | None = None, me: Principal =
 
 
 @router.get("/data-received", summary="Audit of the medical-insurance data I received (and was refused)")
-def data_received(request: Request, limit: int = 100, before: int | None = None, me: Principal = INSURER) -> list[Any]:
+def data_received(
+    request: Request, limit: PageLimit = 100, before: Before = None, me: Principal = INSURER
+) -> list[Any]:
     return data_use.entries(platform_of(request), me, limit=limit, before=before)
