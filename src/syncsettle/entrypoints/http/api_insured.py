@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
+from syncsettle.adapters.db.column_limits import max_length
 from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.entrypoints.http.auth import platform_of, require
@@ -29,15 +30,15 @@ class MemberIn(BaseModel):
 
 
 class EnrollIn(BaseModel):
-    product_id: str
-    members: list[MemberIn] = []
-    paid_by: str = "personal_account"
-    insutype: str | None = None
+    product_id: str = Field(max_length=max_length("enrollments", "product_id"))
+    members: list[MemberIn] = Field([], max_length=20)
+    paid_by: str = Field("personal_account", max_length=max_length("enrollments", "paid_by"))
+    insutype: str | None = Field(None, max_length=max_length("insurance_rows", "insutype"))
     agree: bool = Field(True, description="grant the underwriting and settlement consents with this click")
 
 
 class ConsentIn(BaseModel):
-    insurer_id: str
+    insurer_id: str = Field(max_length=max_length("consents", "insurer_id"))
     purpose: Purpose
     granularity: Granularity
     begndate: date

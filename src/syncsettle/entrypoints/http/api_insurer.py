@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Request
 from pydantic import BaseModel, Field
 
+from syncsettle.adapters.db.column_limits import max_length
 from syncsettle.domain.commercial.lifecycle import FilingAction
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.domain.rules.fields import Amount
@@ -27,10 +28,10 @@ INSURER_STEPS = (FilingAction.SUBMIT, FilingAction.WITHDRAW, FilingAction.LAUNCH
 
 class DraftIn(BaseModel):
     content: dict[str, Any] = Field(description="the product rule file (kind: product), as JSON")
-    region: str = Field(pattern=r"^\d{6}$")
+    region: str = Field(pattern=r"^[0-9]{6}$")  # ASCII digits: the regex's \d takes "３７０６００" too
     premium: Amount = Field(description='yuan per insured person per year, e.g. "99.00"')
     underwriting: dict[str, Any] | None = None
-    line: str | None = None
+    line: str | None = Field(None, max_length=max_length("product_filings", "line"))
 
 
 class ReviseIn(BaseModel):

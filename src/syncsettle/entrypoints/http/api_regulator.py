@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Request
 from pydantic import BaseModel, Field
 
+from syncsettle.adapters.db.column_limits import max_length
 from syncsettle.domain.commercial.lifecycle import FilingAction
 from syncsettle.domain.commercial.vocabulary import Granularity, Route
 from syncsettle.domain.identity import Principal, Role
@@ -29,9 +30,9 @@ REGULATOR_STEPS = (FilingAction.REJECT, FilingAction.SUSPEND, FilingAction.RESUM
 
 
 class AdmitIn(BaseModel):
-    insurer_id: str
-    name: str
-    region: str | None = Field(None, pattern=r"^\d{6}$")
+    insurer_id: str = Field(min_length=1, max_length=max_length("insurers", "insurer_id"))
+    name: str = Field(min_length=1, max_length=max_length("insurers", "name"))
+    region: str | None = Field(None, pattern=r"^[0-9]{6}$")  # ASCII: the regex's \d would take "３７０６００"
     reason: str = ""
 
 
