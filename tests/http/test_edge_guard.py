@@ -111,3 +111,10 @@ def test_a_validation_error_is_said_in_chinese(world: World) -> None:
     missing = world.client.post("/api/regulator/insurers", json={}, headers=regulator(world)).json()
     assert missing["error"]["message"] == "缺少必填字段"
     assert all(d["msg"].startswith("[SS-1002] ") for d in missing["detail"])
+
+
+def test_an_envelope_nested_twenty_thousand_deep_gets_the_national_refusal(world: World) -> None:
+    deep = envelope(world, {"data": {"psn_no": "P0001"}}).replace(b'"input": ', b'"input": ' + b"[" * 20_000, 1)
+    answer = world.client.post("/fsi/api", content=deep + b"]" * 20_000, headers={"Authorization": "Bearer x"})
+    assert answer.status_code == 200
+    assert answer.json()["err_code"] == "SS-1001" and "嵌套过深" in answer.json()["err_msg"]

@@ -55,9 +55,20 @@ def test_refused_requests_never_reach_the_app() -> None:
     assert echo.calls == 0
 
 
-def test_malformed_api_json_is_left_to_fastapi() -> None:
-    client, echo = guarded()
-    assert client.post("/api/x", content=b"{", headers={"content-type": "application/json"}).status_code == 200
+def test_malformed_api_json_is_refused_in_chinese() -> None:
+    client, echo = guarded(limit=20_000)
+    for body in (b"{", b"1" * 5000):
+        answer = client.post("/api/x", content=body, headers={"content-type": "application/json"})
+        assert answer.status_code == 422 and answer.json()["error"]["code"] == "SS-1001"
+    assert echo.calls == 0
+
+
+def test_an_envelope_that_would_crash_json_loads_is_refused_unparsed() -> None:
+    client, echo = guarded(limit=200_000)
+    for body in (b"[" * 20_000 + b"]" * 20_000, b'{"a": ' + b"9" * 5000 + b"}"):
+        answer = client.post("/fsi/api", content=body)
+        assert answer.status_code == 200 and answer.json()["err_code"] == "SS-1001"
+    assert client.post("/fsi/api", content=b'{"input": {"feedetail": [' + b"{}," * 999 + b"{}]}}").status_code == 200
     assert echo.calls == 1
 
 

@@ -9,8 +9,11 @@ A pure ASGI middleware (no Starlette request objects on the hot path) that refus
 - a path or query string whose percent-decoding holds a NUL character or is not UTF-8 (a lone
   surrogate such as ``%ED%A0%80``). Why: PostgreSQL cannot store NUL, and the UTF-8 codec cannot
   encode a surrogate — both were 500s deep inside a transaction;
-- a JSON body of the platform's own APIs (not ``/fsi/api``, which parses its envelope itself with
-  :func:`syncsettle.adapters.safe_json.loads`) nested too deep or holding NUL / a lone surrogate.
+- a JSON body of the platform's own APIs that :func:`syncsettle.adapters.safe_json.loads` refuses
+  (malformed, nested too deep, NUL or a lone surrogate, a giant number);
+- an envelope to ``/fsi/api`` nested too deep or holding a 1,000-digit number — the two inputs on
+  which ``json.loads`` crashes rather than failing cleanly; the envelope's own parser checks the rest
+  (checked here without parsing: the hot path parses once).
 
 The platform's APIs answer ``413`` / ``422`` with their error shape (``{"error": {...}, "detail":
 [...]}``, Chinese messages). The national interface ``/fsi/api*`` is always answered ``200`` with
@@ -19,6 +22,7 @@ its envelope (``infcode: -1``, ``err_code``), because hospital systems read only
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -60,6 +64,23 @@ def _check_text(raw: bytes, where: str, plus_is_space: bool) -> None:
         ) from None
     if "\x00" in text:
         raise _Refused(422, Code.FIELD, f"{where}含 NUL 字符（%00）", [where])
+
+
+_LONG_DIGITS = re.compile(rb"[0-9]{1000}")
+
+
+def _screen_envelope(body: bytes) -> None:
+    """What ``json.loads`` of an envelope would crash on (not a ``JSONDecodeError``, so a 500),
+    found without parsing: nesting deeper than ``safe_json.MAX_DEPTH`` (a ``RecursionError`` some
+    thousands deep) and a run of 1,000+ digits (Python refuses ints over 4,300 digits with a
+    ``ValueError``). Both counts cost next to nothing for an ordinary envelope: the depth is only
+    measured when the body holds more brackets than the limit. The envelope's own parser (see
+    ``safe_json.loads``) checks the rest."""
+    limit = safe_json.MAX_DEPTH
+    if body.count(b"[") + body.count(b"{") > limit and safe_json.depth(body) > limit:
+        raise _Refused(422, Code.MALFORMED, f"报文嵌套过深：超过 {limit} 层", ["body"])
+    if _LONG_DIGITS.search(body):
+        raise _Refused(422, Code.MALFORMED, "报文含过长的数字（1000 位以上）", ["body"])
 
 
 def _too_large(size: int | None, limit: int) -> _Refused:
@@ -136,18 +157,18 @@ class EdgeGuard:
         method = scope.get("method", "GET")
         content_type = (_header(scope, b"content-type") or b"").split(b";")[0].strip().lower()
         scan = not fsi and method in _JSON_METHODS and content_type.endswith(b"json")
-        if length is not None and not scan:
+        if length is not None and not scan and not fsi:
             return receive  # declared and within the limit; the server enforces Content-Length
         if length is None and method not in _JSON_METHODS:
             return receive
         body = await self._read(receive)
-        if scan and body:
+        if fsi:
+            _screen_envelope(body)
+        elif scan and body:
             try:
                 safe_json.loads(body, max_bytes=self.limit)
-            except safe_json.JsonRefused as refused:
-                if refused.code == safe_json.FIELD or "嵌套" in refused.message:
-                    raise _Refused(422, Code(refused.code), refused.message, ["body"]) from None
-                # otherwise malformed JSON: FastAPI answers that with its own 422
+            except safe_json.JsonRefused as refused:  # FastAPI would say 400 "error parsing the body"
+                raise _Refused(422, Code(refused.code), refused.message, ["body"]) from None
         return _replay(body, receive)
 
     async def _read(self, receive: Receive) -> bytes:
