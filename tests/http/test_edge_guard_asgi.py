@@ -42,7 +42,8 @@ def test_a_body_within_the_limit_reaches_the_app_unchanged() -> None:
         == b'{"a": "\\u5f20"}'  # fmt: skip
     assert client.post("/fsi/api", content=(b"x" * 10 for _ in range(10))).content == b"x" * 100  # chunked
     assert client.get("/api/x?q=%E5%BC%A0").status_code == 200
-    assert echo.calls == 3
+    assert client.post("/console/login", data={"user": "张三"}).content == b"user=%E5%BC%A0%E4%B8%89"
+    assert echo.calls == 4
 
 
 def test_refused_requests_never_reach_the_app() -> None:
@@ -50,6 +51,7 @@ def test_refused_requests_never_reach_the_app() -> None:
     assert client.post("/api/x", content=b"x" * 101).status_code == 413
     assert client.post("/api/x", content=(b"x" * 60 for _ in range(2))).status_code == 413
     assert client.get("/api/x/%00").status_code == 422
+    assert client.post("/console/login", data={"user": "a\x00b"}).status_code == 422
     answer = client.post("/fsi/api", content=b"x" * 101)
     assert answer.status_code == 200 and answer.json()["refmsg_time"] == "2025-06-10 10:00:00"
     assert echo.calls == 0

@@ -6,7 +6,7 @@ A pure ASGI middleware (no Starlette request objects on the hot path) that refus
   ``Content-Length`` before a byte is read, or, for a chunked body, as soon as the bytes read pass
   the limit. Why: a 10 MB envelope was accepted and parsed whole, and a 50,000-line upload took
   11 s to settle;
-- a path or query string whose percent-decoding holds a NUL character or is not UTF-8 (a lone
+- a path, query string or console form body whose percent-decoding holds a NUL character or is not UTF-8 (a lone
   surrogate such as ``%ED%A0%80``). Why: PostgreSQL cannot store NUL, and the UTF-8 codec cannot
   encode a surrogate — both were 500s deep inside a transaction;
 - a JSON body of the platform's own APIs that :func:`syncsettle.adapters.safe_json.loads` refuses
@@ -157,13 +157,16 @@ class EdgeGuard:
         method = scope.get("method", "GET")
         content_type = (_header(scope, b"content-type") or b"").split(b";")[0].strip().lower()
         scan = not fsi and method in _JSON_METHODS and content_type.endswith(b"json")
-        if length is not None and not scan and not fsi:
+        form = not fsi and method in _JSON_METHODS and content_type == b"application/x-www-form-urlencoded"
+        if length is not None and not scan and not form and not fsi:
             return receive  # declared and within the limit; the server enforces Content-Length
         if length is None and method not in _JSON_METHODS:
             return receive
         body = await self._read(receive)
         if fsi:
             _screen_envelope(body)
+        elif form:  # a console form: the same rules as a query string
+            _check_text(body, "表单", True)
         elif scan and body:
             try:
                 safe_json.loads(body, max_bytes=self.limit)
