@@ -22,8 +22,12 @@ from math import lcm
 
 Fen = int
 
-_YUAN = re.compile(r"^(-)?(\d+)(?:\.(\d{1,2}))?$")
-_DECIMAL = re.compile(r"^(-)?(\d+)(?:\.(\d+))?$")
+# ASCII digits only: ``\d`` (and ``int`` / ``Decimal``) also take "３０" and "٣٠", which no
+# hospital system means as an amount. ``\Z``, not ``$``: a trailing newline is not part of a number.
+_YUAN = re.compile(r"(-)?([0-9]+)(?:\.([0-9]{1,2}))?\Z")
+_DECIMAL = re.compile(r"(-)?([0-9]+)(?:\.([0-9]+))?\Z")
+MAX_INTEGER_DIGITS = 14  # 99,999,999,999,999 yuan: far above any bill, far below a BIGINT of fen
+MAX_RATIO_DECIMALS = 18  # a ratio is a short decimal ("0.125"); thousands of digits are an attack
 
 
 class MoneyError(ValueError):
@@ -32,8 +36,9 @@ class MoneyError(ValueError):
 
 def _reject_non_string(value: object, what: str, example: str = "150.00") -> str:
     if isinstance(value, Decimal):  # exact JSON numbers, as the hospital interface parses them
-        if not value.is_finite():
-            raise MoneyError(f"{what} must be a finite decimal number, not {value}")
+        # bound the exponent first: format(Decimal("1E+999999999"), "f") would write a billion digits
+        if not value.is_finite() or not -40 <= value.adjusted() <= MAX_INTEGER_DIGITS:
+            raise MoneyError(f"{what}：数值超出范围（整数部分至多 {MAX_INTEGER_DIGITS} 位）")
         # 20, 20.5 and 20.50 alike; trailing zeros (20.500) say nothing more
         return format(value.normalize() if value != value.to_integral_value() else value.to_integral_value(), "f")
     if isinstance(value, float):
@@ -52,14 +57,28 @@ def parse_yuan(value: object, *, allow_negative: bool = False) -> Fen:
     text = _reject_non_string(value, "an amount").strip()
     m = _YUAN.match(text)
     if not m:
-        raise MoneyError(f"{value!r} is not a yuan amount with at most two decimals")
+        raise MoneyError(f"{_shown(value)} is not a yuan amount with at most two decimals (ASCII digits 0-9)")
     sign, whole, frac = m.groups()
+    _limit_digits(whole, value)
     fen: int = int(whole) * 100 + int((frac or "").ljust(2, "0"))
     if sign:
         if not allow_negative and fen != 0:
             raise MoneyError(f"{value!r} is negative")
         fen = -fen
     return fen
+
+
+def _shown(value: object) -> str:
+    """``repr`` of a rejected value, cut short: an error message must not echo 5,000 digits back."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:32]}…({len(text)} 字符)"
+
+
+def _limit_digits(whole: str, value: object) -> None:
+    """Refuse an integer part longer than :data:`MAX_INTEGER_DIGITS` (leading zeros count: a
+    5,000-digit string is refused before ``int`` spends time on it)."""
+    if len(whole) > MAX_INTEGER_DIGITS:
+        raise MoneyError(f"{_shown(value)}：整数部分超过 {MAX_INTEGER_DIGITS} 位")
 
 
 def format_yuan(fen: Fen) -> str:
@@ -77,15 +96,18 @@ def parse_scaled(value: object, places: int, *, what: str = "a quantity", allow_
     Used for ``cnt`` (4 places) and ``pric`` (6 places) as the national interface sizes them.
     """
     if isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) >= 10**MAX_INTEGER_DIGITS:  # before str(): a huge int is slow (or refused) to print
+            raise MoneyError(f"{what}：整数部分超过 {MAX_INTEGER_DIGITS} 位")
         value = str(value)
     text = _reject_non_string(value, what, "2").strip()
     m = _DECIMAL.match(text)
     if not m:
-        raise MoneyError(f"{value!r} is not a decimal number")
+        raise MoneyError(f"{_shown(value)} is not a decimal number (ASCII digits 0-9)")
     sign, whole, frac = m.groups()
+    _limit_digits(whole, value)
     frac = frac or ""
     if len(frac) > places:
-        raise MoneyError(f"{value!r} has more than {places} decimals")
+        raise MoneyError(f"{_shown(value)} has more than {places} decimals")
     scaled: int = int(whole) * 10**places + int(frac.ljust(places, "0") or "0")
     if sign and scaled != 0:
         if not allow_negative:
@@ -99,7 +121,10 @@ def parse_ratio(value: object) -> Fraction:
     text = _reject_non_string(value, "a ratio", "0.10").strip()
     m = _DECIMAL.match(text)
     if not m or m.group(1):
-        raise MoneyError(f"{value!r} is not a ratio between 0 and 1")
+        raise MoneyError(f"{_shown(value)} is not a ratio between 0 and 1 (ASCII digits 0-9)")
+    _limit_digits(m.group(2), value)
+    if len(m.group(3) or "") > MAX_RATIO_DECIMALS:
+        raise MoneyError(f"{_shown(value)}：比例至多 {MAX_RATIO_DECIMALS} 位小数")
     ratio = Fraction(text)
     if ratio > 1:
         raise MoneyError(f"{value!r} is greater than 1")

@@ -41,7 +41,7 @@ def test_detail_file_with_a_header_in_another_order() -> None:
                                                               "acct_pay": 0}  # fmt: skip
 
 
-@pytest.mark.parametrize("content", [b"PK\x03\x04broken", "ST1\tMD1\tP1\t1.001\t0\t0\t0".encode(), b"\tMD1\n"])
+@pytest.mark.parametrize("content", [b"PK\x03\x04broken", b"ST1\tMD1\tP1\t1.001\t0\t0\t0", b"\tMD1\n"])
 def test_a_bad_detail_file_is_a_field_error(content: bytes) -> None:
     with pytest.raises(ServiceError) as refused:
         read_detail_file(content)

@@ -2,6 +2,9 @@
 (never at import time).
 
 - ``SYNCSETTLE_MODE``: ``development`` (default) or ``production``.
+- ``SYNCSETTLE_MAX_BODY_BYTES``: the largest request body the HTTP edge accepts (default 1 MiB;
+  an envelope is a few kB, a 1,000-line fee upload some 400 kB).
+- ``SYNCSETTLE_MAX_FEE_LINES``: the most fee lines one 2204/2301 upload may carry (default 1,000).
 - ``SYNCSETTLE_KEYS_FILE``: a JSON key file as ``syncsettle keys generate`` writes it::
 
     {"sm4":  {"pii": "<32 hex>", "channel": "<32 hex>"},
@@ -102,11 +105,17 @@ class KeyRing:
             self.signer(name)
 
 
+DEFAULT_MAX_BODY_BYTES = 1 << 20
+DEFAULT_MAX_FEE_LINES = 1000
+
+
 @dataclass
 class Settings:
     mode: Mode = Mode.DEVELOPMENT
     keys: KeyRing = field(default_factory=KeyRing)
     source: str = "built-in development keys"
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # bytes of one HTTP request body
+    max_fee_lines: int = DEFAULT_MAX_FEE_LINES  # fee lines of one 2204/2301 upload
 
     def require_safe(self) -> None:
         """Refuse production mode with any development key (called before serving or running jobs)."""
@@ -151,9 +160,20 @@ def parse_key_file(data: Any, source: str) -> KeyRing:
     return ring
 
 
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name}: must be a positive whole number, got {raw!r}")
+    return int(raw)
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Settings from the environment (``os.environ`` unless given)."""
     env = os.environ if env is None else env
+    body = _positive(env, "SYNCSETTLE_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)
+    lines = _positive(env, "SYNCSETTLE_MAX_FEE_LINES", DEFAULT_MAX_FEE_LINES)
     raw_mode = env.get("SYNCSETTLE_MODE", Mode.DEVELOPMENT.value)
     try:
         mode = Mode(raw_mode)
@@ -161,14 +181,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(f"SYNCSETTLE_MODE: must be development or production, got {raw_mode!r}") from None
     path = env.get("SYNCSETTLE_KEYS_FILE")
     if not path:
-        return Settings(mode=mode)
+        return Settings(mode=mode, max_body_bytes=body, max_fee_lines=lines)
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise SettingsError(f"SYNCSETTLE_KEYS_FILE {path}: cannot be read ({exc.strerror})") from None
     except json.JSONDecodeError as exc:
         raise SettingsError(f"SYNCSETTLE_KEYS_FILE {path}: not JSON ({exc})") from None
-    return Settings(mode=mode, keys=parse_key_file(data, path), source=path)
+    return Settings(mode=mode, keys=parse_key_file(data, path), source=path, max_body_bytes=body, max_fee_lines=lines)
 
 
 def generate_key_file() -> dict[str, dict[str, str]]:

@@ -12,6 +12,7 @@ class Code(StrEnum):
     MALFORMED = "SS-1001"  # envelope or JSON malformed
     FIELD = "SS-1002"  # a field is missing or has a wrong type/value
     UNKNOWN_INFNO = "SS-1003"
+    TOO_LARGE = "SS-1007"  # a request body, or a list in it, over the configured size limit
     UNAUTHORISED = "SS-1101"  # no or bad credentials
     FORBIDDEN = "SS-1102"  # another hospital's visit, settlement, …
     SIGN_IN = "SS-1103"  # no live 9001 sign-in (sign_no) where the hospital's policy requires one

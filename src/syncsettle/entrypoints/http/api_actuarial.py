@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.domain.rules.fields import Amount
 from syncsettle.entrypoints.http.auth import platform_of, require
+from syncsettle.entrypoints.http.params import INT4_MAX
 from syncsettle.services.computing import access
 
 router = APIRouter(prefix="/api", tags=["actuarial"])
@@ -30,7 +31,7 @@ REGULATOR = Depends(require(Role.REGULATOR))
 FROM = Query(..., alias="from", description="first settlement date")
 TO = Query(..., alias="to", description="last settlement date")
 EPSILON = Query(None, description='differential-privacy epsilon to spend, e.g. "0.5" (none: no noise)')
-CELL = Query(None, ge=1, description="a minimum cell size above the platform's (never below it)")
+CELL = Query(None, ge=1, le=INT4_MAX, description="a minimum cell size above the platform's (never below it)")
 
 
 class ReplayIn(BaseModel):
@@ -40,7 +41,7 @@ class ReplayIn(BaseModel):
     day_to: date = Field(alias="to")
     replaces: str | None = None
     epsilon: str | None = None
-    min_cell: int | None = Field(None, ge=1)
+    min_cell: int | None = Field(None, ge=1, le=INT4_MAX)
 
 
 @router.get("/insurer/actuarial/aggregates", summary="Actuarial table of one of my products (aggregates only)")

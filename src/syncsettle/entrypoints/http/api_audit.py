@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from syncsettle.adapters.db import audit_log
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.entrypoints.http.auth import platform_of, require
+from syncsettle.entrypoints.http.params import DbId
 from syncsettle.services.management.audit_proofs import proof
 from syncsettle.services.management.audit_seal import checkpoint, public_checkpoint
 
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/api/audit", tags=["audit"])
 
 @router.get("/entries/{entry_id}/proof", summary="Inclusion proof of one entry against a signed checkpoint")
 def entry_proof(
-    entry_id: int, request: Request,
+    entry_id: DbId, request: Request,
     who: Principal = Depends(require(Role.INSURED, Role.INSURER, Role.REGULATOR, Role.OPERATOR)),
 ) -> dict[str, Any]:  # fmt: skip
     return proof(platform_of(request), who, entry_id)

@@ -10,9 +10,11 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
+from syncsettle.adapters.db.column_limits import max_length
 from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.entrypoints.http.auth import platform_of, require
+from syncsettle.entrypoints.http.params import Before, DbId, PageLimit
 from syncsettle.entrypoints.http.views import consent_view
 from syncsettle.services.commercial import consents, enrollment, policies
 from syncsettle.services.commercial.enrollment import Member
@@ -28,15 +30,15 @@ class MemberIn(BaseModel):
 
 
 class EnrollIn(BaseModel):
-    product_id: str
-    members: list[MemberIn] = []
-    paid_by: str = "personal_account"
-    insutype: str | None = None
+    product_id: str = Field(max_length=max_length("enrollments", "product_id"))
+    members: list[MemberIn] = Field([], max_length=20)
+    paid_by: str = Field("personal_account", max_length=max_length("enrollments", "paid_by"))
+    insutype: str | None = Field(None, max_length=max_length("insurance_rows", "insutype"))
     agree: bool = Field(True, description="grant the underwriting and settlement consents with this click")
 
 
 class ConsentIn(BaseModel):
-    insurer_id: str
+    insurer_id: str = Field(max_length=max_length("consents", "insurer_id"))
     purpose: Purpose
     granularity: Granularity
     begndate: date
@@ -67,7 +69,7 @@ def enroll(body: EnrollIn, request: Request, me: Principal = INSURED) -> dict[st
 
 
 @router.post("/enrollments/{enrollment_id}/cancel", summary="Cancel: cover stops today, pro-rata refund")
-def cancel(enrollment_id: int, request: Request, me: Principal = INSURED) -> dict[str, Any]:
+def cancel(enrollment_id: DbId, request: Request, me: Principal = INSURED) -> dict[str, Any]:
     return policies.cancel(platform_of(request), me, enrollment_id)
 
 
@@ -94,5 +96,5 @@ def receipt(consent_id: str, request: Request, me: Principal = INSURED) -> dict[
 
 
 @router.get("/data-uses", summary="Who used my data: every release, read and refusal about me")
-def data_uses(request: Request, limit: int = 100, before: int | None = None, me: Principal = INSURED) -> list[Any]:
+def data_uses(request: Request, limit: PageLimit = 100, before: Before = None, me: Principal = INSURED) -> list[Any]:
     return data_use.entries(platform_of(request), me, limit=limit, before=before)

@@ -9,11 +9,13 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Request
 from pydantic import BaseModel, Field
 
+from syncsettle.adapters.db.column_limits import max_length
 from syncsettle.domain.commercial.lifecycle import FilingAction
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.domain.rules.fields import Amount
 from syncsettle.entrypoints.http.auth import platform_of, require
 from syncsettle.entrypoints.http.filing_steps import add_step_routes
+from syncsettle.entrypoints.http.params import Before, DbId, PageLimit
 from syncsettle.entrypoints.http.views import filing_view
 from syncsettle.services.commercial import filings, insurer_enrollments
 from syncsettle.services.management import data_use
@@ -26,10 +28,10 @@ INSURER_STEPS = (FilingAction.SUBMIT, FilingAction.WITHDRAW, FilingAction.LAUNCH
 
 class DraftIn(BaseModel):
     content: dict[str, Any] = Field(description="the product rule file (kind: product), as JSON")
-    region: str = Field(pattern=r"^\d{6}$")
+    region: str = Field(pattern=r"^[0-9]{6}$")  # ASCII digits: the regex's \d takes "３７０６００" too
     premium: Amount = Field(description='yuan per insured person per year, e.g. "99.00"')
     underwriting: dict[str, Any] | None = None
-    line: str | None = None
+    line: str | None = Field(None, max_length=max_length("product_filings", "line"))
 
 
 class ReviseIn(BaseModel):
@@ -52,12 +54,12 @@ def draft(body: DraftIn, request: Request, me: Principal = INSURER) -> dict[str,
 
 
 @router.get("/filings/{filing_id}", summary="One filing with its rule file and lifecycle events")
-def filing(filing_id: int, request: Request, me: Principal = INSURER) -> dict[str, Any]:
+def filing(filing_id: DbId, request: Request, me: Principal = INSURER) -> dict[str, Any]:
     return filing_view(filings.get(platform_of(request), me, filing_id), content=True)
 
 
 @router.put("/filings/{filing_id}", summary="Revise a draft (rule file, premium, underwriting rule)")
-def revise(filing_id: int, request: Request, body: ReviseIn = Body(...), me: Principal = INSURER) -> dict[str, Any]:
+def revise(filing_id: DbId, request: Request, body: ReviseIn = Body(...), me: Principal = INSURER) -> dict[str, Any]:
     details = {name: getattr(body, name) for name in body.model_fields_set}  # values as parsed (fen, not yuan)
     return filing_view(filings.take_step(platform_of(request), me, filing_id, FilingAction.REVISE, **details))
 
@@ -71,5 +73,7 @@ def enrollments(request: Request, product_id: str | None = None, me: Principal =
 
 
 @router.get("/data-received", summary="Audit of the medical-insurance data I received (and was refused)")
-def data_received(request: Request, limit: int = 100, before: int | None = None, me: Principal = INSURER) -> list[Any]:
+def data_received(
+    request: Request, limit: PageLimit = 100, before: Before = None, me: Principal = INSURER
+) -> list[Any]:
     return data_use.entries(platform_of(request), me, limit=limit, before=before)

@@ -12,11 +12,13 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Request
 from pydantic import BaseModel, Field
 
+from syncsettle.adapters.db.column_limits import max_length
 from syncsettle.domain.commercial.lifecycle import FilingAction
 from syncsettle.domain.commercial.vocabulary import Granularity, Route
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.entrypoints.http.auth import platform_of, require
 from syncsettle.entrypoints.http.filing_steps import ReasonIn, add_step_routes
+from syncsettle.entrypoints.http.params import Before, DbId, PageLimit
 from syncsettle.entrypoints.http.views import filing_view, insurer_view
 from syncsettle.services.commercial import filings
 from syncsettle.services.management import admission, data_use
@@ -28,9 +30,9 @@ REGULATOR_STEPS = (FilingAction.REJECT, FilingAction.SUSPEND, FilingAction.RESUM
 
 
 class AdmitIn(BaseModel):
-    insurer_id: str
-    name: str
-    region: str | None = Field(None, pattern=r"^\d{6}$")
+    insurer_id: str = Field(min_length=1, max_length=max_length("insurers", "insurer_id"))
+    name: str = Field(min_length=1, max_length=max_length("insurers", "name"))
+    region: str | None = Field(None, pattern=r"^[0-9]{6}$")  # ASCII: the regex's \d would take "３７０６００"
     reason: str = ""
 
 
@@ -66,12 +68,12 @@ def review_queue(request: Request, status: str | None = None, me: Principal = RE
 
 
 @router.get("/filings/{filing_id}", summary="One filing with its rule file and lifecycle events")
-def filing(filing_id: int, request: Request, me: Principal = READER) -> dict[str, Any]:
+def filing(filing_id: DbId, request: Request, me: Principal = READER) -> dict[str, Any]:
     return filing_view(filings.get(platform_of(request), me, filing_id), content=True)
 
 
 @router.post("/filings/{filing_id}/approve", summary="Approve with route, granularity and window")
-def approve(filing_id: int, body: ApproveIn, request: Request, me: Principal = REGULATOR) -> dict[str, Any]:
+def approve(filing_id: DbId, body: ApproveIn, request: Request, me: Principal = REGULATOR) -> dict[str, Any]:
     after = filings.take_step(
         platform_of(request), me, filing_id, FilingAction.APPROVE, body.reason,
         route=body.route, granularity=body.granularity, approved_from=body.approved_from,
@@ -84,5 +86,5 @@ add_step_routes(router, REGULATOR_STEPS, REGULATOR, "regulator")
 
 
 @router.get("/data-uses", summary="Data-use monitoring: audit entries about persons insured in my regions")
-def data_uses(request: Request, limit: int = 100, before: int | None = None, me: Principal = READER) -> list[Any]:
+def data_uses(request: Request, limit: PageLimit = 100, before: Before = None, me: Principal = READER) -> list[Any]:
     return data_use.entries(platform_of(request), me, limit=limit, before=before)

@@ -25,6 +25,7 @@ from syncsettle.entrypoints.http import (
     ops,
 )
 from syncsettle.entrypoints.http.auth import install_error_handlers, require
+from syncsettle.entrypoints.http.edge_guard import EdgeGuard
 from syncsettle.entrypoints.http.sealer import sealing_lifespan
 from syncsettle.services.platform import Platform
 
@@ -51,6 +52,8 @@ def create_app(platform: Platform, *, seal_every: float = 1.0, sign_every: float
     console.install(app)
     fsi.inflight_limit()  # a bad SYNCSETTLE_FSI_INFLIGHT stops the server at start, not each request
     app.add_middleware(fsi.FsiLane, platform=lambda: platform)  # inside the request ids, outside the sessions
+    # outside the fsi lane, so an oversize envelope or a NUL in a path is refused before any of it
+    app.add_middleware(EdgeGuard, max_body_bytes=platform.settings.max_body_bytes, now=platform.clock.now)
     ops.install(app)  # after the console: its request-id middleware wraps everything, sessions included
     app.include_router(fsi.router(lambda: platform))
     for module in (

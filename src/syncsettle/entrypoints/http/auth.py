@@ -18,10 +18,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from sqlalchemy.exc import DataError
 
 from syncsettle.adapters.rulebook import loc_to_path
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.domain.settlement.errors import InvalidInput
+from syncsettle.entrypoints.http.validation_messages import chinese
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.management import identity
 from syncsettle.services.platform import Platform
@@ -35,6 +37,7 @@ STATUS = {
     Code.STATE: 409,
     Code.DUPLICATE: 409,
     Code.CONFLICT: 409,
+    Code.TOO_LARGE: 413,
 }
 PRINCIPAL_STATE = "syncsettle_principal"  # a console session may put the principal on request.state
 
@@ -109,8 +112,25 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _request_invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        """A body, path or query parameter FastAPI could not read: the same error shape, the field path."""
-        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        """A body, path or query parameter FastAPI could not read: the same error shape, the field
+        path, a Chinese message; beside it FastAPI's ``detail`` list, each ``msg`` Chinese too."""
+        errors = list(exc.errors()) or [{"loc": (), "type": "invalid"}]
+        detail = [{"loc": [str(part) for part in e.get("loc", ())], "msg": f"[{Code.FIELD.value}] {chinese(e)}"}
+                  for e in errors]  # fmt: skip
+        first = errors[0]
         field = loc_to_path([part for part in first.get("loc", ()) if part not in ("body", "query", "path")])
-        reason = str(first.get("msg", "invalid")).removeprefix("Value error, ")
-        return JSONResponse(error_body(ServiceError(Code.FIELD, reason, field or None)), status_code=422)
+        body = error_body(ServiceError(Code.FIELD, chinese(first), field or None))
+        return JSONResponse({**body, "detail": detail}, status_code=422)
+
+    @app.exception_handler(UnicodeEncodeError)
+    async def _unstorable(_request: Request, exc: UnicodeEncodeError) -> JSONResponse:
+        """A backstop behind the edge guard: text with a lone surrogate cannot be encoded to store."""
+        message = "含不成对的代理字符，不是合法的 Unicode 文本"
+        return JSONResponse(error_body(ServiceError(Code.FIELD, message)), status_code=422)
+
+    @app.exception_handler(DataError)
+    async def _out_of_range(_request: Request, exc: DataError) -> JSONResponse:
+        """A backstop behind the validation of each route: a value the database refused for its
+        column (too long, out of the integer range, NUL); nothing was written (the unit rolled back)."""
+        message = "取值超出字段的长度或范围，或含 NUL 字符"
+        return JSONResponse(error_body(ServiceError(Code.FIELD, message)), status_code=422)

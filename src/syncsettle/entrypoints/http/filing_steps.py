@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from syncsettle.domain.commercial.lifecycle import FilingAction
 from syncsettle.domain.identity import Principal
 from syncsettle.entrypoints.http.auth import platform_of
+from syncsettle.entrypoints.http.params import DbId
 from syncsettle.entrypoints.http.views import filing_view
 from syncsettle.services.commercial import filings
 
@@ -27,7 +28,7 @@ def add_step_routes(router: APIRouter, actions: tuple[FilingAction, ...], who: A
 
 
 def _add(router: APIRouter, action: FilingAction, who: Any, party: str) -> None:
-    def step(filing_id: int, request: Request, body: ReasonIn | None = None, me: Principal = who) -> dict[str, Any]:
+    def step(filing_id: DbId, request: Request, body: ReasonIn | None = None, me: Principal = who) -> dict[str, Any]:
         reason = body.reason if body else ""
         return filing_view(filings.take_step(platform_of(request), me, filing_id, action, reason))
 

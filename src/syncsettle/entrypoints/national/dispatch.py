@@ -35,7 +35,7 @@ def dispatch(
     received = p.clock.now()
     region = ""
     try:
-        raw = envelope.loads(body)
+        raw = envelope.loads(body, p.settings.max_body_bytes)
         env = envelope.parse(raw)
         call["infno"] = env.infno if env.infno in HANDLERS else "other"
         hospital = transport.authenticate(p, headers, env.fixmedins_code)

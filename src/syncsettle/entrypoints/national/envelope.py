@@ -17,13 +17,12 @@ both ``yyyyMMddHHmmssSSS`` in Beijing time, ``err_msg``, ``warn_msg``, ``cainfo`
 from __future__ import annotations
 
 import itertools
-import json
 import os
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
+from syncsettle.adapters import safe_json
 from syncsettle.adapters.clock import CHINA
 from syncsettle.adapters.json_reader import Reader
 from syncsettle.domain.settlement.errors import InvalidInput
@@ -47,15 +46,14 @@ class Envelope:
     input: Reader
 
 
-def loads(body: bytes) -> Any:
-    """JSON with every number exact: decimals and integers alike become ``Decimal`` where they are amounts
-    (:class:`~syncsettle.adapters.json_reader.Reader` reads them), never ``float``."""
+def loads(body: bytes, max_bytes: int = safe_json.MAX_BYTES) -> Any:
+    """JSON with every number exact: decimals and integers alike become ``Decimal`` (the
+    :class:`~syncsettle.adapters.json_reader.Reader` reads them as amounts, counts or codes), never
+    ``float``; too large, too deep, NUL or a lone surrogate is refused (:mod:`~syncsettle.adapters.safe_json`)."""
     try:
-        return json.loads(body, parse_float=Decimal, parse_int=Decimal)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ServiceError(Code.MALFORMED, f"报文不是合法的 JSON：{exc}") from None
-    except RecursionError:
-        raise ServiceError(Code.MALFORMED, "报文嵌套层次过深") from None
+        return safe_json.loads(body, max_bytes=max_bytes, decimal_ints=True)
+    except safe_json.JsonRefused as exc:
+        raise ServiceError(Code(exc.code), exc.message) from None
 
 
 def parse(raw: Any) -> Envelope:
@@ -68,7 +66,7 @@ def parse(raw: Any) -> Envelope:
         raise InvalidInput("msgid", f"longer than {MSGID_MAX} characters")
     value = raw.get("input")
     if isinstance(value, str) and value.strip().startswith("{"):  # some HIS send the input as JSON text
-        value = loads(value.encode("utf-8"))
+        value = loads(value.encode("utf-8", "surrogatepass"))
     if value is None or (isinstance(value, str) and not value.strip()):
         value = {}
     if not isinstance(value, dict):

@@ -18,6 +18,7 @@ from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.management import gateway
 from syncsettle.services.platform import Platform
 from syncsettle.services.settlement import fees, files, person, queries, reconcile, reverse, settle, visits
+from syncsettle.services.settlement.input_limits import check_fee_lines
 from syncsettle.services.settlement.times import instant_of
 
 from .envelope import Envelope
@@ -124,6 +125,7 @@ def _discharge(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
 def _upload(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
     one = env.input.data.get("feedetail")
     items = [one] if isinstance(one, dict) else env.input.items("feedetail")  # one line sent as an object
+    check_fee_lines(items, p.settings.max_fee_lines)
     return fees.upload(p, h, items, inpatient=env.infno == "2301")
 
 

@@ -15,6 +15,7 @@ A replay runs as a background job owned by the budget owner; only that owner rea
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from fractions import Fraction
 from typing import Any
@@ -49,16 +50,26 @@ def min_cell(asked: int | None) -> int:
     return max(MIN_CELL, asked or MIN_CELL)
 
 
+MAX_EPSILON = Fraction(10)  # ε above 10 is no privacy at all; 1e308 was accepted (and a 500)
+# ASCII digits only, short: Fraction() alone takes "٣", "1e999999999" (a billion-digit integer) and more
+_EPSILON = re.compile(r"-?(?:[0-9]{1,6}(?:\.[0-9]{1,12})?|[0-9]{1,12}/[0-9]{1,12})\Z")
+
+
 def epsilon_of(text: str | None) -> Fraction | None:
-    """A decimal or fraction string (``"0.5"``, ``"1/2"``), or none for no noise."""
+    """A decimal or fraction string in (0, 10] (``"0.5"``, ``"1/2"``), or none for no noise."""
     if not text:
         return None
+    wrong = ServiceError(Code.FIELD, f"epsilon 须为 (0, {MAX_EPSILON}] 之间的小数或分数，不是 {text[:40]!r}", "epsilon")
+    if not _EPSILON.match(text.strip()):
+        raise wrong
     try:
-        value = Fraction(text)
+        value = Fraction(text.strip())
     except (ValueError, ZeroDivisionError):
-        raise ServiceError(Code.FIELD, f"epsilon 须为正的小数或分数，不是 {text!r}", "epsilon") from None
+        raise wrong from None
     if value <= 0:
         raise ServiceError(Code.FIELD, "epsilon 须大于 0", "epsilon")
+    if value > MAX_EPSILON:
+        raise ServiceError(Code.FIELD, f"epsilon 须在 (0, {MAX_EPSILON}] 之间", "epsilon")
     return value
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from syncsettle.domain.identity import Principal, Role
@@ -17,6 +17,7 @@ from syncsettle.entrypoints.console.auth import page
 from syncsettle.entrypoints.console.pages.reviews import GRANULARITIES
 from syncsettle.entrypoints.console.render import render
 from syncsettle.entrypoints.http.auth import platform_of
+from syncsettle.entrypoints.http.params import Before
 from syncsettle.services.management import admission, data_use
 
 ROLES = (Role.REGULATOR, Role.OPERATOR)
@@ -31,7 +32,7 @@ def register(router: APIRouter) -> None:
 
     @router.get("/console/data-uses", response_class=HTMLResponse)
     def data_uses(
-        request: Request, insurer: str = "", purpose: str = "", before: int | None = Query(None, ge=1),
+        request: Request, insurer: str = "", purpose: str = "", before: Before = None,
         principal: Principal = Depends(page(*ROLES)),
     ) -> HTMLResponse:  # fmt: skip
         p = platform_of(request)

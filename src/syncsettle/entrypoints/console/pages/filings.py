@@ -28,6 +28,7 @@ from syncsettle.entrypoints.console.auth import page
 from syncsettle.entrypoints.console.pages.reviews import GRANULARITIES
 from syncsettle.entrypoints.console.render import render
 from syncsettle.entrypoints.http.auth import platform_of
+from syncsettle.entrypoints.http.params import DbId
 from syncsettle.money import format_ratio, format_yuan
 from syncsettle.services.commercial import filings
 from syncsettle.services.errors import Code, ServiceError
@@ -141,12 +142,12 @@ def register(router: APIRouter) -> None:
         return render(request, "filings.html", {"rows": rows, "waiting": waiting, **_words()})
 
     @router.get("/console/filings/{filing_id}", response_class=HTMLResponse)
-    def detail(filing_id: int, request: Request, principal: Principal = Depends(page(*ROLES))) -> HTMLResponse:
+    def detail(filing_id: DbId, request: Request, principal: Principal = Depends(page(*ROLES))) -> HTMLResponse:
         return _detail(request, principal, filing_id)
 
     @router.post("/console/filings/{filing_id}/approve")
     async def approve(
-        filing_id: int, request: Request, route: str = Form(""), granularity: str = Form(""),
+        filing_id: DbId, request: Request, route: str = Form(""), granularity: str = Form(""),
         approved_from: str = Form(""), approved_to: str = Form(""), reason: str = Form(""),
         principal: Principal = Depends(page(*ROLES)), _csrf: None = Depends(csrf.checked),
     ) -> Response:  # fmt: skip
@@ -167,7 +168,7 @@ def register(router: APIRouter) -> None:
 
     @router.post("/console/filings/{filing_id}/step")
     async def step(
-        filing_id: int, request: Request, action: FilingAction = Form(...), reason: str = Form(""),
+        filing_id: DbId, request: Request, action: FilingAction = Form(...), reason: str = Form(""),
         principal: Principal = Depends(page(*ROLES)), _csrf: None = Depends(csrf.checked),
     ) -> Response:  # fmt: skip
         try:

@@ -22,6 +22,7 @@ from syncsettle.entrypoints.console.auth import page
 from syncsettle.entrypoints.console.pages.reviews import KINDS, STATES
 from syncsettle.entrypoints.console.render import render
 from syncsettle.entrypoints.http.auth import platform_of
+from syncsettle.entrypoints.http.params import DbId
 from syncsettle.money import format_yuan
 from syncsettle.services.commercial import policies, reviews
 from syncsettle.services.errors import ServiceError
@@ -78,7 +79,7 @@ def register(router: APIRouter) -> None:
         return render(request, "insured.html", context)
 
     @router.get("/console/me/enrollments/{enrollment_id}/cancel", response_class=HTMLResponse)
-    def confirm_cancel(request: Request, enrollment_id: int, principal: Principal = Depends(INSURED)) -> HTMLResponse:
+    def confirm_cancel(request: Request, enrollment_id: DbId, principal: Principal = Depends(INSURED)) -> HTMLResponse:
         p = platform_of(request)
         try:
             quote = policies.refund_quote(p, principal, enrollment_id)
@@ -88,7 +89,7 @@ def register(router: APIRouter) -> None:
                                                "paid_by": PAID_BY})  # fmt: skip
 
     @router.post("/console/me/enrollments/{enrollment_id}/cancel")
-    async def cancel(request: Request, enrollment_id: int, principal: Principal = Depends(INSURED),
+    async def cancel(request: Request, enrollment_id: DbId, principal: Principal = Depends(INSURED),
                      _csrf: None = Depends(csrf.checked)) -> Response:  # fmt: skip
         p = platform_of(request)
         missing = _missing(enrollment_id)

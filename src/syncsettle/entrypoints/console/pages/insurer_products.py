@@ -16,6 +16,7 @@ from syncsettle.entrypoints.console import nav
 from syncsettle.entrypoints.console.auth import page
 from syncsettle.entrypoints.console.render import render
 from syncsettle.entrypoints.http.auth import platform_of
+from syncsettle.entrypoints.http.params import DbId
 from syncsettle.entrypoints.http.views import filing_view
 from syncsettle.services.commercial import filings
 
@@ -40,12 +41,12 @@ def register(router: APIRouter) -> None:
         return render(request, "insurer_products.html", {"filings": rows, **words})
 
     @router.get("/console/insurer/products/{filing_id}", response_class=HTMLResponse)
-    def product(filing_id: int, request: Request, principal: Principal = Depends(page(Role.INSURER))) -> HTMLResponse:
+    def product(filing_id: DbId, request: Request, principal: Principal = Depends(page(Role.INSURER))) -> HTMLResponse:
         row = filings.get(platform_of(request), principal, filing_id)
         return render(request, "insurer_product.html", {"filing": _named(row), **words})
 
     @router.get("/console/insurer/products/{filing_id}/rules.yaml")
-    def rule_file(filing_id: int, request: Request, principal: Principal = Depends(page(Role.INSURER))) -> Response:
+    def rule_file(filing_id: DbId, request: Request, principal: Principal = Depends(page(Role.INSURER))) -> Response:
         row = filings.get(platform_of(request), principal, filing_id)
         body = yaml.safe_dump(row["content"], allow_unicode=True, sort_keys=False)
         name = f"{row['product_id']}-v{row['version']}.yaml"

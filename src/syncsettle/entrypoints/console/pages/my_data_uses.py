@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from syncsettle.domain.identity import Principal, Role
@@ -18,6 +18,7 @@ from syncsettle.entrypoints.console.pages.consents import PURPOSES
 from syncsettle.entrypoints.console.pages.reviews import GRANULARITIES
 from syncsettle.entrypoints.console.render import render
 from syncsettle.entrypoints.http.auth import platform_of
+from syncsettle.entrypoints.http.params import Before
 from syncsettle.services.commercial import consents
 from syncsettle.services.management import data_use
 
@@ -40,7 +41,7 @@ def register(router: APIRouter) -> None:
     nav.register(entry)
 
     @router.get("/console/my-data-uses", response_class=HTMLResponse)
-    def my_data_uses(request: Request, before: int | None = Query(None, ge=1),
+    def my_data_uses(request: Request, before: Before = None,
                   principal: Principal = Depends(page(Role.INSURED))) -> HTMLResponse:  # fmt: skip
         p = platform_of(request)
         names = {i["insurer_id"]: i["name"] for i in consents.grantable(p, principal)}
