@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -141,7 +141,9 @@ class Scene:
         return str(started["job_id"])
 
     def enrollment(self, psn_no: str) -> int:
-        return admin.enroll(self.p, psn_no, "acme-supplementary-2025", date(2025, 1, 1), date(2025, 12, 31))
+        """A fresh enrollment to cancel: one day of its own (periods of one person and product never overlap)."""
+        day = date(2025, 1, 1) + timedelta(days=next(self._serial))
+        return admin.enroll(self.p, psn_no, "acme-supplementary-2025", day, day)
 
     def insurer(self, region: str) -> str:
         insurer_id = f"matrix-{next(self._serial)}"

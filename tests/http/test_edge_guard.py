@@ -34,7 +34,7 @@ def test_a_ten_megabyte_envelope_gets_the_national_refusal(world: World) -> None
     body = answer.json()
     assert (body["infcode"], body["err_code"], body["output"]) == (-1, "SS-1007", {})
     assert body["err_msg"].startswith("[SS-1007] 报文过大")
-    assert body["respond_time"] == "2025-06-10 10:00:00"  # the platform's clock, national time
+    assert body["respond_time"] == "20250610100000000"  # the platform's clock, the interface's yyyyMMddHHmmssSSS
 
 
 def test_a_chunked_envelope_is_cut_off_at_the_limit(world: World) -> None:

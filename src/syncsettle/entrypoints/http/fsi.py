@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from syncsettle.adapters.observability.metrics import observe_interface
 from syncsettle.entrypoints.national.dispatch import GATEWAY_PATH, PATHS, dispatch
+from syncsettle.entrypoints.national.envelope import OPENAPI_EXTRA, OPENAPI_RESPONSES
 from syncsettle.services.platform import Platform
 
 log = logging.getLogger("syncsettle.fsi")
@@ -76,10 +77,18 @@ def router(platform: Callable[[], Platform]) -> APIRouter:
         status, content = await _run(platform(), request, body)
         return JSONResponse(content, status_code=status)
 
-    api.add_api_route("/fsi/api", fsi_api, methods=["POST"], summary="National interface envelope (platform path)")
+    api.add_api_route(
+        "/fsi/api",
+        fsi_api,
+        methods=["POST"],
+        summary="National interface envelope (platform path)",
+        openapi_extra=OPENAPI_EXTRA,
+        responses=OPENAPI_RESPONSES,
+    )
     api.add_api_route(
         GATEWAY_PATH, fsi_api, methods=["POST"], name="fsi_gateway",
         summary="National interface envelope (the national gateway's path; x-tif-* signed; always HTTP 200)",
+        openapi_extra=OPENAPI_EXTRA, responses=OPENAPI_RESPONSES,
     )  # fmt: skip
 
     return api

@@ -119,3 +119,48 @@ def answer(
     if error is not None:
         body["err_code"] = error.code.value
     return body
+
+
+# JSON Schemas of the envelope, for the OpenAPI document (and the fuzzer that reads it)
+REQUEST_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["infno", "msgid", "fixmedins_code", "input"],
+    "properties": {
+        "infno": {"type": "string", "examples": ["1101", "2201", "2204", "2207"]},
+        "msgid": {"type": "string", "maxLength": MSGID_MAX},
+        "fixmedins_code": {"type": "string", "maxLength": 20},
+        "mdtrtarea_admvs": {"type": "string"},
+        "insuplc_admdvs": {"type": "string"},
+        "sign_no": {"type": "string"},
+        "inf_time": {"type": "string"},
+        "opter": {"type": "string"},
+        "enc_type": {"type": "string"},
+        "input": {"type": "object", "additionalProperties": True},
+    },
+    "additionalProperties": True,
+}
+ANSWER_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["infcode", "inf_refmsgid", "refmsg_time", "respond_time", "err_msg", "output"],
+    "properties": {
+        "infcode": {"type": "integer", "enum": [0, -1]},
+        "inf_refmsgid": {"type": "string"},
+        "refmsg_time": {"type": "string"},
+        "respond_time": {"type": "string"},
+        "err_msg": {"type": "string"},
+        "warn_msg": {"type": "string"},
+        "cainfo": {"type": "string"},
+        "signtype": {"type": "string"},
+        "err_code": {"type": "string"},
+        "output": {},
+    },
+}
+OPENAPI_EXTRA: dict[str, Any] = {
+    "requestBody": {"required": True, "content": {"application/json": {"schema": REQUEST_SCHEMA}}},
+}
+OPENAPI_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The answer envelope (infcode 0, or -1 with err_msg)",
+              "content": {"application/json": {"schema": ANSWER_SCHEMA}}},
+        401: {"description": "/fsi/api only: authentication failed (the answer envelope in the body)",
+              "content": {"application/json": {"schema": ANSWER_SCHEMA}}},
+}  # fmt: skip
