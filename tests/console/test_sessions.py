@@ -18,20 +18,63 @@ ALICE = Principal(Role.INSURED, "P0001", "测试", "cr_0123456789abcdef")
 
 
 def test_a_sealed_session_opens_until_it_expires() -> None:
-    value = sessions.seal(KEY, ALICE, NOW + timedelta(hours=8))
-    assert sessions.open_session(KEY, value, NOW) == ALICE
+    value = sessions.seal(KEY, ALICE.credential_id, "print", NOW + timedelta(hours=8))
+    assert sessions.open_session(KEY, value, NOW) == (ALICE.credential_id, "print")
     assert sessions.open_session(KEY, value, NOW + timedelta(hours=8)) is None
     assert sessions.open_session(bytes(32), value, NOW) is None
 
 
 def test_a_changed_payload_or_tag_is_refused() -> None:
-    value = sessions.seal(KEY, ALICE, NOW + timedelta(hours=8))
+    value = sessions.seal(KEY, ALICE.credential_id, "print", NOW + timedelta(hours=8))
     body, tag = value.split(".")
-    forged = sessions.seal(bytes(32), Principal(Role.OPERATOR, "*", "x", ALICE.credential_id), NOW + timedelta(hours=8))
+    forged = sessions.seal(bytes(32), "cr_someoneelse", "print", NOW + timedelta(hours=8))
     assert sessions.open_session(KEY, f"{forged.split('.')[0]}.{tag}", NOW) is None
     assert sessions.open_session(KEY, f"{body}.{tag[:-1]}{'A' if tag[-1] != 'A' else 'B'}", NOW) is None
     for junk in ("", ".", "abc", "abc.def", "%%%.%%%", value + "x"):
         assert sessions.open_session(KEY, junk, NOW) is None
+
+
+def _forge(payload: dict[str, object], key: bytes) -> str:
+    """A cookie as someone who knows the signing key (the public development keys) would make it."""
+    import base64
+    import json
+
+    from syncsettle.adapters.crypto.sm3 import hmac_sm3
+
+    body = base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).rstrip(b"=").decode()
+    tag = base64.urlsafe_b64encode(hmac_sm3(key, body.encode())).rstrip(b"=").decode()
+    return f"{body}.{tag}"
+
+
+def test_a_cookie_signed_with_the_key_but_forged_gives_no_session(seeded: Seeded) -> None:
+    """Issue 15 defect 2: role and tenant in the cookie used to be believed. A forger holding the
+    signing key, naming a real credential id with role operator, gets nothing: the server takes who
+    it is from the credential, and the fingerprint of its secret cannot be guessed."""
+    p = seeded.world.platform
+    key = p.settings.keys.hmac(sessions.KEY)
+    insured_id = seeded.tokens["insured"].split(".")[0]
+    expires = int((p.clock.now() + timedelta(hours=1)).timestamp())
+    old_style = _forge({"c": insured_id, "r": "operator", "t": "*", "n": "x", "e": expires}, key)
+    guessed = _forge({"c": insured_id, "v": "A" * 22, "e": expires}, key)
+    for cookie in (old_style, guessed):
+        client = TestClient(seeded.world.app)
+        client.cookies.set(sessions.COOKIE, cookie)
+        assert client.get("/console/overview", follow_redirects=False).status_code == 303
+        assert client.get("/console/me", follow_redirects=False).status_code == 303
+    assert sessions.resume(p, old_style) is None and sessions.resume(p, guessed) is None
+
+
+def test_the_session_is_whoever_the_credential_is_now(seeded: Seeded, login: Callable[[str], TestClient]) -> None:
+    client = login("insured")
+    assert client.get("/api/me").json()["role"] == "insured"  # from the credential, not from the cookie
+    cookie = client.cookies.get(sessions.COOKIE)
+    assert cookie is not None and sessions.resume(seeded.world.platform, cookie) is not None
+    payload = cookie.split(".")[0]
+    import base64
+    import json
+
+    fields = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert set(fields) == {"c", "v", "e"}  # no role, tenant or name to believe
 
 
 def test_login_sets_an_httponly_lax_cookie_and_lands_on_the_roles_page(seeded: Seeded) -> None:

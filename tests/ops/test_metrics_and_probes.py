@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -123,3 +124,31 @@ def test_a_failed_flush_keeps_the_counts(tmp_path: Path) -> None:
 
 def test_bucket_bounds_include_their_upper_edge() -> None:
     assert [bucket_of(ms) for ms in (0.1, 5, 5.01, 10000, 10001)] == [5, 5, 10, 10000, 2_147_483_647]
+
+
+def test_metrics_want_the_token_or_a_local_client(world: World, monkeypatch: Any) -> None:
+    """Issue 15 defect 7: /metrics showed every insurer's reserve to anyone."""
+    remote = TestClient(world.app, client=("203.0.113.9", 50000))
+    assert remote.get("/metrics").status_code == 401
+    assert TestClient(world.app).get("/metrics").status_code == 200  # this machine, no token configured
+    monkeypatch.setenv("SYNCSETTLE_METRICS_TOKEN", "scrape-secret")
+    assert TestClient(world.app).get("/metrics").status_code == 401
+    assert remote.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert remote.get("/metrics", headers={"Authorization": "Bearer scrape-secret"}).status_code == 200
+
+
+def test_a_database_sealed_with_other_keys_is_not_ready_and_does_not_start(world: World) -> None:
+    """Issue 15 defect 9: production keys that did not seal this database reported ready, then every
+    1101 was a 500. Now the probe says why, and the server refuses to start."""
+    from syncsettle.adapters.settings import generate_key_file, parse_key_file
+    from syncsettle.entrypoints.http.main import app_for
+    from syncsettle.services.management.key_check import KeyMismatch, key_mismatch
+
+    assert key_mismatch(world.platform) is None
+    other = Settings(mode=Mode.PRODUCTION, keys=parse_key_file(generate_key_file(), "other.json"), source="other")
+    stranger = Platform(engine=world.platform.engine, settings=other)
+    assert "sm4.pii" in (key_mismatch(stranger) or "")
+    response = TestClient(create_app(stranger)).get("/readyz")
+    assert response.status_code == 503 and "sm4.pii" in response.json()["checks"]["sealed_data"]
+    with pytest.raises(KeyMismatch):
+        app_for(stranger)

@@ -170,6 +170,9 @@ def serve(
     workers: int = typer.Option(1, help="uvicorn worker processes (the commercial role always runs one)"),
     role: str = typer.Option("medical", help="medical (hospital interface, APIs, console) | commercial (商保平台)"),
     log_level: str = typer.Option("warning", help="debug, info (one JSON line per request), warning, error"),
+    allow_dev_on_network: bool = typer.Option(
+        False, "--allow-dev-on-network", help="serve development mode (public keys!) on a non-loopback address"
+    ),
     database: str | None = DB,
 ) -> None:
     """Run the HTTP service: ``medical`` — the hospital interface at POST /fsi/api, the APIs, the console
@@ -183,7 +186,14 @@ def serve(
 
     from syncsettle.adapters.observability.logs import logging_config
     from syncsettle.adapters.observability.metrics import MULTIPROC_ENV, prepare_multiprocess_dir
+    from syncsettle.adapters.settings import Mode, load_settings
 
+    try:
+        settings = load_settings()
+    except ValueError as exc:
+        _fail(exc)
+    if settings.mode is Mode.DEVELOPMENT:
+        _dev_mode_guard(host, allow_dev_on_network)
     factories = {"medical": "syncsettle.entrypoints.http.main:build_app",
                  "commercial": "syncsettle.entrypoints.http.commercial_platform:build_commercial_app"}  # fmt: skip
     if role not in factories:
@@ -205,6 +215,24 @@ def serve(
     finally:
         if made:
             shutil.rmtree(made, ignore_errors=True)
+
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def _dev_mode_guard(host: str, allowed: bool) -> None:
+    """Development mode signs sessions and seals data with keys derived from the public source: say
+    so loudly, and refuse to serve that on a network address unless told to (issue 15, defect 2)."""
+    err.print(
+        "[bold red]开发模式 DEVELOPMENT MODE[/]：会话签名与数据加密使用公开源码可推导的开发密钥，"
+        "任何人都能伪造会话、解密数据。生产环境请设置 SYNCSETTLE_MODE=production 与 SYNCSETTLE_KEYS_FILE"
+        "（syncsettle keys generate）。"
+    )
+    if host not in LOOPBACK and not host.startswith("127.") and not allowed:
+        _fail(ValueError(
+            f"refusing to serve development mode on {host}: the development keys are public. Use production "
+            "mode with a key file, or --allow-dev-on-network for a throw-away test network"
+        ))  # fmt: skip
 
 
 def with_progress(label: str, run: Callable[[Callable[[int], None]], dict[str, Any]], as_json: bool) -> dict[str, Any]:

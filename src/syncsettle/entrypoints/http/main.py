@@ -11,6 +11,7 @@ from syncsettle.adapters.rulebook import shipped_rulebook
 from syncsettle.entrypoints.http.app import create_app
 from syncsettle.services.admin import stored_rulebook
 from syncsettle.services.commercial import retry, wiring
+from syncsettle.services.management.key_check import require_matching_keys
 from syncsettle.services.platform import Platform, build_platform
 
 
@@ -32,6 +33,7 @@ def app_for(platform: Platform) -> FastAPI:
             f"database {platform.engine.url.render_as_string()} is at revision {at}, code needs {head}: "
             "run `syncsettle db upgrade` first"
         )
+    require_matching_keys(platform)  # a database sealed under other keys: refuse now, not a 500 per request
     platform.rules = stored_rulebook(platform, shipped_rulebook())
     wiring.warm(platform)  # keys and the channel ready before the first settlement's time budget starts
     retry.start_background(platform)  # pending commercial legs, in every worker (each claim settles once)

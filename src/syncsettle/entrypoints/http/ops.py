@@ -2,14 +2,20 @@
 migrated to head, keys safe for the mode), request ids (``X-Request-ID`` in and out, on every log
 line of the request), an access log line per request at INFO, and the per-minute latency flush.
 
-``/healthz`` (the process answers) stays in ``app.py``. Both probes and ``/metrics`` are public: they
-carry counts and states, never personal data.
+``/healthz`` (the process answers) stays in ``app.py``. The probes are public: they carry states,
+never personal data. ``/metrics`` is not (issue 15, defect 7: it shows each insurer's reserve and
+exposure): with ``SYNCSETTLE_METRICS_TOKEN`` set it wants ``Authorization: Bearer <that token>``
+(what a Prometheus scrape config's ``authorization`` sends); without one, only a client on this
+machine (loopback, or the in-process test client) may read it. Behind a reverse proxy every client
+looks local: set the token there.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
+import os
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -29,6 +35,7 @@ from syncsettle.adapters.observability.logs import REQUEST_ID, accept_request_id
 from syncsettle.adapters.observability.metrics import exposition
 from syncsettle.adapters.settings import Mode, SettingsError
 from syncsettle.entrypoints.http.auth import platform_of
+from syncsettle.services.management.key_check import key_mismatch
 from syncsettle.services.platform import Platform
 
 log = logging.getLogger("syncsettle.http")
@@ -92,7 +99,18 @@ def readiness(p: Platform) -> tuple[bool, dict[str, str]]:
         checks["keys"] = "ok (development keys, development mode)" if p.settings.mode is Mode.DEVELOPMENT else "ok"
     except SettingsError as exc:
         checks["keys"] = str(exc)
-    ready = checks["database"] == "ok" and checks["migrations"].startswith("ok") and checks["keys"].startswith("ok")
+    if checks["database"] == "ok" and checks["migrations"].startswith("ok"):
+        try:
+            mismatch = key_mismatch(p)
+        except Exception as exc:  # a probe answers, it does not crash
+            mismatch = f"sealed data unreadable ({exc.__class__.__name__})"
+        checks["sealed_data"] = mismatch or "ok"
+    else:
+        checks["sealed_data"] = "unknown"
+    ready = (
+        checks["database"] == "ok" and checks["migrations"].startswith("ok") and checks["keys"].startswith("ok")
+        and checks["sealed_data"] == "ok"
+    )  # fmt: skip
     return ready, checks
 
 
@@ -106,11 +124,27 @@ def outbox_backlog(p: Platform) -> int:
         )
 
 
+LOCAL_CLIENTS = frozenset({"127.0.0.1", "::1", "testclient"})  # testclient: Starlette's in-process client
+
+
+def metrics_allowed(request: Request) -> bool:
+    """The scrape carries the configured token, or (none configured) comes from this machine."""
+    token = os.environ.get("SYNCSETTLE_METRICS_TOKEN", "")
+    if token:
+        given = request.headers.get("authorization", "")
+        return given[:7].lower() == "bearer " and hmac.compare_digest(given[7:].strip().encode(), token.encode())
+    host = request.client.host if request.client else ""
+    return host in LOCAL_CLIENTS or host.startswith("127.")
+
+
 def router() -> APIRouter:
     api = APIRouter(tags=["operations"])
 
-    @api.get("/metrics", summary="Prometheus metrics (text exposition)")
+    @api.get("/metrics", summary="Prometheus metrics (text exposition; bearer token, or loopback only)")
     def metrics(request: Request) -> Response:
+        if not metrics_allowed(request):
+            return JSONResponse({"error": "[SS-1101] 指标接口需要 Authorization: Bearer <SYNCSETTLE_METRICS_TOKEN>"},
+                                status_code=401, headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
         body, content_type = exposition(platform_of(request))
         return Response(body, media_type=content_type)
 
