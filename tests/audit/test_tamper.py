@@ -106,14 +106,18 @@ def test_an_entry_rewritten_with_all_its_hashes_is_caught_by_the_signed_checkpoi
     assert "checkpoint of size 10" in bad["reason"]
 
 
-def test_cli_seals_then_verifies_and_exits_non_zero_when_invalid(world: World, database_url: str) -> None:
-    add_entries(world, 5)  # unsealed: the CLI seals before verifying
-    cmd = [sys.executable, "-c", "from syncsettle.entrypoints.cli import main; main()", "audit", "verify", "--json",
-           "--database-url", database_url]  # fmt: skip
+def test_cli_verify_seals_nothing_and_exits_non_zero_when_invalid(world: World, database_url: str) -> None:
+    add_entries(world, 5)  # unsealed: verify reports them and leaves them so (sealing is `audit seal`)
+    base = [sys.executable, "-c", "from syncsettle.entrypoints.cli import main; main()", "audit"]
+    cmd = [*base, "verify", "--json", "--database-url", database_url]
+    before = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    assert json.loads(before.stdout)["unsealed"] == 5 and json.loads(before.stdout)["entries"] == 0
+    subprocess.run([*base, "seal", "--database-url", database_url], capture_output=True, check=True)
     good = subprocess.run(cmd, capture_output=True, text=True, check=False)
     assert good.returncode == 0, good.stderr
     assert json.loads(good.stdout) | {"root": None} == {"entries": 5, "valid": True, "first_bad": None,
-                                                          "checkpoints": 0, "unsealed": 0, "root": None}  # fmt: skip
+                                                          "checkpoints": 0, "witnessed": None, "unsealed": 0,
+                                                          "root": None}  # fmt: skip
     sql(world, "update audit_entries set outcome = 'refused' where position = 2")
     bad = subprocess.run(cmd, capture_output=True, text=True, check=False)
     assert bad.returncode == 1

@@ -5,6 +5,8 @@
 - ``SYNCSETTLE_MAX_BODY_BYTES``: the largest request body the HTTP edge accepts (default 1 MiB;
   an envelope is a few kB, a 1,000-line fee upload some 400 kB).
 - ``SYNCSETTLE_MAX_FEE_LINES``: the most fee lines one 2204/2301 upload may carry (default 1,000).
+- ``SYNCSETTLE_AUDIT_WITNESS``: a file (on storage the database's administrators cannot rewrite)
+  that every signed audit checkpoint is also appended to; ``audit verify`` checks the log against it.
 - ``SYNCSETTLE_KEYS_FILE``: a JSON key file as ``syncsettle keys generate`` writes it::
 
     {"sm4":  {"pii": "<32 hex>", "channel": "<32 hex>"},
@@ -116,6 +118,9 @@ class Settings:
     source: str = "built-in development keys"
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # bytes of one HTTP request body
     max_fee_lines: int = DEFAULT_MAX_FEE_LINES  # fee lines of one 2204/2301 upload
+    # SYNCSETTLE_AUDIT_WITNESS: a file every signed audit checkpoint is also appended to, outside the
+    # database it protects (adapters/audit_witness.py); None: checkpoints live in the database only
+    audit_witness: str | None = None
 
     def require_safe(self) -> None:
         """Refuse production mode with any development key (called before serving or running jobs)."""
@@ -179,16 +184,18 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         mode = Mode(raw_mode)
     except ValueError:
         raise SettingsError(f"SYNCSETTLE_MODE: must be development or production, got {raw_mode!r}") from None
+    witness = env.get("SYNCSETTLE_AUDIT_WITNESS") or None
     path = env.get("SYNCSETTLE_KEYS_FILE")
     if not path:
-        return Settings(mode=mode, max_body_bytes=body, max_fee_lines=lines)
+        return Settings(mode=mode, max_body_bytes=body, max_fee_lines=lines, audit_witness=witness)
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise SettingsError(f"SYNCSETTLE_KEYS_FILE {path}: cannot be read ({exc.strerror})") from None
     except json.JSONDecodeError as exc:
         raise SettingsError(f"SYNCSETTLE_KEYS_FILE {path}: not JSON ({exc})") from None
-    return Settings(mode=mode, keys=parse_key_file(data, path), source=path, max_body_bytes=body, max_fee_lines=lines)
+    return Settings(mode=mode, keys=parse_key_file(data, path), source=path, max_body_bytes=body, max_fee_lines=lines,
+                    audit_witness=witness)  # fmt: skip
 
 
 def generate_key_file() -> dict[str, dict[str, str]]:

@@ -1,8 +1,11 @@
 """``syncsettle audit seal|checkpoint|verify``: the tamper-evident log from the command line.
 
-``verify`` seals what is committed first (so nothing is left out), then recomputes everything and
-prints ``{"entries", "valid", "first_bad", ...}`` with ``--json``; it exits 1 when the log is not
-intact, so scripts and CI can rely on the exit status.
+``verify`` seals nothing (a forged entry inserted unsealed must not be given a position by the check
+that should doubt it): it recomputes everything sealed, compares it with the signed checkpoints, the
+witness file (``--witness`` or ``SYNCSETTLE_AUDIT_WITNESS``) and the sealer's state, reports the
+unsealed entries, and prints ``{"entries", "valid", "first_bad", ...}`` with ``--json``; it exits 1
+when the log is not intact, so scripts and CI can rely on the exit status. ``seal`` and
+``checkpoint`` are the writing commands.
 """
 
 from __future__ import annotations
@@ -42,13 +45,19 @@ def audit_checkpoint(database: str | None = DB, as_json: bool = typer.Option(Fal
 
 
 @audit_app.command("verify")
-def audit_verify(database: str | None = DB, as_json: bool = typer.Option(False, "--json")) -> None:
-    """Seal, then check every entry, the hash chain and every signed checkpoint. Exit 1 if not intact."""
+def audit_verify(
+    database: str | None = DB, as_json: bool = typer.Option(False, "--json"),
+    witness: str | None = typer.Option(None, help="the witness file of checkpoints (default SYNCSETTLE_AUDIT_WITNESS)"),
+) -> None:  # fmt: skip
+    """Check every sealed entry, the hash chain, every signed and witnessed checkpoint (read-only: it
+    seals nothing). Exit 1 if not intact."""
     p = build_platform(database)
-    seal(p)
-    report = with_progress("verifying the audit log", lambda tick: verify(p, tick), as_json)
+    report = with_progress("verifying the audit log", lambda tick: verify(p, tick, witness), as_json)
     if not as_json:
-        typer.echo(f"entries: {report['entries']}  checkpoints: {report['checkpoints']}")
+        witnessed = report["witnessed"]
+        typer.echo(f"entries: {report['entries']}  checkpoints: {report['checkpoints']}  unsealed: {report['unsealed']}"
+                   + ("  (no witness file: checkpoints are only as safe as the database)" if witnessed is None
+                      else f"  witnessed: {witnessed}"))  # fmt: skip
         bad = report["first_bad"]
         typer.echo("intact" if bad is None else f"first bad: position {bad['position']} (entry {bad['entry_id']}): "
                    f"{bad['reason']}")  # fmt: skip

@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from syncsettle.adapters import audit_witness
 from syncsettle.adapters.db import audit_log as repo
 from syncsettle.adapters.settings import KeyRing
 from syncsettle.domain.trust import GENESIS_HASH, SM3_TREE, chain_hash
@@ -93,7 +94,8 @@ def sign_checkpoint(keys: KeyRing, tree_size: int, root_hex: str, chain_head_hex
 
 def checkpoint(p: Platform) -> dict[str, Any] | None:
     """Seal, then sign the tree head if it grew since the last checkpoint; returns the latest
-    checkpoint (``None`` while the log is empty)."""
+    checkpoint (``None`` while the log is empty). With a witness file configured
+    (``SYNCSETTLE_AUDIT_WITNESS``) the latest checkpoint is also appended there, once."""
     seal(p)
     now = p.clock.now()
     with p.uow() as uow:
@@ -101,12 +103,22 @@ def checkpoint(p: Platform) -> dict[str, Any] | None:
         latest = repo.latest_checkpoint(uow.conn)
         size = int(state["size"])
         if size == 0 or (latest is not None and int(latest["tree_size"]) >= size):
-            return latest
-        root = frontier_root(_frontier(state["frontier"])).hex()
-        row = sign_checkpoint(p.settings.keys, size, root, state["chain_head"], now)
-        repo.add_checkpoint(uow.conn, row)
-        uow.commit()
+            row = latest
+        else:
+            root = frontier_root(_frontier(state["frontier"])).hex()
+            row = sign_checkpoint(p.settings.keys, size, root, state["chain_head"], now)
+            repo.add_checkpoint(uow.conn, row)
+            uow.commit()
+    if row is not None and p.settings.audit_witness:
+        witness(p.settings.audit_witness, row)
     return row
+
+
+def witness(path: str, row: dict[str, Any]) -> None:
+    """Append a checkpoint to the witness file unless that size is witnessed already."""
+    seen, _ = audit_witness.read(path)
+    if all(int(cp["tree_size"]) != int(row["tree_size"]) for cp in seen):
+        audit_witness.append(path, public_checkpoint(row))
 
 
 def public_checkpoint(row: dict[str, Any]) -> dict[str, Any]:
