@@ -118,6 +118,7 @@ def verify(p: Platform, progress: Progress | None = None, witness: str | None = 
         )  # fmt: skip
         bad = bad or _against_witness(public, witnessed, damaged, due)
         state_size = int(state["size"]) if state else 0
+        state_head = str(state["chain_head"]) if state else ""
         # a state behind a checkpoint was itself rewritten (a cut tail): the tail check below says so
         state_trusted = (
             state is not None
@@ -145,7 +146,7 @@ def verify(p: Platform, progress: Progress | None = None, witness: str | None = 
                     bad = Bad(since, None, f"positions {since}..{count - 1} differ from the checkpoint of size "
                                            f"{count}: an entry was rewritten together with its hashes")  # fmt: skip
                 since = count
-            if bad is None and count == state_size and state_trusted and head.hex() != state["chain_head"]:
+            if bad is None and count == state_size and state_trusted and head.hex() != state_head:
                 bad = Bad(since, None, f"the chain head at {count} differs from the sealer's: an entry sealed after "
                                        "the last checkpoint was rewritten")  # fmt: skip
     if progress:

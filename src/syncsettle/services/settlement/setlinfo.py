@@ -25,10 +25,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from syncsettle.adapters.case_file import render_setlinfo
 from syncsettle.adapters.clock import business_date, national_time
 from syncsettle.domain.codes import INPATIENT_MED_TYPES
 from syncsettle.domain.settlement.waterfall import Settlement
-from syncsettle.money import format_ratio, format_yuan, parse_yuan
+from syncsettle.money import format_yuan, parse_yuan
 
 # every amount field of setlinfo (negated by a reversal)
 AMOUNTS = (
@@ -50,7 +51,6 @@ def render_live(
 ) -> dict[str, Any]:  # fmt: skip
     """The hospital's ``setlinfo`` (the pre-settlement's has no ``setl_id``)."""
     leg = s.basic
-    t = leg.totals
     y = format_yuan
     med_type = visit["med_type"]
     brdy = person_row["brdy"]
@@ -70,22 +70,10 @@ def render_live(
         "setl_time": national_time(when),
         "mdtrt_cert_type": visit.get("mdtrt_cert_type") or "02",
         "med_type": med_type,
-        "medfee_sumamt": y(t.medfee_sumamt),
-        "fulamt_ownpay_amt": y(t.fulamt_ownpay_amt),
-        "overlmt_selfpay": y(t.overlmt_selfpay),
-        "preselfpay_amt": y(t.preselfpay_amt),
-        "inscp_scp_amt": y(t.inscp_scp_amt),
-        "act_pay_dedc": y(leg.act_pay_dedc),
-        "hifp_pay": y(leg.hifp_pay),
-        "pool_prop_selfpay": format_ratio(leg.pool_prop_selfpay),
-        "cvlserv_pay": y(leg.cvlserv_pay),
+        # the basic leg's own figures, as the case format renders them; the patient's part follows below
+        **render_setlinfo(s),
         "hifes_pay": y(0),  # no enterprise supplementary fund in the shipped policies
-        "hifmi_pay": y(leg.hifmi_pay),
-        "hifob_pay": y(leg.hifob_pay),
         "hifdm_pay": y(0),  # 伤残人员医疗保障基金: none in the shipped policies
-        "maf_pay": y(leg.maf_pay),
-        "oth_pay": y(leg.oth_pay),
-        "fund_pay_sumamt": y(leg.fund_pay_sumamt),
         "psn_part_amt": y(s.acct_pay + s.cash),
         "acct_pay": y(s.acct_pay),
         "psn_cash_pay": y(s.cash),
