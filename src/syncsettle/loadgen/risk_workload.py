@@ -25,8 +25,9 @@ from sqlalchemy import Engine
 from syncsettle.adapters.clock import FixedClock, business_date
 from syncsettle.adapters.db import people
 from syncsettle.adapters.db import visits as visit_repo
+from syncsettle.domain.settlement.model import PRIC_PLACES, FeeLine
 from syncsettle.loadgen.visits import LINES
-from syncsettle.money import format_yuan, parse_yuan
+from syncsettle.money import parse_scaled, parse_yuan
 from syncsettle.services.computing.risk import visit_findings
 from syncsettle.services.platform import Platform
 from syncsettle.services.settlement import fees, settle, visits
@@ -60,12 +61,13 @@ class Result:
 def _open_visit(p: Platform, hospital: dict[str, Any], psn_no: str, rng: random.Random) -> str:
     reg = visits.register(p, hospital, visits.Registration(psn_no, "390", inpatient=False))
     mdtrt_id: str = reg["mdtrt_id"]
-    feedetail = [
-        {"feedetl_sn": str(sn), "mdtrt_id": mdtrt_id, "psn_no": psn_no, "med_list_codg": code, "cnt": cnt,
-         "pric": pric, "det_item_fee_sumamt": format_yuan(int(cnt) * parse_yuan(pric))}
+    lines = [
+        fees.Uploaded(mdtrt_id, "", FeeLine(str(sn), code, parse_scaled(cnt, fees.CNT_PLACES),
+                                            parse_scaled(pric, PRIC_PLACES)),
+                      int(cnt) * parse_yuan(pric), None, "", None)
         for sn, (code, cnt, pric) in enumerate(rng.sample(LINES, k=rng.randint(2, len(LINES))), 1)
     ]  # fmt: skip
-    fees.upload(p, hospital, feedetail, inpatient=False)
+    fees.upload(p, hospital, lines, inpatient=False)
     return mdtrt_id
 
 

@@ -32,6 +32,7 @@ from syncsettle.adapters.db import people
 from syncsettle.adapters.db.engine import make_engine
 from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
 from syncsettle.domain.identity import Principal, Role
+from syncsettle.entrypoints.national.fee_lines import read_lines
 from syncsettle.loadgen.server import HOSPITAL, fresh_postgres, seed
 from syncsettle.loadgen.visits import LINES
 from syncsettle.money import format_yuan, parse_yuan
@@ -93,7 +94,7 @@ def _settle_one(p: Platform, hospital: dict[str, Any], psn_no: str, serial: int)
     lines = [{"feedetl_sn": str(n), "mdtrt_id": mdtrt_id, "psn_no": psn_no, "med_list_codg": code, "cnt": cnt,
               "pric": pric, "det_item_fee_sumamt": format_yuan(int(cnt) * parse_yuan(pric))}
              for n, (code, cnt, pric) in enumerate(LINES, 1)]  # fmt: skip
-    fees.upload(p, hospital, lines, inpatient=False)
+    fees.upload(p, hospital, read_lines(lines), inpatient=False)
     payload = {"mdtrt_id": mdtrt_id, "psn_no": psn_no}
     started = time.perf_counter()
     out = settle.settle_visit(p, hospital, f"BENCH{serial:012d}", "2207", mdtrt_id, psn_no, False, None, payload)

@@ -21,6 +21,7 @@ from syncsettle.services.settlement import fees, files, person, queries, reconci
 from syncsettle.services.settlement.input_limits import check_fee_lines
 from syncsettle.services.settlement.times import instant_of
 
+from . import fee_lines
 from .envelope import Envelope
 
 Handler = Callable[[Platform, dict[str, Any], Envelope], Any]
@@ -126,7 +127,7 @@ def _upload(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
     one = env.input.data.get("feedetail")
     items = [one] if isinstance(one, dict) else env.input.items("feedetail")  # one line sent as an object
     check_fee_lines(items, p.settings.max_fee_lines)
-    return fees.upload(p, h, items, inpatient=env.infno == "2301")
+    return fees.upload(p, h, fee_lines.read_lines(items), inpatient=env.infno == "2301")
 
 
 def _cancel_fees(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
