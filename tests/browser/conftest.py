@@ -5,17 +5,14 @@ interface. Without ``/usr/bin/chromium`` they are skipped with a loud reason (CI
 
 from __future__ import annotations
 
-import threading
-import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
-from syncsettle.loadgen.server import free_port
 from tests.console.seed import Seeded, seed
+from tests.live_server import serving
 from tests.world import World
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -37,20 +34,10 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Seeded
     _require_chromium()
     world = World(f"sqlite:///{tmp_path_factory.mktemp('browser') / 'console.db'}")
     seeded = seed(world)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(world.app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the console server did not start")
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}", seeded
+        with serving(world.app) as base:
+            yield base, seeded
     finally:
-        server.should_exit = True
-        thread.join(timeout=30)
         world.platform.engine.dispose()
 
 

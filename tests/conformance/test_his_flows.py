@@ -12,7 +12,7 @@ import pytest
 
 from syncsettle.services.settlement import queries
 from tests.conformance.runner import flows, run_flow
-from tests.conformance.server import serving
+from tests.live_server import serving
 from tests.world import World, enroll_all, file_reference_products, grant_consent
 
 COMMERCIAL = ("yantai-shiminjiankangbao-2025", "acme-supplementary-2025")
@@ -26,7 +26,7 @@ def test_flow(world: World, path: Path) -> None:
         for insurer in ("yantai-hmb", "acme-group"):
             grant_consent(world.platform, "P0002", insurer)
         enroll_all(world.platform, ["P0002"], COMMERCIAL)
-    with serving(world) as base:
+    with serving(world.app, lifespan="off") as base:
         names = run_flow(base, flow, world.secrets[flow["hospital"]], world.clock)
     if flow["commercial"]:
         # the HIS collects psn_cash_pay: the cash after the commercial leg, not before it
