@@ -27,8 +27,22 @@ class CrossRegion:
 
 
 @dataclass(frozen=True, slots=True)
+class FamilyAccount:
+    """A family member's personal account that may pay this person's bill (家庭共济): the link is
+    valid and consented on the bill's date (the caller checks both). ``balance`` in fen."""
+
+    psn_no: str
+    balance: int
+
+
+@dataclass(frozen=True, slots=True)
 class Person:
-    """The insured person as the engine needs them (no name, no certificate number)."""
+    """The insured person as the engine needs them (no name, no certificate number).
+
+    The benefit attributes are those valid on the bill's date (the caller resolves validity ranges):
+    ``assistance_category`` (医疗救助: ``tekun``/``dibao``/``fanpin``), ``civil_servant`` (公务员医疗补助,
+    ``cvlserv_flag`` 1), ``certifications`` (门慢门特 disease codes certified for the person) and
+    ``family_accounts`` (家庭共济 links in link order)."""
 
     psn_no: str
     insutype: str
@@ -39,6 +53,8 @@ class Person:
     account_balance: int = 0
     assistance_category: str | None = None
     civil_servant: bool = False
+    certifications: tuple[str, ...] = ()
+    family_accounts: tuple[FamilyAccount, ...] = ()
 
     @property
     def categories(self) -> frozenset[str]:
@@ -85,7 +101,15 @@ class BenefitAccumulator:
 
 @dataclass(frozen=True, slots=True)
 class BasicAccumulators:
-    """Year-to-date basic-insurance figures of one person, insutype and year (fen)."""
+    """Year-to-date basic-insurance figures of one person, insutype and year (fen).
+
+    ``admissions``: inpatient admissions settled; ``referrals``: those of them made on a referral
+    filing (the repeat-referral ladder); ``subsidy_base``/``subsidy_paid``: the critical-illness or
+    large-expense base and payments; ``category_paid``: civil-servant subsidy and medical assistance
+    paid (by kind); ``assistance_base``: the medical-assistance base accumulated (its annual
+    deductible is on this); ``chronic_deductible_used``: the one 门慢 deductible per person and year;
+    ``disease_paid``: pooled fund paid per 门慢 disease (each has its own cap). 门特 payments count in
+    ``inpatient`` (they share the inpatient cap)."""
 
     inpatient: BenefitAccumulator = BenefitAccumulator()
     outpatient: BenefitAccumulator = BenefitAccumulator()
@@ -93,6 +117,10 @@ class BasicAccumulators:
     subsidy_base: int = 0
     subsidy_paid: int = 0
     category_paid: tuple[tuple[str, int], ...] = ()
+    assistance_base: int = 0
+    chronic_deductible_used: int = 0
+    disease_paid: tuple[tuple[str, int], ...] = ()
+    referrals: int = 0
 
     def benefit(self, name: str) -> BenefitAccumulator:
         return self.inpatient if name == "inpatient" else self.outpatient
@@ -104,6 +132,10 @@ class BasicAccumulators:
 
     def category(self, kind: str) -> int:
         return dict(self.category_paid).get(kind, 0)
+
+    def disease(self, code: str) -> int:
+        """What the pooled fund paid this year for one 门慢 disease (towards its own cap), fen."""
+        return dict(self.disease_paid).get(code, 0)
 
 
 class ResponsibilityAccumulator(NamedTuple):

@@ -52,6 +52,12 @@ class Settlement:
     acct_pay: int
     cash: int
     basic_after: BasicAccumulators
+    family_payments: tuple[tuple[str, int], ...] = ()  # 家庭共济: (account holder's psn_no, fen) in link order
+
+    @property
+    def acct_mulaid_pay(self) -> int:
+        """What family members' personal accounts paid (家庭共济, national ``acct_mulaid_pay``), fen."""
+        return sum(amount for _, amount in self.family_payments)
 
     @property
     def total(self) -> int:
