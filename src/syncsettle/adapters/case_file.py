@@ -28,6 +28,7 @@ from syncsettle.domain.settlement.model import (
     Bill,
     Coverage,
     CrossRegion,
+    FamilyAccount,
     FeeLine,
     GivenBasic,
     Person,
@@ -38,7 +39,12 @@ from syncsettle.domain.settlement.waterfall import Settlement, settle
 from syncsettle.money import format_ratio, format_yuan
 
 CNT_PLACES = 4
-_BASIC_KEYS = {"deductible_used", "fund_paid", "admissions", "subsidy_base", "subsidy_paid", "cvlserv_paid", "maf_paid"}
+_BASIC_KEYS = {
+    "deductible_used", "fund_paid", "admissions", "subsidy_base", "subsidy_paid", "cvlserv_paid", "maf_paid",
+    "referrals", "referred_admissions", "assistance_base", "maf_base", "chronic_deductible_used", "disease_paid",
+}  # fmt: skip
+ASSISTANCE_CATEGORIES = {"tekun": "特困供养", "dibao": "低保", "fanpin": "防止返贫监测/低收入"}
+_VALIDITY = ("begndate", "enddate")
 _GIVEN_AMOUNTS = [
     "medfee_sumamt",
     "fulamt_ownpay_amt",
@@ -89,17 +95,88 @@ def _cross_region(r: Reader | None) -> CrossRegion | None:
     return CrossRegion(filed=r.flag("filed"), kind=kind, filed_region=filed_region)  # type: ignore[arg-type]
 
 
-def _person(r: Reader) -> Person:
+def _valid_on(r: Reader, day: date, start: str = "begndate", end: str = "enddate") -> bool:
+    """Whether a validity range (``begndate``/``enddate``, inclusive, either may be absent) covers ``day``."""
+    begin, until = r.day(start, required=False), r.day(end, required=False)
+    if begin and until and until < begin:
+        raise InvalidInput(r.at(end), f"ends before it begins ({begin.isoformat()})")
+    return (begin is None or begin <= day) and (until is None or day <= until)
+
+
+def _assistance(r: Reader, day: date) -> str | None:
+    """``assistance_category``: a category code, or ``{"category", "begndate", "enddate"}``; the
+    category counts only on days inside its validity range (also given as ``assistance_begndate`` /
+    ``assistance_enddate`` beside the code)."""
+    raw = r.raw("assistance_category", required=False)
+    if raw is None or raw == "none":
+        return None
+    if isinstance(raw, dict):
+        sub = Reader(raw, r.at("assistance_category"))
+        sub.check_keys({"category", *_VALIDITY})
+        category = sub.req_text("category", codes=ASSISTANCE_CATEGORIES)
+        return category if _valid_on(sub, day) else None
+    category = r.req_text("assistance_category", codes=ASSISTANCE_CATEGORIES)
+    return category if _valid_on(r, day, "assistance_begndate", "assistance_enddate") else None
+
+
+def _civil_servant(r: Reader) -> bool:
+    """``cvlserv_flag`` (national: "1" civil servant, "0" not; 1/0/true/false accepted) or the older
+    ``civil_servant`` flag."""
+    raw = r.raw("cvlserv_flag", required=False)
+    if raw is None:
+        return r.flag("civil_servant")
+    if raw in ("1", 1, True):
+        return True
+    if raw in ("0", 0, False):
+        return False
+    raise InvalidInput(r.at("cvlserv_flag"), f'must be "1" or "0", got {raw!r}')
+
+
+def _certifications(r: Reader, day: date) -> tuple[str, ...]:
+    """门慢门特 certifications valid on ``day``: codes, or ``{"dise_codg", "begndate", "enddate"}``."""
+    found = []
+    for i, item in enumerate(r.items("certifications", required=False)):
+        if isinstance(item, str) and item.strip():
+            found.append(item.strip())
+            continue
+        sub = Reader(item, f"{r.at('certifications')}[{i}]")
+        sub.check_keys({"dise_codg", "dise_name", *_VALIDITY})
+        code = sub.req_text("dise_codg")
+        if _valid_on(sub, day):
+            found.append(code)
+    return tuple(dict.fromkeys(found))
+
+
+def _family_accounts(r: Reader, day: date, insutype: str) -> tuple[FamilyAccount, ...]:
+    """家庭共济 links in link order: ``{"psn_no", "account_balance", "begndate", "enddate", "consented",
+    "revoked"}``; only links valid on ``day``, consented (default true) and not revoked pay."""
+    items = r.items("family_accounts", required=False)
+    if items and insutype != "310":
+        raise InvalidInput(r.at("family_accounts"), "家庭共济 is for employees (insutype 310) only")
+    found = []
+    for i, item in enumerate(items):
+        sub = Reader(item, f"{r.at('family_accounts')}[{i}]")
+        sub.check_keys({"psn_no", "account_balance", *_VALIDITY, "consented", "revoked"})
+        member = FamilyAccount(psn_no=sub.req_text("psn_no"), balance=sub.yuan("account_balance"))
+        if _valid_on(sub, day) and sub.flag("consented", default=True) and not sub.flag("revoked"):
+            found.append(member)
+    return tuple(found)
+
+
+def _person(r: Reader, day: date) -> Person:
+    insutype = r.req_text("insutype", codes=INSUTYPES)
     return Person(
         psn_no=r.req_text("psn_no"),
-        insutype=r.req_text("insutype", codes=INSUTYPES),
+        insutype=insutype,
         psn_type=r.req_text("psn_type", codes=PSN_TYPES),
         insured_region=r.region("insured_region"),
         cross_region=_cross_region(r.child("cross_region", required=False)),
         use_personal_account=r.flag("use_personal_account"),
         account_balance=r.yuan("account_balance"),
-        assistance_category=r.text("assistance_category", required=False),
-        civil_servant=r.flag("civil_servant"),
+        assistance_category=_assistance(r, day),
+        civil_servant=_civil_servant(r),
+        certifications=_certifications(r, day),
+        family_accounts=_family_accounts(r, day, insutype),
     )
 
 
@@ -136,10 +213,16 @@ def _bill(r: Reader) -> Bill:
         treatment_region=r.region("treatment_region"),
         lines=lines,
         diagnoses=tuple(diagnoses),
+        dise_codg=r.text("dise_codg", required=False),
     )
 
 
-def _basic_accumulators(r: Reader | None) -> BasicAccumulators:
+def _basic_accumulators(r: Reader | None, person: Person, bill: Bill) -> BasicAccumulators:
+    """Year-to-date figures. ``deductible_used``/``fund_paid`` are those of the benefit the bill falls
+    under: for a 门慢 bill the one 门慢 deductible and its disease's fund payments (unless given as
+    ``chronic_deductible_used`` / ``disease_paid``), for 门特 the inpatient figures (they share its cap).
+    ``referrals`` (referred admissions this year) defaults, for a bill on a referral filing, to
+    ``admissions``: a case that counts earlier admissions on a referral filing counts referrals."""
     if r is None:
         return BasicAccumulators()
     r.check_keys(_BASIC_KEYS)
@@ -149,13 +232,34 @@ def _basic_accumulators(r: Reader | None) -> BasicAccumulators:
         for kind, key in (("civil_servant", "cvlserv_paid"), ("medical_assistance", "maf_paid"))
         if r.has(key)
     )
+    admissions = r.integer("admissions")
+    referral = person.cross_region is not None and person.cross_region.kind == "referral" and person.cross_region.filed
+    if r.has("referrals") or r.has("referred_admissions"):
+        referrals = r.integer("referrals" if r.has("referrals") else "referred_admissions")
+    else:
+        referrals = admissions if referral else 0
+    chronic = bill.med_type == "14"
+    disease_paid: tuple[tuple[str, int], ...] = ()
+    paid_r = r.child("disease_paid", required=False)
+    if paid_r is not None:
+        disease_paid = tuple(sorted((code, paid_r.yuan(code)) for code in paid_r.data))
+    elif chronic and (bill.dise_codg or bill.diagnoses):
+        disease_paid = ((bill.dise_codg or bill.diagnoses[0], benefit.fund_paid),)
     return BasicAccumulators(
         inpatient=benefit,
         outpatient=benefit,
-        admissions=r.integer("admissions"),
+        admissions=admissions,
         subsidy_base=r.yuan("subsidy_base"),
         subsidy_paid=r.yuan("subsidy_paid"),
         category_paid=categories,
+        assistance_base=r.yuan("assistance_base" if r.has("assistance_base") else "maf_base"),
+        chronic_deductible_used=(
+            r.yuan("chronic_deductible_used")
+            if r.has("chronic_deductible_used")
+            else (benefit.deductible_used if chronic else 0)
+        ),
+        disease_paid=disease_paid,
+        referrals=referrals,
     )
 
 
@@ -198,7 +302,7 @@ def read_case(data: Any, book: Rulebook) -> Case:
     assert day is not None
     person_r = r.child("person")
     assert person_r is not None
-    person = _person(person_r)
+    person = _person(person_r, day)
     bill_r = r.child("bill")
     assert bill_r is not None
     bill = _bill(bill_r)
@@ -230,7 +334,7 @@ def read_case(data: Any, book: Rulebook) -> Case:
     acc_r = r.child("accumulators", required=False)
     if acc_r is not None:
         acc_r.check_keys({"basic", "products"})
-    basic_acc = _basic_accumulators(acc_r.child("basic", required=False) if acc_r else None)
+    basic_acc = _basic_accumulators(acc_r.child("basic", required=False) if acc_r else None, person, bill)
     prod_acc_r = acc_r.child("products", required=False) if acc_r else None
 
     product_ids = r.items("products", required=False)
@@ -271,14 +375,15 @@ def read_case(data: Any, book: Rulebook) -> Case:
         {
             "psn_no", "insutype", "psn_type", "insured_region", "pre_existing", "enrolled_years", "claim_free_years",
             "claimed_last_year", "cross_region", "use_personal_account", "account_balance", "assistance_category",
-            "civil_servant", "enrollments", "psn_name",
+            "civil_servant", "enrollments", "psn_name", "cvlserv_flag", "assistance_begndate", "assistance_enddate",
+            "certifications", "family_accounts",
         }
     )  # fmt: skip
     person_r.flag("pre_existing")
     person_r.integer("enrolled_years", default=1)
     person_r.integer("claim_free_years")
     person_r.flag("claimed_last_year")
-    bill_r.check_keys({"med_type", "hospital_level", "treatment_region", "items", "diagnoses"})
+    bill_r.check_keys({"med_type", "hospital_level", "treatment_region", "items", "diagnoses", "dise_codg"})
     return Case(
         day=day,
         person=person,
@@ -325,7 +430,8 @@ def render_setlinfo(s: Settlement) -> dict[str, str]:
         "fund_pay_sumamt": y(leg.fund_pay_sumamt),
         "psn_part_amt": y(s.psn_part_amt),
         "acct_pay": y(s.acct_pay),
-        "psn_cash_pay": y(s.psn_part_amt - s.acct_pay),
+        "acct_mulaid_pay": y(s.acct_mulaid_pay),
+        "psn_cash_pay": y(s.psn_part_amt - s.acct_pay - s.acct_mulaid_pay),
     }
 
 
@@ -373,13 +479,23 @@ def render_commercial(s: Settlement) -> list[dict[str, Any]]:
 def render_settlement(s: Settlement) -> dict[str, Any]:
     """The case-format output object."""
     y = format_yuan
-    benefit = s.basic_after.benefit(s.basic.benefit or "inpatient")
+    after = s.basic_after
+    name = s.basic.benefit or "inpatient"
+    if name == "chronic":  # the one 门慢 deductible, and what the fund paid for this disease
+        deductible, fund = after.chronic_deductible_used, after.disease(s.basic.disease or "")
+    else:
+        benefit = after.benefit("inpatient" if name == "special" else name)
+        deductible, fund = benefit.deductible_used, benefit.fund_paid
     basic_after: dict[str, Any] = {
-        "deductible_used": y(benefit.deductible_used),
-        "fund_paid": y(benefit.fund_paid),
-        "admissions": s.basic_after.admissions,
-        "subsidy_base": y(s.basic_after.subsidy_base),
-        "subsidy_paid": y(s.basic_after.subsidy_paid),
+        "deductible_used": y(deductible),
+        "fund_paid": y(fund),
+        "admissions": after.admissions,
+        "subsidy_base": y(after.subsidy_base),
+        "subsidy_paid": y(after.subsidy_paid),
+        "referrals": after.referrals,
+        "assistance_base": y(after.assistance_base),
+        "chronic_deductible_used": y(after.chronic_deductible_used),
+        "disease_paid": {code: y(paid) for code, paid in after.disease_paid},
     }
     for kind, key in (("civil_servant", "cvlserv_paid"), ("medical_assistance", "maf_paid")):
         if kind in dict(s.basic_after.category_paid):
@@ -400,8 +516,10 @@ def render_settlement(s: Settlement) -> dict[str, Any]:
             "total": y(s.total),
             "public_funds": y(s.public_funds),
             "commercial": y(s.commercial),
-            "personal_account": y(s.acct_pay),
+            "personal_account": y(s.acct_pay + s.acct_mulaid_pay),
+            "family_account": y(s.acct_mulaid_pay),
             "cash": y(s.cash),
         },
         "accumulators_after": {"basic": basic_after, "products": products_after},
+        "notes": [s.basic.note] if s.basic.note else [],
     }

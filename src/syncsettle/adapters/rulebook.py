@@ -98,13 +98,16 @@ class Rulebook:
         target[key] = item
 
     def policy_for(self, region: str, insutype: str, day: date) -> tuple[Policy, PolicyVersion] | None:
-        """The basic policy of an insured region and insutype in force on ``day``."""
+        """The basic policy of an insured region and insutype in force on ``day``. Where several
+        policies are in force (a newer policy file, e.g. ``yantai-employee-2026``, beside the one it
+        supersedes), the one whose version took effect last applies; ties go to the smaller id."""
+        best: tuple[Policy, PolicyVersion] | None = None
         for policy in sorted(self.policies.values(), key=lambda p: p.id):
             if policy.region == region and policy.insutype == insutype:
                 version = policy.version_on(day)
-                if version is not None:
-                    return policy, version
-        return None
+                if version is not None and (best is None or version.effective_from > best[1].effective_from):
+                    best = (policy, version)
+        return best
 
     def risk_versions_on(self, day: date) -> list[RiskVersion]:
         """The version in force on ``day`` of every risk-rule set, in rule-set id order."""

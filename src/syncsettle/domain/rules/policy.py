@@ -102,16 +102,59 @@ class Tier(Strict):
     ratio: Ratio
 
 
+BenefitName = Literal["inpatient", "outpatient", "special", "chronic"]
+"""What a bill settles under: a policy's inpatient or ordinary-outpatient benefit, or a 门特
+(``special``) / 门慢 (``chronic``) disease group of :class:`OutpatientDiseaseRule`."""
+
+
+class AssistanceTilt(Strict):
+    """The national tilt of critical-illness insurance for medical-assistance recipients: for persons
+    with one of ``categories``, the first tier starts at ``first_above`` instead, every tier's ratio
+    rises by ``ratio_bonus``, and the annual cap applies only if ``cap_applies``."""
+
+    categories: list[str]
+    first_above: Amount
+    ratio_bonus: Ratio
+    cap_applies: bool = False
+
+
 class TieredTopUp(Strict):
     """Critical-illness insurance (``hifmi_pay``) or the employee large-expense subsidy
     (``hifob_pay``): tiers on the year's accumulated inpatient in-scope amount the pooled fund did not
-    pay (the cross-region up-front share excluded), with an annual cap on what it pays."""
+    pay (the cross-region up-front share excluded), with an annual cap on what it pays. ``benefits``
+    name what feeds the base (``special``: 门特 money joins it as inpatient money does)."""
 
     kind: Literal["critical_illness", "large_expense"]
     fund_pay_type: str
-    benefits: list[Literal["inpatient", "outpatient"]] = ["inpatient"]
+    benefits: list[BenefitName] = ["inpatient"]
     tiers: list[Tier]
     annual_cap: Amount
+    assistance_tilt: AssistanceTilt | None = None
+
+    def for_person(self, categories: frozenset[str]) -> tuple[list[Tier], int | None]:
+        """The tiers and the annual cap (``None``: no cap) that apply to a person in ``categories``."""
+        tilt = self.assistance_tilt
+        if tilt is None or not categories.intersection(tilt.categories):
+            return self.tiers, self.annual_cap
+        return self._tilted_tiers, self.annual_cap if tilt.cap_applies else None
+
+    @cached_property
+    def _tilted_tiers(self) -> list[Tier]:
+        """The tiers tilted for assistance recipients (built once per version, from validated values)."""
+        tilt = self.assistance_tilt
+        assert tilt is not None
+        tiers = [
+            Tier.model_construct(above=t.above, ratio=min(Fraction(1), t.ratio + tilt.ratio_bonus)) for t in self.tiers
+        ]
+        tiers[0] = Tier.model_construct(above=tilt.first_above, ratio=tiers[0].ratio)
+        return tiers
+
+    @model_validator(mode="after")
+    def _tilt_fits(self) -> TieredTopUp:
+        tilt = self.assistance_tilt
+        if tilt is not None and len(self.tiers) > 1 and tilt.first_above >= self.tiers[1].above:
+            raise ValueError("assistance_tilt.first_above must stay below the second tier")
+        return self
 
     @model_validator(mode="after")
     def _tiers_increase(self) -> TieredTopUp:
@@ -125,29 +168,123 @@ class TieredTopUp(Strict):
 
 class CategoryTopUp(Strict):
     """Civil-servant subsidy (``cvlserv_pay``) or medical assistance (``maf_pay``): for persons in one
-    of ``categories``, pays ``ratio`` of the in-scope amount the earlier public funds left unpaid,
-    up to the annual cap. Civil servants use the category ``civil_servant``."""
+    of ``categories``, pays the category's ratio of what the earlier public funds left unpaid, up to
+    the annual cap. Civil servants use the category ``civil_servant``.
+
+    ``base``: ``in_scope`` — the in-scope self-pay left (deductible and co-insurance included, the
+    cross-region up-front share excluded); ``in_scope_and_preselfpay`` — that plus the 乙类 up-front
+    co-pay (medical assistance). ``annual_deductible`` (per category, medical assistance only) is
+    taken on the year's accumulated base (``BasicAccumulators.assistance_base``)."""
 
     kind: Literal["civil_servant", "medical_assistance"]
     fund_pay_type: str
-    benefits: list[Literal["inpatient", "outpatient"]] = ["inpatient", "outpatient"]
+    benefits: list[BenefitName] = ["inpatient", "outpatient"]
+    base: Literal["in_scope", "in_scope_and_preselfpay"] = "in_scope"
     categories: dict[str, Ratio]
+    annual_deductible: dict[str, Amount] = {}
     annual_cap: Amount
 
     @model_validator(mode="after")
     def _known_fund(self) -> CategoryTopUp:
         if self.fund_pay_type not in FUND_PAY_TYPES:
             raise ValueError(f"unknown fund_pay_type {self.fund_pay_type}")
+        if self.annual_deductible and self.kind != "medical_assistance":
+            raise ValueError("annual_deductible is kept on the medical-assistance base only")
+        unknown = sorted(set(self.annual_deductible) - set(self.categories))
+        if unknown:
+            raise ValueError(f"annual_deductible for categories not in categories: {unknown}")
         return self
+
+
+class DiseaseGroup(Strict):
+    """门特 (``special``) or 门慢 (``chronic``) diseases settled under ``med_type`` 14.
+
+    ``levels`` give the deductible and ratio by hospital level (or ``any``); a ``special`` group's
+    deductible is per visit (门特: 0), a ``chronic`` group's is one annual deductible per person over
+    all its diseases. The cap: ``shares_cap_of`` names the benefit whose annual pooled-fund cap the
+    payments count against (门特: inpatient), else ``disease_caps`` gives each disease its own annual
+    cap. ``joins_top_up_base``: the in-scope self-pay joins the critical-illness / large-expense base."""
+
+    kind: Literal["special", "chronic"]
+    diseases: dict[str, str] = Field(description="disease code → name")
+    levels: dict[str, LevelRule]
+    retired_bonus: Ratio = Fraction(0)
+    shares_cap_of: Literal["inpatient"] | None = None
+    disease_caps: dict[str, Amount] = {}
+
+    @model_validator(mode="after")
+    def _one_cap(self) -> DiseaseGroup:
+        if (self.shares_cap_of is None) == (not self.disease_caps):
+            raise ValueError("give exactly one of shares_cap_of or disease_caps")
+        if self.disease_caps and set(self.disease_caps) != set(self.diseases):
+            raise ValueError("disease_caps must name every disease of the group, and only those")
+        unknown = [k for k in self.levels if k not in HOSPITAL_LEVELS and k != "any"]
+        if unknown or not self.levels:
+            raise ValueError(f"unknown or missing hospital levels {unknown}")
+        return self
+
+    def level(self, hospital_level: str) -> LevelRule | None:
+        return self.levels.get(hospital_level) or self.levels.get("any")
+
+
+class OutpatientDiseaseRule(Strict):
+    """门慢门特: a ``med_type`` 14 visit settles under the group of its main diagnosis when the person
+    holds a valid certification for that disease; otherwise as ``fallback_med_type`` (ordinary
+    outpatient), and the answer says why."""
+
+    med_types: list[str] = ["14"]
+    fallback_med_type: str = "11"
+    groups: list[DiseaseGroup]
+
+    @model_validator(mode="after")
+    def _distinct(self) -> OutpatientDiseaseRule:
+        seen: set[str] = set()
+        for group in self.groups:
+            twice = seen & set(group.diseases)
+            if twice:
+                raise ValueError(f"disease {sorted(twice)} in two groups")
+            seen |= set(group.diseases)
+        return self
+
+    def group_of(self, disease: str | None) -> DiseaseGroup | None:
+        return next((g for g in self.groups if disease in g.diseases), None)
+
+
+class Shares(Strict):
+    """An up-front share for care in the insured region's province (省内) and in another one (跨省)."""
+
+    in_province: Ratio
+    out_of_province: Ratio
+
+
+class FilingShares(Strict):
+    """Cross-region up-front shares by filing kind and distance (reference-rules.md, "Cross-region care
+    by filing kind and distance"). A long-term filing at the filed place pays none (treated as local).
+    ``temporary_filed``: a temporary-outing filing that is neither referral nor emergency — the
+    reference table has no row for it; it is a filing for temporary care away, grouped nationally
+    with referral and emergency as 临时外出就医, so the shipped policies give it the referral row.
+    ``repeat_referral_bonus``: from the second referred admission of the year on, a referral filing's
+    share rises by this much."""
+
+    referral: Shares
+    emergency: Shares
+    temporary_filed: Shares
+    unfiled: Shares
+    repeat_referral_bonus: Ratio = Fraction(0)
 
 
 class CrossRegionRule(Strict):
     """Unfiled temporary care away from the insured region (and care back home by a long-term
     resident filed elsewhere) first charges the patient ``unfiled_selfpay_prop`` of the in-scope
-    amount; the rest settles with the normal rules. Emergency care counts as filed."""
+    amount; the rest settles with the normal rules. Emergency care counts as filed.
+
+    ``by_filing`` (newer versions) replaces that single share with one by filing kind and 省内/跨省;
+    then care in the insured region is local, whoever gives it (a long-term resident coming home
+    keeps the insured region's benefit, as the national notice lets filed residents do)."""
 
     unfiled_selfpay_prop: Ratio = Fraction(0)
     emergency_counts_as_filed: bool = True
+    by_filing: FilingShares | None = None
 
 
 class PolicyVersion(Effective):
@@ -159,6 +296,7 @@ class PolicyVersion(Effective):
     tiered_top_up: TieredTopUp | None = None
     category_top_ups: list[CategoryTopUp] = []
     cross_region: CrossRegionRule = CrossRegionRule()
+    outpatient_diseases: OutpatientDiseaseRule | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> PolicyVersion:
@@ -170,6 +308,15 @@ class PolicyVersion(Effective):
             if overlap:
                 raise ValueError(f"med_type {sorted(overlap)} belongs to two benefits")
             seen |= set(rule.med_types)
+        od = self.outpatient_diseases
+        if od is not None:
+            if seen & set(od.med_types):
+                raise ValueError(f"med_type {sorted(seen & set(od.med_types))} is both a benefit and 门慢门特")
+            if od.fallback_med_type not in seen:
+                raise ValueError(f"fallback_med_type {od.fallback_med_type} has no benefit in this version")
+            for group in od.groups:
+                if group.shares_cap_of is not None and group.shares_cap_of not in self.benefits:
+                    raise ValueError(f"{group.kind} shares the cap of {group.shares_cap_of}, which this version lacks")
         return self
 
     @cached_property

@@ -10,13 +10,13 @@ cap. Explanations (``setl_proc_info``) are closures, formatted only when someone
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import NamedTuple
 
 from syncsettle.domain.codes import FUND_PAY_TYPES, HOSPITAL_LEVELS, MED_TYPES
-from syncsettle.domain.rules.policy import BenefitRule, LevelRule, PolicyVersion, TieredTopUp
-from syncsettle.domain.settlement.cross_region import charges_upfront_share, classify
+from syncsettle.domain.rules.policy import BenefitRule, DiseaseGroup, LevelRule, PolicyVersion, Tier, TieredTopUp
+from syncsettle.domain.settlement.cross_region import upfront_share
 from syncsettle.domain.settlement.model import BasicAccumulators, BenefitAccumulator, Bill, Person
 from syncsettle.domain.settlement.split import SplitTotals
 from syncsettle.money import apply_ratio, apply_ratios, format_ratio, format_yuan
@@ -69,6 +69,9 @@ class BasicLeg(NamedTuple):
     oth_pay: int
     details: tuple[FundDetail, ...]
     benefit: str | None = None
+    public_on_preselfpay: int = 0  # the part of the public funds (medical assistance) that paid 乙类 co-pay
+    note: str | None = None  # why the bill settled under another benefit (门慢门特 without certification)
+    disease: str | None = None  # the 门慢门特 disease it settled under
 
     @property
     def fund_pay_sumamt(self) -> int:
@@ -132,12 +135,12 @@ def pooled_fund(level: LevelRule, base: int, deductible: int, bonus: Fraction) -
     return amount, reached, lambda: " + ".join(f"({_Y(h)} − {_Y(lo)}) × {_pct(r)}" for h, lo, r in parts) or "0.00"
 
 
-def tier_slices(top_up: TieredTopUp, before: int, after: int) -> list[tuple[int, Fraction]]:
+def tier_slices(tiers: Sequence[Tier], before: int, after: int) -> list[tuple[int, Fraction]]:
     """How much of the accumulated base between ``before`` and ``after`` (fen) falls in each tier, with
     the tier's ratio: ``tiers(after) − tiers(before)`` is the sum of these slices at their ratios."""
     slices = []
-    for i, tier in enumerate(top_up.tiers):
-        upper = top_up.tiers[i + 1].above if i + 1 < len(top_up.tiers) else None
+    for i, tier in enumerate(tiers):
+        upper = tiers[i + 1].above if i + 1 < len(tiers) else None
         top_after = after if upper is None else min(after, upper)
         top_before = before if upper is None else min(before, upper)
         amount = max(0, top_after - tier.above) - max(0, top_before - tier.above)
@@ -158,48 +161,143 @@ def tier_value(top_up: TieredTopUp, base: int) -> Fraction:
     return total
 
 
+class _Pool(NamedTuple):
+    """What the pooled fund settles this bill under: the benefit's name, its level rule (``None``:
+    no benefit at this level), the deductible open, the retired bonus, the cap and what is left of it."""
+
+    name: str
+    level: LevelRule | None
+    open_deductible: int
+    deductible_text: Text
+    bonus: Fraction
+    cap: int
+    cap_left: int
+
+
+def main_disease(bill: Bill) -> str | None:
+    """The visit's main disease: the 门慢门特 病种 code the HIS sent (``dise_codg``), else the first
+    diagnosis."""
+    return bill.dise_codg or (bill.diagnoses[0] if bill.diagnoses else None)
+
+
+def _disease_group(
+    person: Person, bill: Bill, policy: PolicyVersion
+) -> tuple[DiseaseGroup | None, str | None, str, str | None]:
+    """(门慢门特 group, its disease, the med_type the bill settles as, why it falls back or None)."""
+    od = policy.outpatient_diseases
+    if od is None or bill.med_type not in od.med_types:
+        return None, None, bill.med_type, None
+    disease = main_disease(bill)
+    group = od.group_of(disease)
+    if group is None:
+        why = f"主诊断 {disease or '（无）'} 不是门慢门特病种"
+    elif disease not in person.certifications:
+        why = f"参保人无 {disease}（{group.diseases[disease or '']}）的有效门慢门特认定"
+    else:
+        return group, disease, bill.med_type, None
+    return None, None, od.fallback_med_type, f"{why}，按普通门诊结算"
+
+
+def _pool(
+    person: Person, bill: Bill, policy: PolicyVersion, acc: BasicAccumulators, med_type: str,
+    group: DiseaseGroup | None, disease: str | None,
+) -> _Pool | None:  # fmt: skip
+    """The benefit the bill settles under, or None when the policy has none for its ``med_type``."""
+    retired = person.psn_type.startswith(policy.retired_prefixes)
+    if group is not None:
+        assert disease is not None
+        level = group.level(bill.hospital_level)
+        bonus = group.retired_bonus if retired else _ZERO
+        if group.shares_cap_of is not None:
+            cap = policy.benefits[group.shares_cap_of].annual_cap
+            used = acc.benefit(group.shares_cap_of).fund_paid
+            shared = "（与住院共用统筹基金年度限额）"
+        else:
+            cap, used, shared = group.disease_caps[disease], acc.disease(disease), f"（{disease} 病种年度限额）"
+        if level is None:
+            return _Pool(group.kind, None, 0, constant_text(""), bonus, cap, max(0, cap - used))
+        name, full = group.diseases[disease], level.deductible
+        if group.kind == "chronic":
+            used_d = acc.chronic_deductible_used
+            open_ = max(0, full - used_d)
+
+            def text() -> str:
+                return (
+                    f"门慢 {disease} {name}：门慢年度起付线 {_Y(full)}，本年已付 "
+                    f"{_Y(min(used_d, full))}，余 {_Y(open_)}{shared}"
+                )
+
+        else:
+            open_ = full
+
+            def text() -> str:
+                return f"门特 {disease} {name}：起付线 {_Y(full)}{shared}"
+
+        return _Pool(group.kind, level, open_, text, bonus, cap, max(0, cap - used))
+    found = policy.benefit_for(med_type)
+    if found is None:
+        return None
+    benefit_name, benefit = found
+    level = benefit.level(bill.hospital_level)
+    cap_left = max(0, benefit.annual_cap - acc.benefit(benefit_name).fund_paid)
+    bonus = benefit.retired_bonus if retired else _ZERO
+    if level is None:
+        return _Pool(benefit_name, None, 0, constant_text(""), bonus, benefit.annual_cap, cap_left)
+    open_dedc, dedc_text = open_deductible(benefit_name, benefit, level, acc)
+    return _Pool(benefit_name, level, open_dedc, dedc_text, bonus, benefit.annual_cap, cap_left)
+
+
 def settle_basic(
     totals: SplitTotals, person: Person, bill: Bill, policy: PolicyVersion, acc: BasicAccumulators
 ) -> tuple[BasicLeg, BasicAccumulators]:
-    """Compute the medical-insurance leg and the accumulators after it."""
+    """Compute the medical-insurance leg and the accumulators after it.
+
+    Payers in order (reference-rules.md): pooled fund → tiered top-up (critical illness / large
+    expense) → civil-servant subsidy → medical assistance, each on what the earlier ones left."""
     inscp = totals.inscp_scp_amt
-    found = policy.benefit_for(bill.med_type)
-    settles = found is not None and found[1].level(bill.hospital_level) is not None
-    status = classify(person, bill, emergency_counts_as_filed=policy.cross_region.emergency_counts_as_filed)
-    prop = policy.cross_region.unfiled_selfpay_prop
-    # the up-front share is part of how the pooled fund settles unfiled care away: where the fund has no
+    group, disease, med_type, fallback = _disease_group(person, bill, policy)
+    pool = _pool(person, bill, policy, acc, med_type, group, disease)
+    settles = pool is not None and pool.level is not None
+    benefit_name = pool.name if pool is not None else None
+    # the up-front share is part of how the pooled fund settles care away: where the fund has no
     # benefit for this care (med_type or hospital level), there is nothing to settle and no share to charge
-    crs = apply_ratio(inscp, prop) if settles and charges_upfront_share(status) and prop else 0
+    prop, crs_text, referred = (
+        upfront_share(
+            person, bill, policy.cross_region, referrals_before=acc.referrals, inpatient=benefit_name == "inpatient"
+        )
+        if settles
+        else (_ZERO, "", False)
+    )
+    crs = apply_ratio(inscp, prop) if prop else 0
     base = inscp - crs
 
     def prefix() -> str:
         setting = MED_TYPES.get(bill.med_type, bill.med_type)
         level_name = HOSPITAL_LEVELS.get(bill.hospital_level, bill.hospital_level)
         text = f"{setting} {level_name}医院：政策范围内 {_Y(inscp)}"
+        if fallback:
+            text += f"（{fallback}）"
         if crs:
-            text += f"，异地就医未备案先行自付 {_Y(crs)}（{_pct(prop)}），余 {_Y(base)}"
+            text += f"，{crs_text} {_Y(crs)}（{_pct(prop)}），余 {_Y(base)}"
         return text
 
     hifp = dedc = 0
     ratio = _ZERO
-    benefit_name: str | None = None
     cap_left = 0
     info: Text
-    if found is None:
+    if pool is None:
         info = lambda: f"{prefix()}；本政策无该医疗类别待遇，统筹基金不支付"  # noqa: E731
     else:
-        benefit_name, benefit = found
-        level = benefit.level(bill.hospital_level)
-        cap_left = max(0, benefit.annual_cap - acc.benefit(benefit_name).fund_paid)
+        cap_left = pool.cap_left
+        level = pool.level
         if level is None:
             info = lambda: f"{prefix()}；本政策未规定该级别医院的待遇，统筹基金不支付"  # noqa: E731
         else:
-            open_dedc, dedc_text = open_deductible(benefit_name, benefit, level, acc)
-            dedc = min(open_dedc, base)
-            bonus = benefit.retired_bonus if person.psn_type.startswith(policy.retired_prefixes) else _ZERO
+            dedc = min(pool.open_deductible, base)
+            bonus = pool.bonus
             computed, ratio, formula = pooled_fund(level, base, dedc, bonus)
             hifp = min(computed, cap_left)
-            cap = benefit.annual_cap
+            cap, dedc_text = pool.cap, pool.deductible_text
 
             def info() -> str:
                 extra = f"（退休人员加 {_pct(bonus)}）" if bonus else ""
@@ -214,44 +312,72 @@ def settle_basic(
     new_base, new_paid = acc.subsidy_base, acc.subsidy_paid
     top = policy.tiered_top_up
     if top is not None:
-        left = max(0, top.annual_cap - acc.subsidy_paid)
+        tiers, annual_cap = top.for_person(person.categories)
+        left = max(0, annual_cap - acc.subsidy_paid) if annual_cap is not None else None
         tinfo: Text
         if benefit_name in top.benefits:
             increment = base - hifp
             new_base = acc.subsidy_base + increment
-            computed_t = apply_ratios(tier_slices(top, acc.subsidy_base, new_base))
-            tiered_pay = min(computed_t, left)
+            computed_t = apply_ratios(tier_slices(tiers, acc.subsidy_base, new_base))
+            tiered_pay = computed_t if left is None else min(computed_t, left)
             new_paid = acc.subsidy_paid + tiered_pay
-            tier_top, before_base, after_base, paid_t = top, acc.subsidy_base, new_base, tiered_pay
+            before_base, after_base, paid_t = acc.subsidy_base, new_base, tiered_pay
+            tilted = tiers is not top.tiers
 
             def tinfo() -> str:
-                tiers = "，".join(f"{_Y(t.above)} 以上 {_pct(t.ratio)}" for t in tier_top.tiers)
+                tier_text = "，".join(f"{_Y(t.above)} 以上 {_pct(t.ratio)}" for t in tiers)
+                limit = (
+                    f"年度限额 {_Y(annual_cap)}，可支付 {_Y(left)}"
+                    if left is not None and annual_cap is not None
+                    else "不设年度限额"
+                )
                 return (
                     f"本次未由统筹支付的政策范围内费用 {_Y(increment)}，年度累计 {_Y(before_base)} → {_Y(after_base)}；"
-                    f"分段 {tiers}；本次 {_Y(computed_t)}；年度限额 {_Y(tier_top.annual_cap)}，"
-                    f"可支付 {_Y(left)}，支付 {_Y(paid_t)}"
+                    f"分段 {tier_text}{'（医疗救助对象倾斜）' if tilted else ''}；本次 {_Y(computed_t)}；"
+                    f"{limit}，支付 {_Y(paid_t)}"
                 )
 
         else:
             tinfo = lambda: "该医疗类别不计入大病/大额补助"  # noqa: E731
-        details.append(_new(FundDetail, (top.fund_pay_type, base - hifp, left, tiered_pay, tinfo)))
+        limit_t = left if left is not None else tiered_pay
+        details.append(_new(FundDetail, (top.fund_pay_type, base - hifp, limit_t, tiered_pay, tinfo)))
 
     paid_by_category: dict[str, int] = {}
-    unpaid = base - hifp - tiered_pay
+    unpaid = base - hifp - tiered_pay  # the in-scope self-pay left
+    pre_left = totals.preselfpay_amt if settles else 0  # the 乙类 co-pay left (medical assistance may pay it)
+    on_preselfpay = 0
     category_paid = dict(acc.category_paid)
+    assistance_base = acc.assistance_base
     for ct in policy.category_top_ups:
-        ratio_c = next((ct.categories[c] for c in sorted(person.categories) if c in ct.categories), None)
-        left_c = max(0, ct.annual_cap - category_paid.get(ct.kind, 0))
-        if ratio_c is None or benefit_name not in ct.benefits:
+        category = next((c for c in sorted(person.categories) if c in ct.categories), None)
+        if category is None or benefit_name not in ct.benefits or not settles:
             continue
-        computed_c = apply_ratio(unpaid, ratio_c)
+        ratio_c = ct.categories[category]
+        left_c = max(0, ct.annual_cap - category_paid.get(ct.kind, 0))
+        with_pre = ct.base == "in_scope_and_preselfpay"
+        visit_base = unpaid + (pre_left if with_pre else 0)
+        payable_base = visit_base
+        text = f"未支付的政策范围内费用 {_Y(unpaid)}" + (f" + 乙类先行自付 {_Y(pre_left)}" if with_pre else "")
+        if ct.kind == "medical_assistance":
+            deductible = ct.annual_deductible.get(category, 0)
+            before_b, assistance_base = assistance_base, assistance_base + visit_base
+            payable_base = max(0, assistance_base - deductible) - max(0, before_b - deductible)
+            if deductible:
+                text += (
+                    f"，年度累计 {_Y(before_b)} → {_Y(assistance_base)}，年度起付线 {_Y(deductible)}，"
+                    f"计入 {_Y(payable_base)}"
+                )
+        computed_c = apply_ratio(payable_base, ratio_c)
         pay = min(computed_c, left_c)
-        text = (
-            f"未支付的政策范围内费用 {_Y(unpaid)} × {_pct(ratio_c)} = {_Y(computed_c)}；"
-            f"可支付 {_Y(left_c)}，支付 {_Y(pay)}"
-        )  # rare (no reference policy has category top-ups): formatted eagerly
-        details.append(FundDetail(ct.fund_pay_type, unpaid, left_c, pay, constant_text(text)))
-        unpaid -= pay
+        text += f"；× {_pct(ratio_c)} = {_Y(computed_c)}；年度限额 {_Y(ct.annual_cap)}，"
+        text += f"可支付 {_Y(left_c)}，支付 {_Y(pay)}"
+        # rare enough to format eagerly. It pays the in-scope self-pay first, then the 乙类 co-pay
+        # (docs/engine-readings.md): what the products see left of each component follows from that
+        details.append(FundDetail(ct.fund_pay_type, visit_base, left_c, pay, constant_text(text)))
+        on_in_scope = min(pay, unpaid)
+        unpaid -= on_in_scope
+        pre_left -= pay - on_in_scope
+        on_preselfpay += pay - on_in_scope
         paid_by_category[ct.kind] = paid_by_category.get(ct.kind, 0) + pay
         category_paid[ct.kind] = category_paid.get(ct.kind, 0) + pay
 
@@ -260,19 +386,36 @@ def settle_basic(
     cvlserv = paid_by_category.get("civil_servant", 0) if paid_by_category else 0
     maf = paid_by_category.get("medical_assistance", 0) if paid_by_category else 0
     # BasicLeg's fields in order: totals, cross_region_selfpay, act_pay_dedc, hifp_pay, pool_prop_selfpay,
-    # hifmi_pay, hifob_pay, cvlserv_pay, maf_pay, oth_pay, details, benefit
-    leg = _new(BasicLeg, (totals, crs, dedc, hifp, ratio, hifmi, hifob, cvlserv, maf, 0, tuple(details), benefit_name))
-    benefits = {"inpatient": acc.inpatient, "outpatient": acc.outpatient}
-    if benefit_name is not None:
-        old = benefits[benefit_name]
-        benefits[benefit_name] = BenefitAccumulator(old.deductible_used + dedc, old.fund_paid + hifp)
+    # hifmi_pay, hifob_pay, cvlserv_pay, maf_pay, oth_pay, details, benefit, public_on_preselfpay, note, disease
+    leg = _new(
+        BasicLeg,
+        (totals, crs, dedc, hifp, ratio, hifmi, hifob, cvlserv, maf, 0, tuple(details), benefit_name, on_preselfpay,
+         fallback, disease),
+    )  # fmt: skip
+    inpatient, outpatient = acc.inpatient, acc.outpatient
+    chronic_used, disease_paid = acc.chronic_deductible_used, acc.disease_paid
+    if benefit_name == "inpatient":
+        inpatient = BenefitAccumulator(inpatient.deductible_used + dedc, inpatient.fund_paid + hifp)
+    elif benefit_name == "outpatient":
+        outpatient = BenefitAccumulator(outpatient.deductible_used + dedc, outpatient.fund_paid + hifp)
+    elif benefit_name == "special" and group is not None and group.shares_cap_of == "inpatient":
+        inpatient = BenefitAccumulator(inpatient.deductible_used, inpatient.fund_paid + hifp)
+    elif benefit_name == "chronic" and disease is not None:
+        chronic_used += dedc
+        paid = dict(disease_paid)
+        paid[disease] = paid.get(disease, 0) + hifp
+        disease_paid = tuple(sorted(paid.items()))
     after = BasicAccumulators(
-        inpatient=benefits["inpatient"],
-        outpatient=benefits["outpatient"],
+        inpatient=inpatient,
+        outpatient=outpatient,
         # only admissions the inpatient benefit settles count towards "later admissions" (not, say, maternity 52)
         admissions=acc.admissions + (1 if benefit_name == "inpatient" else 0),
         subsidy_base=new_base,
         subsidy_paid=new_paid,
         category_paid=tuple(sorted(category_paid.items())),
+        assistance_base=assistance_base,
+        chronic_deductible_used=chronic_used,
+        disease_paid=disease_paid,
+        referrals=acc.referrals + (1 if referred else 0),
     )
     return leg, after

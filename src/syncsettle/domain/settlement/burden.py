@@ -74,6 +74,13 @@ def build_burden(
     if rest_weight < 0:
         raise InvalidInput("bill.items", "the drug-list lines' in-scope amounts exceed the bill's in-scope amount")
     in_scope = allocate(totals.in_scope_selfpay, [*weights, rest_weight]) if totals.in_scope_selfpay else None
+    line_pre = [v[1] for v in by_code.values()]
+    pre_rest = sum(s.preselfpay_amt for s in splits) - sum(line_pre)
+    if totals.preselfpay != pre_rest + sum(line_pre):  # medical assistance paid part of the 乙类 co-pay:
+        # what is left of it is spread over the rows in proportion to their 乙类 co-pay (largest remainder)
+        shares = allocate(max(0, totals.preselfpay), [*line_pre, pre_rest]) if totals.preselfpay > 0 else None
+        for k, v in enumerate(by_code.values()):
+            v[1] = shares[k] if shares else 0
     cross = allocate(totals.cross_region_selfpay, [*weights, rest_weight]) if totals.cross_region_selfpay else None
     rows = []
     o_in, o_pre, o_cross, o_over, o_out = whole

@@ -82,13 +82,15 @@ class FeeLine:
 
 @dataclass(frozen=True, slots=True)
 class Bill:
-    """One visit's bill: care type, hospital level, treatment region, lines, diagnoses (ICD-10)."""
+    """One visit's bill: care type, hospital level, treatment region, lines, diagnoses (ICD-10, the
+    main one first) and, for 门慢门特 (``med_type`` 14), the 病种 code (``dise_codg``) if the HIS sent one."""
 
     med_type: str
     hospital_level: str
     treatment_region: str
     lines: tuple[FeeLine, ...]
     diagnoses: tuple[str, ...] = ()
+    dise_codg: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,8 @@
 2–3. basic pooled fund and public top-ups with the insured region's policy — or, in the
    dual-platform variant, a medical-insurance result given from elsewhere;
 4. commercial products in filing priority order, each on what is left;
-5. the personal account (when the person chose to use it), then cash.
+5. the personal account (when the person chose to use it), then linked family accounts (家庭共济),
+   then cash.
 
 A pure function of frozen values: no clock, no I/O. ``total = public funds + commercial + personal
 account + cash`` holds by construction (cash is the remainder and is never negative).
@@ -214,14 +215,24 @@ class Waterfall:
         """Step 5: the personal account (when chosen) and cash take the rest."""
         leg, given, person = self.leg, self.given, self.person
         commercial = sum([r.payable for r in self.results])
+        family: list[tuple[str, int]] = []
         if given is not None and given.acct_pay:
             acct = given.acct_pay
         elif person.use_personal_account:
             left = remaining_total(self.rows) if given is None else self.owed
             acct = max(0, min(person.account_balance, left))
+            left -= acct
+            # 家庭共济: linked family accounts pay after the person's own, in link order, each up to its balance
+            for member in person.family_accounts:
+                if left <= 0:
+                    break
+                pay = max(0, min(member.balance, left))
+                if pay:
+                    family.append((member.psn_no, pay))
+                    left -= pay
         else:
             acct = 0
-        cash = leg.totals.medfee_sumamt - leg.fund_pay_sumamt - commercial - acct
+        cash = leg.totals.medfee_sumamt - leg.fund_pay_sumamt - commercial - acct - sum(a for _, a in family)
         return Settlement(
             day=self.day,
             splits=self.splits,
@@ -231,6 +242,7 @@ class Waterfall:
             acct_pay=acct,
             cash=cash,
             basic_after=self.basic_after,
+            family_payments=tuple(family),
         )
 
 
@@ -262,9 +274,10 @@ def begin(
     crs = leg.cross_region_selfpay
     # ComponentTotals' fields in order: in_scope_selfpay, preselfpay, cross_region_selfpay, overlimit,
     # out_of_scope, inscp_scp_amt
-    in_scope = totals.inscp_scp_amt - crs - public_funds
+    on_pre = leg.public_on_preselfpay  # medical assistance may have paid part of the 乙类 co-pay
+    in_scope = totals.inscp_scp_amt - crs - (public_funds - on_pre)
     inscp, over, out = totals.inscp_scp_amt, totals.overlmt_selfpay, totals.fulamt_ownpay_amt
-    components = tuple.__new__(ComponentTotals, (in_scope, totals.preselfpay_amt, crs, over, out, inscp))
+    components = tuple.__new__(ComponentTotals, (in_scope, totals.preselfpay_amt - on_pre, crs, over, out, inscp))
     listed: list[dict[str, str]] = []
     for product in products:
         version = product.version_on(day)

@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 from syncsettle.adapters.db import claim_facts as repo
-from syncsettle.domain.settlement.cross_region import charges_upfront_share, classify, product_status
+from syncsettle.domain.settlement.cross_region import product_status, upfront_share
 from syncsettle.domain.settlement.model import Bill, CrossRegion, Person
 from syncsettle.money import apply_ratio
 from syncsettle.services.platform import Platform
@@ -30,10 +30,10 @@ def _situation(p: Platform, row: dict[str, Any]) -> tuple[Fraction | None, str]:
     found = p.rules.policy_for(row["insured_region"], row["insutype"], row["setl_date"])
     prop = None
     if found is not None:
-        rules = found[1].cross_region
-        status = classify(person, bill, emergency_counts_as_filed=rules.emergency_counts_as_filed)
-        if charges_upfront_share(status) and rules.unfiled_selfpay_prop:
-            prop = rules.unfiled_selfpay_prop
+        # the repeat-referral ladder needs the year's earlier referred admissions, which a fact row does
+        # not carry: analytics take a referral's first-admission share (docs/engine-readings.md)
+        share, _, _ = upfront_share(person, bill, found[1].cross_region, referrals_before=0, inpatient=False)
+        prop = share or None
     return prop, product_status(person, bill)
 
 
