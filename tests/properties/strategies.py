@@ -14,6 +14,7 @@ from syncsettle.domain.settlement.model import (
     Bill,
     Coverage,
     CrossRegion,
+    FamilyAccount,
     FeeLine,
     Person,
     ProductAccumulators,
@@ -21,7 +22,9 @@ from syncsettle.domain.settlement.model import (
 )
 
 POLICIES = {"yantai-employee-2025": ("310", "370600"), "yantai-resident-2025": ("390", "370600"),
-            "ulanqab-resident-2019": ("390", "150900")}  # fmt: skip
+            "ulanqab-resident-2019": ("390", "150900"), "yantai-employee-2026": ("310", "370600"),
+            "yantai-resident-2026": ("390", "370600")}  # fmt: skip
+DISEASES = ["MT-URE", "MT-CAN", "MM-HYP", "MM-DIA"]
 PRODUCTS = [
     "yantai-shiminjiankangbao-2025",
     "anyang-puhui-2022",
@@ -77,12 +80,20 @@ def scenarios(draw: st.DrawFn) -> dict[str, object]:
         cross_region=cross,
         use_personal_account=draw(st.booleans()),
         account_balance=draw(st.integers(0, 2_000_000)),
+        assistance_category=draw(st.sampled_from([None, None, "tekun", "dibao", "fanpin"])),
+        civil_servant=insutype == "310" and draw(st.booleans()),
+        certifications=tuple(draw(st.lists(st.sampled_from(DISEASES), unique=True, max_size=3))),
+        family_accounts=tuple(
+            FamilyAccount(f"F{i}", draw(st.integers(0, 500_000)))
+            for i in range(draw(st.integers(0, 3) if insutype == "310" else st.just(0)))
+        ),
     )
     bill = Bill(
         med_type=draw(st.sampled_from(["11", "13", "14", "21", "24", "41"])),
         hospital_level=draw(st.sampled_from(["1", "2", "3"])),
         treatment_region=treatment,
         lines=draw(fee_lines(draw(st.integers(1, 12)))),
+        diagnoses=(draw(st.sampled_from([*DISEASES, "I10"])),),
     )
     fen = st.integers(0, 60_000_000)
     benefit = st.builds(BenefitAccumulator, deductible_used=st.integers(0, 200_000), fund_paid=fen)
@@ -94,6 +105,14 @@ def scenarios(draw: st.DrawFn) -> dict[str, object]:
         admissions=draw(st.integers(0, 4)),
         subsidy_base=draw(st.integers(0, 15_000_000)),
         subsidy_paid=draw(st.integers(0, 45_000_000)),
+        category_paid=(
+            ("civil_servant", draw(st.integers(0, 6_000_000))),
+            ("medical_assistance", draw(st.integers(0, 7_000_000))),
+        ),
+        assistance_base=draw(st.integers(0, 1_000_000)),
+        chronic_deductible_used=draw(st.integers(0, 30_000)),
+        disease_paid=tuple((d, draw(st.integers(0, 350_000))) for d in ("MM-DIA", "MM-HYP")),
+        referrals=draw(st.integers(0, 3)),
     )
     book = shipped_rulebook()
     chosen = draw(st.lists(st.sampled_from(PRODUCTS), unique=True, max_size=3))

@@ -32,16 +32,21 @@ def _run(s: dict[str, Any]) -> Settlement:
 @given(scenarios())
 def test_shares_add_up_and_nothing_is_negative(s: dict[str, Any]) -> None:
     r = _run(s)
-    assert r.public_funds + r.commercial + r.acct_pay + r.cash == r.total
+    assert r.public_funds + r.commercial + r.acct_pay + r.acct_mulaid_pay + r.cash == r.total
     leg = r.basic
-    for value in (leg.hifp_pay, leg.hifmi_pay, leg.hifob_pay, leg.cross_region_selfpay, leg.act_pay_dedc,
-                  r.acct_pay, r.cash, r.commercial):  # fmt: skip
+    for value in (leg.hifp_pay, leg.hifmi_pay, leg.hifob_pay, leg.cvlserv_pay, leg.maf_pay, leg.cross_region_selfpay,
+                  leg.act_pay_dedc, r.acct_pay, r.acct_mulaid_pay, r.cash, r.commercial):  # fmt: skip
         assert value >= 0
+    balances = {m.psn_no: m.balance for m in s["person"].family_accounts}
+    for holder, paid in r.family_payments:
+        assert 0 < paid <= balances[holder]
     for line in r.splits:
         parts = line.fulamt_ownpay_amt + line.overlmt_amt + line.preselfpay_amt + line.inscp_scp_amt
         assert parts == line.det_item_fee_sumamt
         assert min(line.fulamt_ownpay_amt, line.overlmt_amt, line.preselfpay_amt, line.inscp_scp_amt) >= 0
-    assert leg.fund_pay_sumamt + leg.cross_region_selfpay <= leg.totals.inscp_scp_amt
+    # the public funds pay in-scope money, and medical assistance may also pay the 乙类 co-pay
+    assert leg.fund_pay_sumamt - leg.public_on_preselfpay + leg.cross_region_selfpay <= leg.totals.inscp_scp_amt
+    assert leg.public_on_preselfpay <= leg.totals.preselfpay_amt
     assert r.acct_pay <= max(0, s["person"].account_balance) or not s["person"].use_personal_account
 
 
@@ -50,14 +55,28 @@ def test_shares_add_up_and_nothing_is_negative(s: dict[str, Any]) -> None:
 def test_no_cap_is_exceeded(s: dict[str, Any]) -> None:
     r = _run(s)
     policy, before, after = s["policy"], s["basic"], r.basic_after
-    found = policy.benefit_for(s["bill"].med_type)
-    if found:
-        name, benefit = found
-        assert r.basic.hifp_pay <= max(0, benefit.annual_cap - before.benefit(name).fund_paid)
-        assert after.benefit(name).fund_paid == before.benefit(name).fund_paid + r.basic.hifp_pay
+    name = r.basic.benefit
+    if name in ("inpatient", "outpatient", "special"):
+        counted = "inpatient" if name == "special" else name
+        cap = policy.benefits[counted].annual_cap
+        assert r.basic.hifp_pay <= max(0, cap - before.benefit(counted).fund_paid)
+        assert after.benefit(counted).fund_paid == before.benefit(counted).fund_paid + r.basic.hifp_pay
+    elif name == "chronic":
+        disease = r.basic.disease
+        assert disease is not None and policy.outpatient_diseases is not None
+        group = policy.outpatient_diseases.group_of(disease)
+        assert group is not None and disease in s["person"].certifications
+        assert r.basic.hifp_pay <= max(0, group.disease_caps[disease] - before.disease(disease))
+        assert after.disease(disease) == before.disease(disease) + r.basic.hifp_pay
     top = policy.tiered_top_up
     if top:
-        assert r.basic.hifmi_pay + r.basic.hifob_pay <= max(0, top.annual_cap - before.subsidy_paid)
+        _, annual_cap = top.for_person(s["person"].categories)
+        if annual_cap is not None:
+            assert r.basic.hifmi_pay + r.basic.hifob_pay <= max(0, annual_cap - before.subsidy_paid)
+    for ct in policy.category_top_ups:
+        paid = r.basic.cvlserv_pay if ct.kind == "civil_servant" else r.basic.maf_pay
+        assert paid <= max(0, ct.annual_cap - before.category(ct.kind))
+        assert after.category(ct.kind) == before.category(ct.kind) + paid
     for (product, cov), result in zip(
         sorted(s["coverages"], key=lambda c: c[0].priority), _by_priority(r), strict=True
     ):
