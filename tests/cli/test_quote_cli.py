@@ -37,7 +37,7 @@ def test_quote_prints_the_settlement(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert out["summary"] == {"total": "50000.00", "public_funds": "34688.00", "commercial": "0.00",
-                              "personal_account": "0.00", "cash": "15312.00"}  # fmt: skip
+                              "personal_account": "0.00", "family_account": "0.00", "cash": "15312.00"}  # fmt: skip
 
 
 def _mutate(path: str, value: Any) -> str:

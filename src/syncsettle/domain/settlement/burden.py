@@ -76,8 +76,10 @@ def build_burden(
     in_scope = allocate(totals.in_scope_selfpay, [*weights, rest_weight]) if totals.in_scope_selfpay else None
     line_pre = [v[1] for v in by_code.values()]
     pre_rest = sum(s.preselfpay_amt for s in splits) - sum(line_pre)
-    if totals.preselfpay != pre_rest + sum(line_pre):  # medical assistance paid part of the 乙类 co-pay:
-        # what is left of it is spread over the rows in proportion to their 乙类 co-pay (largest remainder)
+    if totals.preselfpay < pre_rest + sum(line_pre):  # medical assistance paid part of the 乙类 co-pay:
+        # what is left of it is spread over the rows in proportion to their 乙类 co-pay (largest remainder).
+        # A bill whose lines carry no 乙类 split (a replayed claim knows only the bill's totals) keeps the
+        # lines' own figures: the whole of the total then sits in the ordinary row, as it always did.
         shares = allocate(max(0, totals.preselfpay), [*line_pre, pre_rest]) if totals.preselfpay > 0 else None
         for k, v in enumerate(by_code.values()):
             v[1] = shares[k] if shares else 0
