@@ -11,6 +11,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from syncsettle.adapters.clock import FixedClock, national_time
+from syncsettle.adapters.commercial_settings import CommercialConfig
 from syncsettle.adapters.db.engine import make_engine
 from syncsettle.adapters.db.migrate import upgrade
 from syncsettle.adapters.rulebook import SHIPPED
@@ -18,7 +19,6 @@ from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
 from syncsettle.entrypoints.http.app import create_app
 from syncsettle.services import admin
 from syncsettle.services.commercial import consents
-from syncsettle.services.commercial.config import CommercialConfig
 from syncsettle.services.commercial.reference_products import file_product, reference_content
 from syncsettle.services.platform import Platform
 from tests.commercial.actors import insured

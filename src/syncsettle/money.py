@@ -208,3 +208,11 @@ def allocate(total: Fen, weights: Sequence[int]) -> list[Fen]:
         for _, index in remainders[:short]:
             parts[index] += 1
     return parts if total >= 0 else [-p for p in parts]
+
+
+def four(a: int, b: int) -> str:
+    """a / b with four decimals, half-up (a ratio such as a loss ratio, never money); ``b`` must be positive.
+
+    Shared by the computing centre and the insurer's figures, so it lives with the other exact formatters."""
+    value = round_half_up(a * 10_000, b)
+    return f"{value // 10_000}.{value % 10_000:04d}"

@@ -8,7 +8,8 @@ from fractions import Fraction
 
 import pytest
 
-from syncsettle.services.computing.actuarial import Requester, four, product_aggregates, remainder_distribution
+from syncsettle.money import four
+from syncsettle.services.computing.actuarial import Requester, product_aggregates, remainder_distribution
 from syncsettle.services.computing.release import Cell, ReleaseAudit, release, set_budget
 from syncsettle.services.errors import ServiceError
 from tests.service.test_replay import CITY, history

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from syncsettle.services.errors import ServiceError
-from syncsettle.services.settlement.common import same_region
+from syncsettle.services.hospital_scope import same_region
 from syncsettle.services.settlement.files import file_bytes, read_detail_file
 from syncsettle.services.settlement.times import parse_national_time
 

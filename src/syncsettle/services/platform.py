@@ -10,11 +10,11 @@ from sqlalchemy import Engine
 
 from syncsettle.adapters.channel import Channel
 from syncsettle.adapters.clock import Clock, SystemClock
+from syncsettle.adapters.commercial_settings import CommercialConfig
 from syncsettle.adapters.db.engine import make_engine
 from syncsettle.adapters.pii import PersonCipher
 from syncsettle.adapters.rulebook import Rulebook, shipped_rulebook
 from syncsettle.adapters.settings import Settings, load_settings
-from syncsettle.services.commercial.config import CommercialConfig
 from syncsettle.services.unit_of_work import UnitOfWork
 
 

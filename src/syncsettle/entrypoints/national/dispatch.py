@@ -14,9 +14,9 @@ from typing import Any
 
 from syncsettle.domain.settlement.errors import InvalidInput
 from syncsettle.services.errors import Code, ServiceError
+from syncsettle.services.hospital_scope import claimed_insured_region
 from syncsettle.services.management import gateway
 from syncsettle.services.platform import Platform
-from syncsettle.services.settlement.common import claimed_insured_region
 
 from . import envelope, transport
 from .handlers import HANDLERS

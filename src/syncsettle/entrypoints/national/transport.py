@@ -9,7 +9,7 @@ The credential is looked up on every request: a rotated or revoked one stops wor
 Regions: ``mdtrtarea_admvs`` must be the hospital's region (or contain it, or lie in it: a city
 code ``440300`` for a hospital of district ``440304``), and ``insuplc_admdvs`` the person's insured
 region in the same sense — checked where the use case reads the person or the visit
-(:func:`syncsettle.services.settlement.common.claimed_insured_region`).
+(:func:`syncsettle.services.hospital_scope.claimed_insured_region`).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from typing import Any
 from syncsettle.adapters.credentials import matches
 from syncsettle.adapters.db import people
 from syncsettle.services.errors import Code, ServiceError
+from syncsettle.services.hospital_scope import same_region
 from syncsettle.services.management import gateway
 from syncsettle.services.platform import Platform
-from syncsettle.services.settlement.common import same_region
 
 
 def authenticate(p: Platform, headers: Any, fixmedins_code: str) -> dict[str, Any]:

@@ -10,17 +10,30 @@ equals the ledger balance of the reserve account (``syncsettle check`` verifies 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Connection
+
+from syncsettle.adapters.db import alerts as alerts_repo
+from syncsettle.adapters.db import claims as claims_repo
 from syncsettle.adapters.db import ledger as ledger_repo
 from syncsettle.adapters.db import prefunding as repo
 from syncsettle.domain import ledger
+from syncsettle.domain.commercial.pending import PendingReason
 from syncsettle.domain.ledger import Journal, Posting
 from syncsettle.money import format_yuan
-from syncsettle.services.commercial.prefund import on_top_up
 from syncsettle.services.errors import Code, ServiceError
+from syncsettle.services.ids import new_id
 from syncsettle.services.platform import Platform
-from syncsettle.services.settlement.common import new_id
+
+
+def on_top_up(conn: Connection, insurer: str, now: datetime, by: str) -> int:
+    """After money came in: resolve the insurer's open ``prefund_exhausted`` alert and make its claims
+    that waited for prefunding due now (the claims retry settles them, each exactly once). Returns how
+    many. Clearing owns the top-up, so the alert's end is written here, in the top-up's transaction."""
+    alerts_repo.resolve(conn, PendingReason.PREFUND_EXHAUSTED.value, insurer, now, by)
+    return claims_repo.due_now(conn, insurer, PendingReason.PREFUND_EXHAUSTED.value, now)
 
 
 def configure(p: Platform, insurer: str, net_debit_cap: int) -> dict[str, Any]:

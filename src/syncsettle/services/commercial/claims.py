@@ -38,11 +38,11 @@ from syncsettle.domain.settlement.commercial import ProductResult, accept
 from syncsettle.domain.settlement.errors import InvalidInput
 from syncsettle.money import format_yuan
 from syncsettle.services.commercial import prefund
+from syncsettle.services.commercial.coverage import coverage_of
 from syncsettle.services.commercial.filings import product_of
 from syncsettle.services.commercial.legs import Budget, Leg, Occasion, Pending, admit, ask, notify
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
-from syncsettle.services.settlement.inputs import coverage_of
 
 CLAIM_PURPOSES = (Purpose.QUICK_CLAIM, Purpose.SETTLEMENT)
 WAITING = ("pending", "held", "rejected")  # statuses whose reason the person sees (rejected: the reviewer's)

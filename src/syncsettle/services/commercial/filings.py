@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from syncsettle.adapters.db import filings as repo
-from syncsettle.adapters.rulebook import RuleFileError, parse_rule_data
+from syncsettle.adapters.rulebook import RuleFileError
 from syncsettle.adapters.underwriting_rules import parse_underwriting_rule
 from syncsettle.domain.commercial.enrollment_terms import line_of
 from syncsettle.domain.commercial.lifecycle import FilingAction, LifecycleError, check_step, route_problem
@@ -29,6 +29,7 @@ from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.management.admission import admitted
 from syncsettle.services.management.audit import Action, Use, record
 from syncsettle.services.platform import Platform
+from syncsettle.services.product_files import parse_content
 
 _PRODUCTS: dict[str, Product] = {}  # sha256 of the content → its product (content never changes under a hash)
 _PRODUCTS_LOCK = threading.Lock()
@@ -36,17 +37,6 @@ _PRODUCTS_LOCK = threading.Lock()
 
 def content_sha256(content: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(content)).hexdigest()
-
-
-def parse_content(content: Any) -> Product:
-    """The filing's rule file validated with the engine's schema; errors name ``content.<field path>``."""
-    try:
-        item = parse_rule_data(content, "content")
-    except RuleFileError as exc:
-        raise ServiceError(Code.FIELD, exc.reason, f"content.{exc.field}" if exc.field else "content") from None
-    if not isinstance(item, Product):
-        raise ServiceError(Code.FIELD, "备案内容必须是产品规则文件（kind: product）", "content.kind")
-    return item
 
 
 def product_of(filing_row: Mapping[str, Any]) -> Product:

@@ -26,9 +26,8 @@ from syncsettle.adapters.clock import business_date
 from syncsettle.adapters.db import enrollments as enrollments_repo
 from syncsettle.adapters.db import insurer_figures as repo
 from syncsettle.domain.identity import Principal, Role
-from syncsettle.money import parse_yuan, round_half_up
+from syncsettle.money import four, parse_yuan, round_half_up
 from syncsettle.services.commercial import claims, filings
-from syncsettle.services.computing.actuarial import four
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
 

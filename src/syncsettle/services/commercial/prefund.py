@@ -12,7 +12,7 @@ operator and the insurer are alerted, and a top-up makes those claims due again.
 - Alert: one open ``prefund_exhausted`` alert per insurer (:mod:`syncsettle.adapters.db.alerts`),
   announced once on the outbox (``alert.prefund_exhausted``) when it opens, counting the legs it
   refused; listed for the operator and for the insurer; resolved by the next top-up
-  (:func:`on_top_up`, called in the top-up's transaction).
+  (:func:`syncsettle.services.clearing.prefunding.on_top_up`, called in the top-up's transaction).
 
 An insurer that is not prefunded is never limited and nothing is booked for it.
 """
@@ -26,7 +26,6 @@ from typing import Any
 from sqlalchemy import Connection
 
 from syncsettle.adapters.db import alerts as alerts_repo
-from syncsettle.adapters.db import claims as claims_repo
 from syncsettle.adapters.db import ledger as ledger_repo
 from syncsettle.adapters.db import prefunding as repo
 from syncsettle.adapters.db import settlements as settlements_repo
@@ -63,13 +62,6 @@ def pay_claim(conn: Connection, claim: Mapping[str, Any], amount: int, now: date
         journal = ledger.claim_payment_journal(claim["claim_id"], claim["insurer_id"], claim["psn_no"], paid)
         ledger_repo.book(conn, journal, now)
     return paid
-
-
-def on_top_up(conn: Connection, insurer: str, now: datetime, by: str) -> int:
-    """After money came in: resolve the insurer's open alert and make its claims that waited for
-    prefunding due now (the claims retry settles them, each exactly once). Returns how many."""
-    alerts_repo.resolve(conn, ALERT, insurer, now, by)
-    return claims_repo.due_now(conn, insurer, ALERT, now)
 
 
 def alerts_of(p: Platform, insurer: str | None = None, open_only: bool = False) -> list[dict[str, Any]]:

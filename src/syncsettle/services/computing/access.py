@@ -23,11 +23,11 @@ from typing import Any
 from syncsettle.adapters.db.dashboards import region_prefix
 from syncsettle.adapters.db.filings import product_owner
 from syncsettle.domain.identity import Principal, Role
-from syncsettle.services.commercial.filings import parse_content
 from syncsettle.services.computing import actuarial, facts, jobs, release, whatif
 from syncsettle.services.computing.actuarial import Requester
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
+from syncsettle.services.product_files import parse_content
 
 MIN_CELL = 10  # distinct persons: the smallest population an aggregate cell may describe
 

@@ -22,7 +22,7 @@ from sqlalchemy import Integer, and_, case, cast, extract, func, select
 
 from syncsettle.adapters.db.schema import enrollments, persons
 from syncsettle.adapters.db.schema_computing import claim_fact_products, claim_facts, product_premiums
-from syncsettle.money import round_half_up
+from syncsettle.money import four, round_half_up
 from syncsettle.services.computing.release import AuditPort, Cell, release
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
@@ -192,12 +192,6 @@ def _ratios(cell: dict[str, Any], premium: int | None) -> dict[str, Any]:
         "frequency": four(claims, enrollees) if enrollees else None,
         "severity": paid // claims if claims else None,
     }
-
-
-def four(a: int, b: int) -> str:
-    """a / b with four decimals, half-up (a ratio, never money)."""
-    value = round_half_up(a * 10_000, b)
-    return f"{value // 10_000}.{value % 10_000:04d}"
 
 
 def remainder_distribution(

@@ -22,8 +22,8 @@ from syncsettle.domain.settlement.errors import InvalidInput
 from syncsettle.domain.settlement.model import PRIC_PLACES
 from syncsettle.money import round_half_up
 from syncsettle.services.computing.risk import render_findings, screen_facts, stored_person, visit_findings
+from syncsettle.services.hospital_scope import own_visit
 from syncsettle.services.platform import Platform
-from syncsettle.services.settlement.common import own_visit
 
 
 def _list(r: Reader, key: str, required: bool = True) -> list[Reader]:

@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from syncsettle.domain.rules.product import Product
-from syncsettle.money import format_yuan
+from syncsettle.money import format_yuan, four
 from syncsettle.services.computing import replay, replay_claims
-from syncsettle.services.computing.actuarial import Requester, four
+from syncsettle.services.computing.actuarial import Requester
 from syncsettle.services.computing.release import AuditPort, Cell, release
 from syncsettle.services.computing.replay_claims import Ints, Progress
 from syncsettle.services.platform import Platform

@@ -18,8 +18,8 @@ from syncsettle.adapters.db import latency as latency_repo
 from syncsettle.adapters.db.dashboards import Scope
 from syncsettle.adapters.observability.latency import quantile
 from syncsettle.adapters.observability.metrics import SETTLE_INFNOS
+from syncsettle.domain.slip_ids import slips_of
 from syncsettle.services.platform import Platform
-from syncsettle.services.slips.issue import slips_of
 
 
 @dataclass(frozen=True, slots=True)

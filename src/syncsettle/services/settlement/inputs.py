@@ -19,14 +19,12 @@ from syncsettle.domain.settlement.model import (
     BasicAccumulators,
     BenefitAccumulator,
     Bill,
-    Coverage,
     CrossRegion,
     FeeLine,
     Person,
-    ProductAccumulators,
-    ResponsibilityAccumulator,
 )
 from syncsettle.domain.settlement.waterfall import Settlement
+from syncsettle.services.commercial.coverage import coverage_of
 from syncsettle.services.commercial.filings import product_of
 from syncsettle.services.commercial.legs import Leg
 from syncsettle.services.errors import Code, ServiceError
@@ -81,23 +79,6 @@ def product_deltas(s: Settlement) -> list[tuple[str, str, int, int]]:
         for r in p.responsibilities
         if r.deductible_applied or r.payable
     ]
-
-
-def coverage_of(enrollment: dict[str, Any], accumulators: dict[str, tuple[int, int]]) -> Coverage:
-    """The person's standing in a product: enrollment facts and year-to-date accumulators (fen)."""
-    e = enrollment
-    return Coverage(
-        product_id=e["product_id"],
-        pre_existing=bool(e["pre_existing"]),
-        enrolled_years=int(e["enrolled_years"]),
-        claim_free_years=int(e["claim_free_years"]),
-        claimed_last_year=bool(e["claimed_last_year"]),
-        enrolled_from=e["begndate"],
-        enrolled_to=e["enddate"],
-        accumulators=ProductAccumulators(
-            tuple((rid, ResponsibilityAccumulator(d, paid)) for rid, (d, paid) in sorted(accumulators.items()))
-        ),
-    )
 
 
 def legs_of(conn: Connection, psn_no: str, day: date, year: int, *, lock: bool = False) -> list[Leg]:

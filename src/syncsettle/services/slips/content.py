@@ -18,8 +18,11 @@ from syncsettle.adapters.clock import national_time
 from syncsettle.adapters.observability.masking import mask_name
 from syncsettle.domain.codes import INSUTYPES, MED_TYPES
 from syncsettle.domain.glossary import ROUTES, TERMS
+from syncsettle.domain.slip_ids import COMMERCIAL as COMMERCIAL
+from syncsettle.domain.slip_ids import MEDICAL as MEDICAL
+from syncsettle.domain.slip_ids import SLIP_STATUSES as SLIP_STATUSES
+from syncsettle.domain.slip_ids import slip_kinds as slip_kinds
 
-MEDICAL, COMMERCIAL = "M", "C"
 KINDS = {MEDICAL: "medical", COMMERCIAL: "commercial"}
 TITLES = {MEDICAL: TERMS["slip_medical"], COMMERCIAL: TERMS["slip_commercial"]}
 SLIP_ID = re.compile(r"^([A-Z]{2}[0-9A-F]{24})-([MC])$")
@@ -32,7 +35,6 @@ SETLDETAIL_FIELDS = ("fund_pay_type", "fund_pay_type_name", "inscp_scp_amt", "cr
                      "setl_proc_info")  # fmt: skip
 RESPONSIBILITY_FIELDS = ("id", "name", "base", "deductible_applied", "ratio", "payable", "reason")
 SUMMARY_FIELDS = ("total", "public_funds", "commercial", "personal_account", "cash")
-SLIP_STATUSES = frozenset({"settled", "reversed"})
 
 
 def parse_slip_id(slip_id: str) -> tuple[str, str] | None:
@@ -44,13 +46,6 @@ def parse_slip_id(slip_id: str) -> tuple[str, str] | None:
 def mask_psn_no(psn_no: str) -> str:
     """Long (national) person numbers keep their first and last four characters."""
     return psn_no[:4] + "*" * (len(psn_no) - 8) + psn_no[-4:] if len(psn_no) > 12 else psn_no
-
-
-def slip_kinds(settlement: dict[str, Any]) -> list[str]:
-    """The slips a settlement has: always the medical one; the commercial one when a product took part."""
-    if settlement["status"] not in SLIP_STATUSES:
-        return []
-    return [MEDICAL, COMMERCIAL] if settlement["output"].get("commercial") else [MEDICAL]
 
 
 def _text(value: Any) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from syncsettle.adapters.db import people, visits
 from syncsettle.adapters.db import settlements as settlement_repo
 from syncsettle.domain.identity import Principal, Role
+from syncsettle.domain.slip_ids import slips_of as slips_of
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.management import audit
 from syncsettle.services.platform import Platform
@@ -122,11 +123,6 @@ def settlement(p: Platform, principal: Principal, setl_id: str) -> dict[str, Any
     if record is None or not allowed:
         raise ServiceError(Code.NOT_FOUND, f"结算 {setl_id} 不存在", "setl_id")
     return {**record.settlement, "hospital_name": record.hospital_name, "slips": slips_of(record.settlement)}
-
-
-def slips_of(settlement: dict[str, Any]) -> list[str]:
-    """The slip ids of a settlement row (for links on pages)."""
-    return [f"{settlement['setl_id']}-{kind}" for kind in slip_kinds(settlement)]
 
 
 def _recorded(p: Platform, slip_id: str) -> tuple[dict[str, Any], str] | None:
