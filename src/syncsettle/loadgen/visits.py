@@ -28,12 +28,24 @@ LINES = [
 
 @dataclass
 class Tally:
+    """What a run of visits did. ``latency_ms[infno]``: each message's latency, from the moment the HIS
+    meant to send it (the scheduled start for the first message of an open-loop visit, else the
+    answer to the message before) to its answer — so time spent waiting for a connection counts."""
+
     settled: int = 0
     commits: int = 0
     errors: int = 0
     settle_ms: list[float] = field(default_factory=list)
     confirmed: list[str] = field(default_factory=list)
     last_error: str = ""
+    latency_ms: dict[str, list[float]] = field(default_factory=dict)
+    visit_ms: list[float] = field(default_factory=list)
+
+    def mark(self, infno: str, since: float) -> float:
+        """Record ``infno``'s latency since ``since`` (``perf_counter`` seconds); returns now."""
+        now = time.perf_counter()
+        self.latency_ms.setdefault(infno, []).append((now - since) * 1000)
+        return now
 
 
 def envelope(infno: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -60,10 +72,14 @@ async def call(client: Client, infno: str, payload: dict[str, Any]) -> dict[str,
     return out
 
 
-async def one_visit(client: Client, psn_no: str, insutype: str, tally: Tally, rng: random.Random) -> None:
-    """One complete outpatient visit; the settle latency is recorded, the setl_id kept once confirmed."""
+async def one_visit(client: Client, psn_no: str, insutype: str, tally: Tally, rng: random.Random,
+                    scheduled: float | None = None) -> None:  # fmt: skip
+    """One complete outpatient visit; each message's latency is recorded (``scheduled``: when an
+    open-loop schedule meant the visit to start, ``perf_counter`` seconds), the setl_id kept."""
+    begun = mark = scheduled if scheduled is not None else time.perf_counter()
     try:
         reg = await call(client, "2201", {"data": {"psn_no": psn_no, "insutype": insutype}})
+        mark = tally.mark("2201", mark)
         tally.commits += 1
         mdtrt_id = reg["data"]["mdtrt_id"]
         chosen = rng.sample(LINES, k=rng.randint(2, len(LINES)))
@@ -73,11 +89,14 @@ async def one_visit(client: Client, psn_no: str, insutype: str, tally: Tally, rn
             feedetail.append({"feedetl_sn": str(sn), "mdtrt_id": mdtrt_id, "psn_no": psn_no, "med_list_codg": code,
                               "cnt": cnt, "pric": pric, "det_item_fee_sumamt": total})  # fmt: skip
         await call(client, "2204", {"feedetail": feedetail})
+        mark = tally.mark("2204", mark)
         tally.commits += 1
         await call(client, "2206", {"data": {"mdtrt_id": mdtrt_id, "psn_no": psn_no, "acct_used_flag": "1"}})
-        started = time.perf_counter()
+        mark = tally.mark("2206", mark)
         out = await call(client, "2207", {"data": {"mdtrt_id": mdtrt_id, "psn_no": psn_no, "acct_used_flag": "1"}})
-        tally.settle_ms.append((time.perf_counter() - started) * 1000)
+        done = tally.mark("2207", mark)
+        tally.settle_ms.append((done - mark) * 1000)
+        tally.visit_ms.append((done - begun) * 1000)
         tally.commits += 1
         tally.settled += 1
         tally.confirmed.append(out["setlinfo"]["setl_id"])

@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DisconnectionError
 
+from syncsettle.adapters.observability.sql_count import count_statements
+
 DEFAULT_SQLITE_PATH = Path("var") / "syncsettle.db"
 
 
@@ -47,6 +49,8 @@ def make_engine(url: str | None = None, *, pool_size: int = 20) -> Engine:
             cur.execute("PRAGMA busy_timeout=60000")
             cur.close()
 
+        count_statements(engine)
+
         @event.listens_for(engine, "begin")
         def _begin_immediate(conn: Any) -> None:
             readonly = conn.get_execution_options().get("syncsettle_readonly", False)
@@ -54,6 +58,7 @@ def make_engine(url: str | None = None, *, pool_size: int = 20) -> Engine:
 
         return engine
     engine = create_engine(resolved, pool_size=pool_size, max_overflow=10)
+    count_statements(engine)
     _ping_when_idle(engine)
     return engine
 

@@ -30,6 +30,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.dml import Insert
 
+from syncsettle.adapters.observability.sql_count import STATEMENTS
+
 Processor = Callable[[Any], Any]
 _CURSOR = "syncsettle.fast_cursor"  # Connection.info: (DBAPI connection, its reusable cursor)
 
@@ -113,6 +115,7 @@ class Fast:
 
     def _run(self, conn: Connection, plan: _Plan, params: Any, many: bool) -> Any:
         cursor = _cursor(conn)
+        STATEMENTS.inc()  # no SQLAlchemy event fires here, so the statement counter is kept by hand
         try:
             if many:
                 cursor.executemany(plan.sql, params)

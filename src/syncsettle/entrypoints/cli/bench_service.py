@@ -30,13 +30,17 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import typer
 import uvloop
+from prometheus_client.parser import text_string_to_metric_families
 from rich.console import Console
 from sqlalchemy import Column, Integer, MetaData, String, Table
 
 from syncsettle.adapters.db.engine import make_engine
-from syncsettle.loadgen import cpu
+from syncsettle.entrypoints.http.bench_hooks import ENV as BENCH_HOOKS_ENV
+from syncsettle.entrypoints.http.bench_hooks import FLOOR
+from syncsettle.loadgen import cpu, openloop
 from syncsettle.loadgen.server import ServerProcess, fresh_postgres, seed, start_server
 from syncsettle.loadgen.terminal import Terminal
 from syncsettle.loadgen.visits import Tally, one_visit
@@ -77,6 +81,33 @@ async def _bare_endpoint(base: str, concurrency: int, seconds: float) -> float:
     start = time.monotonic()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return count / (time.monotonic() - start)
+
+
+async def _floor_endpoint(base: str, concurrency: int, seconds: float) -> float:
+    """Requests/s of ``POST /bench/floor``: one HTTP request committing one one-row transaction."""
+    count = 0
+    deadline = time.monotonic() + seconds
+
+    async def worker() -> None:
+        nonlocal count
+        async with Terminal(base, timeout=30) as client:
+            while time.monotonic() < deadline:
+                if (await client.post("/bench/floor", b""))[0] == 200:
+                    count += 1
+
+    start = time.monotonic()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return count / (time.monotonic() - start)
+
+
+def sql_counts(base: str) -> tuple[float, float]:
+    """(statements, commits) the server's processes have sent so far, from its ``/metrics``."""
+    text = httpx.get(f"{base}/metrics", timeout=30).text
+    found = {"syncsettle_sql_statements": 0.0, "syncsettle_sql_commits": 0.0}
+    for family in text_string_to_metric_families(text):
+        if family.name in found:
+            found[family.name] = sum(s.value for s in family.samples if s.name.endswith("_total"))
+    return found["syncsettle_sql_statements"], found["syncsettle_sql_commits"]
 
 
 def bare_transactions(url: str, concurrency: int, seconds: float) -> float:
@@ -155,10 +186,24 @@ def service(
     concurrency: int = typer.Option(32, "--concurrency"),
     seconds: float = typer.Option(20.0, "--seconds"),
     persons: int = typer.Option(2000, "--persons"),
-    workers: int = typer.Option(2, "--workers", help="server worker processes"),
+    workers: int = typer.Option(2, "--workers", help="server worker processes (each its own process, one database)"),
+    rate: float | None = typer.Option(
+        None, "--rate", help="open loop: start this many visits per second on a fixed schedule (default: closed loop)"
+    ),
+    arrivals: str = typer.Option("poisson", "--arrivals", help="open-loop schedule: poisson or uniform"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Complete settlements/s, committing requests/s, settle p50/p99, and the ratios to the bare limits."""
+    """Complete settlements/s, committing requests/s, settle p50/p99, and the ratios to the bare limits.
+
+    Closed loop by default (``--concurrency`` terminals, each starting its next visit when the last one
+    ends); with ``--rate N`` an open loop whose latencies count from each message's scheduled send time
+    (no coordinated omission). Also measured in the same run: the floor (``POST /bench/floor``, one
+    request committing one one-row transaction), the SQL statements per visit (the server's own
+    counter) and the CPU milliseconds per visit of the server and of PostgreSQL."""
+    if rate is not None and rate <= 0:
+        raise typer.BadParameter("must be positive", param_hint="--rate")
+    if arrivals not in ("poisson", "uniform"):
+        raise typer.BadParameter("poisson or uniform", param_hint="--arrivals")
     with ExitStack() as stack:
         if database_url and not database_url.startswith("sqlite"):
             url = stack.enter_context(fresh_postgres(database_url))
@@ -169,25 +214,45 @@ def service(
             kind = "sqlite"
         err.print(f"[bold]bench service[/] on {kind}: seeding {persons} persons …")
         secret = seed(url, persons)
-        server = start_server(url, workers=workers)
-        stack.callback(server.stop)
-        err.print(f"server {server.url} ({workers} workers); bare endpoint for {seconds / 2:.0f}s …")
-        bare_rps = uvloop.run(_bare_endpoint(server.url, concurrency, seconds / 2))
-        err.print(f"complete visits at concurrency {concurrency} for {seconds:.0f}s …")
-        tally = Tally()
         engine = stack.enter_context(_disposing(make_engine(url, pool_size=1)))
+        FLOOR.create(engine, checkfirst=True)
+        server = start_server(url, workers=workers, env={BENCH_HOOKS_ENV: "1"})
+        stack.callback(server.stop)
+        err.print(f"server {server.url} ({workers} workers); bare endpoint for {seconds / 4:.0f}s …")
+        bare_rps = uvloop.run(_bare_endpoint(server.url, concurrency, seconds / 4))
+        err.print(f"floor (one committing request) for {seconds / 4:.0f}s …")
+        floor_rps = uvloop.run(_floor_endpoint(server.url, concurrency, seconds / 4))
+        tally = Tally()
+        statements_before = sql_counts(server.url)
         meter = Meter(server, engine)
-        elapsed = uvloop.run(_drive(server.url, secret, concurrency, seconds, persons, tally))
+        loop_run: openloop.OpenLoopRun | None = None
+        if rate is None:
+            err.print(f"complete visits, closed loop at concurrency {concurrency}, for {seconds:.0f}s …")
+            elapsed = uvloop.run(_drive(server.url, secret, concurrency, seconds, persons, tally))
+        else:
+            err.print(f"complete visits, open loop at {rate:g}/s ({arrivals}), for {seconds:.0f}s …")
+            loop_run = uvloop.run(openloop.drive(server.url, secret, rate, seconds, persons, tally, arrivals=arrivals))
+            elapsed = loop_run.elapsed
         costs = meter.per_visit(tally.settled)
+        statements_after = sql_counts(server.url)
         server.stop()
         err.print(f"bare one-row transactions for {seconds / 2:.0f}s …")
         bare_txn = bare_transactions(url, concurrency, seconds / 2)
         err.print("syncsettle check …")
         verdict = check(Platform(engine=engine))
     requests_per_visit = 4
+    visits = tally.settled + tally.errors
+    statements = statements_after[0] - statements_before[0]
+    commits = statements_after[1] - statements_before[1]
+    floor_visits = floor_rps / requests_per_visit
+    server_ms, database_ms = costs["server_cpu_ms_per_visit"], costs["database_cpu_ms_per_visit"]
     result: dict[str, Any] = {
         "database": kind,
-        "concurrency": concurrency,
+        "mode": "closed" if rate is None else "open",
+        "concurrency": concurrency if rate is None else None,
+        "rate": rate,
+        "arrivals": arrivals if rate is not None else None,
+        "workers": workers,
         "seconds": round(elapsed, 1),
         "settlements": tally.settled,
         "errors": tally.errors,
@@ -203,6 +268,30 @@ def service(
         if bare_rps
         else None,
         **costs,
+        "cpu_ms_per_visit": round(server_ms + (database_ms or 0), 2) if server_ms is not None else None,
+        "statements_per_visit": round(statements / visits, 1) if visits else None,
+        "commits_per_visit": round(commits / visits, 2) if visits else None,
+        "floor_rps": round(floor_rps, 1),
+        "floor_visits_per_s": round(floor_visits, 1),
+        "ratio_to_floor": round((tally.settled / elapsed) / floor_visits, 3) if floor_visits else None,
+        "latency_ms": {
+            infno: {
+                "p50": round(_percentile(v, 0.50), 1),
+                "p99": round(_percentile(v, 0.99), 1),
+                "max": round(max(v), 1),
+            }
+            for infno, v in sorted(tally.latency_ms.items())
+        },
+        "visit_p99_ms": round(_percentile(tally.visit_ms, 0.99), 1),
+        **(
+            {
+                "offered_visits": loop_run.offered,
+                "connections": loop_run.connections,
+                "max_send_lag_ms": loop_run.max_send_lag_ms,
+            }
+            if loop_run
+            else {}
+        ),
         "check_ok": verdict["ok"],
         "check_settlements": verdict["settlements"],
         "check_problems": verdict["problems"][:10],

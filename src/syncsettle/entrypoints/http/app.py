@@ -20,6 +20,7 @@ from syncsettle.entrypoints.http import (
     api_public,
     api_regulator,
     api_reviews,
+    bench_hooks,
     claims,
     fsi,
     ops,
@@ -77,6 +78,8 @@ def create_app(platform: Platform, *, seal_every: float = 1.0, sign_every: float
     def me(principal: Principal = Depends(require(*Role))) -> dict[str, str]:
         return {"role": principal.role.value, "tenant": principal.tenant, "name": principal.name,
                 "credential_id": principal.credential_id}  # fmt: skip
+
+    bench_hooks.install(app, platform)
 
     @app.get("/bare", response_class=PlainTextResponse, include_in_schema=False)
     def bare() -> str:
