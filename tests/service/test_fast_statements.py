@@ -113,3 +113,37 @@ def test_a_connection_that_died_while_idle_is_replaced_before_use(
             assert conn.execute(text("select pg_backend_pid()")).scalar_one() != first
     finally:
         engine.dispose()
+
+
+def test_a_settlement_learns_its_accounts_only_once_its_commit_has_returned(database_url: str) -> None:
+    """The ledger skips ``INSERT INTO accounts`` for accounts this process saw committed; one seen only
+    in a rolled-back transaction must be inserted again (else a posting would name a missing account)."""
+    from syncsettle.adapters.clock import SystemClock
+    from syncsettle.adapters.db import ledger as ledger_repo
+    from syncsettle.adapters.db.engine import make_engine
+    from syncsettle.adapters.db.migrate import upgrade
+    from syncsettle.adapters.observability.sql_count import STATEMENTS
+    from syncsettle.domain import ledger
+    from syncsettle.domain.ledger import Journal, Posting
+    from syncsettle.services.unit_of_work import UnitOfWork
+
+    engine = make_engine(database_url)
+    upgrade(engine)
+    now = SystemClock().now()
+    a, b = ledger.fund("370600", "390100"), ledger.hospital_receivable("H1", "390100", "medical")
+
+    def journal(k: int) -> Journal:
+        return Journal(f"J{k}", "medical", "settlement", None, "t", (Posting(b, 100), Posting(a, -100)))
+
+    with UnitOfWork(engine, SystemClock()) as uow:
+        ledger_repo.book(uow.conn, journal(1), now)
+        uow.rollback()  # the accounts' creation is undone: nothing may be learnt
+    with UnitOfWork(engine, SystemClock()) as uow:
+        ledger_repo.book(uow.conn, journal(2), now)  # so they are created again, and this commits
+        uow.commit()
+    with UnitOfWork(engine, SystemClock()) as uow:
+        before = STATEMENTS._value.get()
+        ledger_repo.book(uow.conn, journal(3), now)
+        assert STATEMENTS._value.get() - before == 2  # postings and journal: the accounts are known now
+        uow.commit()
+    engine.dispose()

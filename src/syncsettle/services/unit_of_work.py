@@ -14,13 +14,15 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from syncsettle.adapters.clock import Clock
+from syncsettle.adapters.db.util import forget_after_commit, run_after_commit
 
 AFTER_ROLLBACK = "syncsettle.after_rollback"  # key in Connection.info (kept with the pooled connection)
 log = logging.getLogger("syncsettle.uow")
@@ -145,6 +147,7 @@ class UnitOfWork:
             conn = conn.execution_options(syncsettle_readonly=True)
         self._conn = conn
         conn.info.pop(AFTER_ROLLBACK, None)
+        forget_after_commit(conn)
         conn.begin()
         self._done = False
         return self
@@ -153,8 +156,10 @@ class UnitOfWork:
         self.conn.commit()
         self.conn.info.pop(AFTER_ROLLBACK, None)
         self._done = True
+        run_after_commit(self.conn)
 
     def rollback(self) -> None:
+        forget_after_commit(self.conn)
         self.conn.rollback()
         self._done = True
         self._survivors()
@@ -176,9 +181,23 @@ class UnitOfWork:
     ) -> None:
         try:
             if not self._done:
+                forget_after_commit(self.conn)
                 self.conn.rollback()
                 self._survivors()
         finally:
             self.conn.close()
             self._conn = None
             self._release_writer()
+
+
+@contextmanager
+def single_read(engine: Engine) -> Iterator[Connection]:
+    """A connection for ONE read statement, outside any transaction (autocommit).
+
+    Why: a read-only unit of work costs a round trip to open its transaction (sent with the first
+    statement) and one more for its ``ROLLBACK``; a single statement is atomic on its own, so the
+    credential lookup that every hospital request starts with needs neither — half the round trips,
+    and the row it reads is still the committed one of this moment (a rotated or revoked credential
+    stops working at once). Only for one statement: two reads here would not see one snapshot."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        yield conn

@@ -5,30 +5,55 @@ or one that mixes ledgers (see ``ledger_guards``)."""
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from syncsettle.adapters.db.fast import FastInsert
 from syncsettle.adapters.db.schema import accounts, journals, postings
-from syncsettle.adapters.db.util import insert_ignore
+from syncsettle.adapters.db.util import after_commit, insert_ignore
 from syncsettle.domain.ledger import Journal
 
 _POSTINGS = FastInsert(postings)
 _JOURNALS = FastInsert(journals)
 
 
+# Accounts are never deleted, so once a transaction that created (or found) an account has committed,
+# this process knows it exists and need not send ``INSERT … ON CONFLICT DO NOTHING`` for it again —
+# one statement less per settlement. Per engine (one database). Codes learnt in a transaction count
+# only once its commit has returned (the unit of work runs :func:`after_commit` work then): learnt any
+# earlier, another transaction could post to an account not yet visible to it. A rollback, or a
+# transaction outside a unit of work, learns nothing. Bounded: past the limit it stops learning.
+_KNOWN: weakref.WeakKeyDictionary[Engine, set[str]] = weakref.WeakKeyDictionary()
+KNOWN_ACCOUNTS_LIMIT = 50_000
+
+
+def _learner(engine: Engine, codes: set[str]) -> Callable[[], None]:
+    def learn() -> None:
+        known = _KNOWN.setdefault(engine, set())
+        if len(known) < KNOWN_ACCOUNTS_LIMIT:
+            known.update(codes)
+
+    return learn
+
+
 def book(conn: Connection, journal: Journal, created_at: datetime) -> None:
     """Write one balanced journal (accounts it names are created when new)."""
-    insert_ignore(
-        conn,
-        accounts,
-        # sorted, so concurrent transactions creating the same new accounts never wait on each other in a cycle
-        [
-            {"code": a.code, "ledger": a.ledger, "kind": a.kind, "name": a.name}
-            for a in sorted(journal.accounts(), key=lambda a: a.code)
-        ],
-    )
+    known = _KNOWN.get(conn.engine, ())
+    new = [a for a in journal.accounts() if a.code not in known]
+    if new:
+        insert_ignore(
+            conn,
+            accounts,
+            # sorted, so concurrent transactions creating the same new accounts never wait on each other in a cycle
+            [
+                {"code": a.code, "ledger": a.ledger, "kind": a.kind, "name": a.name}
+                for a in sorted(new, key=lambda a: a.code)
+            ],
+        )
+        after_commit(conn, _learner(conn.engine, {a.code for a in new}))
     _POSTINGS.many(
         conn,
         [

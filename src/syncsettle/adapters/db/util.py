@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from typing import Any
@@ -12,6 +12,25 @@ from sqlalchemy import Connection, Insert, Select, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 from syncsettle.adapters.db.fast import FastInsert
+
+AFTER_COMMIT = "syncsettle.after_commit"  # Connection.info: work to run once this transaction has committed
+
+
+def after_commit(conn: Connection, work: Callable[[], None]) -> None:
+    """Run ``work`` after the unit of work holding ``conn`` has committed (never on a rollback).
+    For what a process may only learn from committed data, such as caches of rows that now exist."""
+    conn.info.setdefault(AFTER_COMMIT, []).append(work)
+
+
+def run_after_commit(conn: Connection) -> None:
+    """Called by the unit of work once its commit has returned."""
+    for work in conn.info.pop(AFTER_COMMIT, ()):
+        work()
+
+
+def forget_after_commit(conn: Connection) -> None:
+    """Called by the unit of work when it rolls back or opens."""
+    conn.info.pop(AFTER_COMMIT, None)
 
 
 def insert_ignore(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
