@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 
 from syncsettle.adapters.rulebook import shipped_rulebook
-from syncsettle.domain.risk.facts import RiskLine, RiskPerson, RiskVisit
 from syncsettle.domain.risk.screen import Finding, HospitalStats, holds_leg, hospital_findings, screen
 from syncsettle.domain.rules.risk import HospitalShareRule, RiskVersion
+from syncsettle.domain.rules.risk_facts import RiskLine, RiskPerson, RiskVisit
 
 DAY = date(2025, 6, 10)
 MAN = RiskPerson("P1", "1", date(1980, 3, 1), "390")

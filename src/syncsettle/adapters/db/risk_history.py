@@ -12,7 +12,7 @@ from sqlalchemy import Connection, and_, bindparam, or_, select
 from syncsettle.adapters.clock import CHINA, business_date
 from syncsettle.adapters.db.fast import Fast
 from syncsettle.adapters.db.schema import fee_lines, hospitals, visits
-from syncsettle.domain.risk.facts import RiskLine, RiskVisit
+from syncsettle.domain.rules.risk_facts import RiskLine, RiskVisit
 
 OPEN_VISIT_REACH_DAYS = 90  # an outpatient visit never closes: look this far back for those
 

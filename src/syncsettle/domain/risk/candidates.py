@@ -14,8 +14,8 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
 
-from syncsettle.domain.risk.facts import CNT_SCALE, RiskLine, RiskVisit, line_fact
 from syncsettle.domain.rules.risk import FrequencyRule, ReadmissionRule, RuleBase
+from syncsettle.domain.rules.risk_facts import CNT_SCALE, RiskLine, RiskVisit, line_fact
 from syncsettle.money import round_fraction
 
 Candidate = tuple[dict[str, Any], tuple[tuple[str, int], ...], str]

@@ -25,8 +25,6 @@ from syncsettle.domain.risk.candidates import (
     readmission_candidates,
     visit_candidates,
 )
-from syncsettle.domain.risk.expressions import render_text
-from syncsettle.domain.risk.facts import RiskPerson, RiskVisit, person_fact, visit_fact
 from syncsettle.domain.rules.risk import (
     FrequencyRule,
     HoldThreshold,
@@ -39,6 +37,8 @@ from syncsettle.domain.rules.risk import (
     Stage,
     VisitRule,
 )
+from syncsettle.domain.rules.risk_expressions import render_text
+from syncsettle.domain.rules.risk_facts import RiskPerson, RiskVisit, person_fact, visit_fact
 from syncsettle.money import round_fraction
 
 

@@ -21,9 +21,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from syncsettle.domain.risk.expressions import ExpressionError, RuleProgram, check_text, compile_rule, dry_run
-from syncsettle.domain.risk.facts import SAMPLES, sample_context
 from syncsettle.domain.rules.fields import Amount, Effective, Strict, check_versions, pick_version
+from syncsettle.domain.rules.risk_expressions import ExpressionError, RuleProgram, check_text, compile_rule, dry_run
+from syncsettle.domain.rules.risk_facts import SAMPLES, sample_context
 from syncsettle.money import parse_yuan
 
 STAGES = ("pre", "during", "post")

@@ -18,9 +18,9 @@ from sqlalchemy import Connection
 from syncsettle.adapters.db import people
 from syncsettle.adapters.db import risk_history as repo
 from syncsettle.adapters.db import visits as visit_repo
-from syncsettle.domain.risk.facts import RiskPerson, RiskVisit
 from syncsettle.domain.risk.screen import Finding, holds_leg, screen
 from syncsettle.domain.rules.risk import RiskVersion, Stage
+from syncsettle.domain.rules.risk_facts import RiskPerson, RiskVisit
 from syncsettle.money import format_yuan
 from syncsettle.services.platform import Platform
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from syncsettle.adapters.clock import business_date
 from syncsettle.adapters.json_reader import Reader
-from syncsettle.domain.risk.facts import CNT_SCALE, RiskLine, RiskPerson, RiskVisit
+from syncsettle.domain.rules.risk_facts import CNT_SCALE, RiskLine, RiskPerson, RiskVisit
 from syncsettle.domain.settlement.errors import InvalidInput
 from syncsettle.domain.settlement.model import PRIC_PLACES
 from syncsettle.money import round_half_up
