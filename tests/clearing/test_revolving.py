@@ -11,9 +11,11 @@ import pytest
 from sqlalchemy import delete
 
 from syncsettle.adapters.db.schema_clearing import revolving_entries
+from syncsettle.domain.identity import Role
 from syncsettle.money import format_yuan, parse_yuan
 from syncsettle.services.clearing import revolving
 from syncsettle.services.errors import ServiceError
+from syncsettle.services.management import identity
 from syncsettle.services.settlement.check import check
 from tests.clearing.conftest import inpatient, reverse
 from tests.world import World
@@ -125,3 +127,22 @@ def test_the_level_follows_three_months_of_payments(world: World) -> None:
     assert june["top_up"] == format_yuan(level - (MINIMUM - paid))
     assert fund(world)["balance"] == format_yuan(level)
     assert check(p)["ok"]
+
+
+def test_the_regulator_sees_the_funds_of_its_regions(world: World) -> None:
+    p = world.platform
+    revolving.advance(p, YANTAI, ULANQAB, None, "烟台医保中心")
+    revolving.advance(p, ULANQAB, YANTAI, None, "乌兰察布医保中心")
+    revolving.advance(p, "150100", "150900", None, "呼和浩特医保中心")
+
+    def seen(tenant: str) -> list[tuple[str, str]]:
+        headers = {"Authorization": f"Bearer {identity.issue(p, Role.REGULATOR, tenant, '')[1]}"}
+        answer = world.client.get("/api/regulator/revolving-funds", headers=headers)
+        assert answer.status_code == 200, answer.text
+        return [(f["insured_region"], f["treatment_region"]) for f in answer.json()]
+
+    assert seen("370600") == [(ULANQAB, YANTAI), (YANTAI, ULANQAB)]
+    assert seen("150000") == [("150100", "150900"), (ULANQAB, YANTAI), (YANTAI, ULANQAB)]
+    assert seen("*") == seen("150000")
+    headers = {"Authorization": f"Bearer {identity.issue(p, Role.INSURER, 'yantai-hmb', '')[1]}"}
+    assert world.client.get("/api/regulator/revolving-funds", headers=headers).status_code == 403
