@@ -18,7 +18,7 @@ from syncsettle.adapters.db import people
 from syncsettle.adapters.db.schema import rule_versions
 from syncsettle.adapters.gateway_tokens import seal_token
 from syncsettle.adapters.json_reader import Reader
-from syncsettle.adapters.rulebook import RuleFileError, Rulebook, parse_rule_data
+from syncsettle.adapters.rulebook import Rulebook, RuleFileError, parse_rule_data
 from syncsettle.domain.codes import HOSPITAL_LEVELS, INSUTYPES, PSN_TYPES
 from syncsettle.domain.rules.catalogue import Catalogue
 from syncsettle.services.errors import Code, ServiceError

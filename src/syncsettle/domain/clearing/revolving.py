@@ -178,7 +178,10 @@ def reconcile_draws(drawn: Mapping[str, int], settled: Mapping[str, int]) -> lis
             assert owed is not None
             reason, detail = MISSING_DRAW, f"{DESCRIPTIONS[MISSING_DRAW]}：应付 {format_yuan(owed)}"
         elif owed is None:
-            reason, detail = DRAW_WITHOUT_SETTLEMENT, f"{DESCRIPTIONS[DRAW_WITHOUT_SETTLEMENT]}：已付 {format_yuan(paid)}"
+            reason, detail = (
+                DRAW_WITHOUT_SETTLEMENT,
+                f"{DESCRIPTIONS[DRAW_WITHOUT_SETTLEMENT]}：已付 {format_yuan(paid)}",
+            )
         elif paid != owed:
             reason = AMOUNT_DIFFERS
             detail = f"{DESCRIPTIONS[AMOUNT_DIFFERS]}：已付 {format_yuan(paid)}，应付 {format_yuan(owed)}"

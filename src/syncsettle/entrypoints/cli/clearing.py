@@ -191,8 +191,8 @@ def revolving_status(
         return
     for f in rows:
         warn = "  BELOW WARNING" if f["below_warning"] else ""
-        typer.echo(f"{f['insured_region']} → {f['treatment_region']}  balance {f['balance']:>14}  level {f['level']:>14}"
-                   f"  top-up {f['required_top_up']:>14}  settled {f['last_settled'] or '-':<7}"
+        typer.echo(f"{f['insured_region']} → {f['treatment_region']}  balance {f['balance']:>14}"
+                   f"  level {f['level']:>14}  top-up {f['required_top_up']:>14}  settled {f['last_settled'] or '-':<7}"
                    f"  undrawn {f['undrawn_settlements']} ({f['undrawn']}){warn}")  # fmt: skip
 
 

@@ -20,8 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from syncsettle.adapters.db import clearing as repo
-from syncsettle.adapters.db import prefunding
-from syncsettle.adapters.db import revolving
+from syncsettle.adapters.db import prefunding, revolving
 from syncsettle.adapters.db.schema import accounts, journals, postings, settlements
 from syncsettle.adapters.db.schema_clearing import clearing_items, clearing_windows, insurer_funding
 from syncsettle.domain import ledger

@@ -75,7 +75,9 @@ def advance(p: Platform, insured: str, treatment: str, amount: int | None, actor
             current = int(found["balance"])
         give = amount if amount is not None else rules.required_top_up(current, target)
         if give <= 0:
-            raise ServiceError(Code.STATE, f"周转金余额 {format_yuan(current)} 已达额度 {format_yuan(target)}", "amount")
+            raise ServiceError(
+                Code.STATE, f"周转金余额 {format_yuan(current)} 已达额度 {format_yuan(target)}", "amount"
+            )
         repo.book(conn, insured, treatment, rules.Kind.ADVANCE, new_id("RA"), give, today, now, actor)
         uow.commit()
     return status(p, insured=insured, treatment=treatment)[0] | {"advanced": format_yuan(give)}

@@ -42,9 +42,7 @@ def upgrade() -> None:
         sa.Column("booked_at", TS, nullable=False),
         sa.Column("actor", sa.String(length=60), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_revolving_entries")),
-        sa.UniqueConstraint(
-            "insured_region", "treatment_region", "kind", "ref", name=op.f("uq_revolving_entries_ref")
-        ),
+        sa.UniqueConstraint("insured_region", "treatment_region", "kind", "ref", name=op.f("uq_revolving_entries_ref")),
     )
     op.create_index(
         "ix_revolving_entries_pair_date",
