@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
-from syncsettle.adapters.db.schema_clearing import revolving_entries
+from syncsettle.adapters.db.schema_clearing import revolving_entries, revolving_funds
 from syncsettle.domain.identity import Role
 from syncsettle.money import format_yuan, parse_yuan
 from syncsettle.services.clearing import revolving
@@ -146,3 +146,20 @@ def test_the_regulator_sees_the_funds_of_its_regions(world: World) -> None:
     assert seen("*") == seen("150000")
     headers = {"Authorization": f"Bearer {identity.issue(p, Role.INSURER, 'yantai-hmb', '')[1]}"}
     assert world.client.get("/api/regulator/revolving-funds", headers=headers).status_code == 403
+
+
+def test_a_draw_of_the_wrong_amount_is_found_by_reconcile_and_check(world: World) -> None:
+    p = world.platform
+    revolving.advance(p, YANTAI, ULANQAB, None, "烟台医保中心")
+    settled = inpatient(world, "Q0005", "18000.00", hospital=AWAY)
+    revolving.draw(p)
+    setl_id, owed = settled["setlinfo"]["setl_id"], medical(settled)
+    with p.uow() as uow:  # one fen off, balance kept consistent: only the draw itself is wrong
+        uow.conn.execute(update(revolving_entries).where(revolving_entries.c.ref == setl_id).values(amount=-(owed - 1)))
+        uow.conn.execute(update(revolving_funds).values(balance=revolving_funds.c.balance + 1))
+        uow.commit()
+    [diff] = revolving.reconcile(p, YANTAI, ULANQAB, world.clock.now().date())["differences"]
+    assert (diff["reason"], diff["drawn"], diff["owed"]) == ("amount_differs", format_yuan(owed - 1), format_yuan(owed))
+    problems = [str(x) for x in check(p)["problems"]]
+    assert any(f"draw {-(owed - 1)} for {setl_id}, which owes {owed}" in x for x in problems), problems
+    assert not any("balance" in x and "revolving" in x for x in problems)

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from syncsettle.domain.clearing import revolving as r
 from syncsettle.domain.clearing.reconciliation import AMOUNT_DIFFERS, MATCHED
@@ -85,3 +87,26 @@ def test_reconciliation_names_each_difference() -> None:
         "S3": (r.MISSING_DRAW, None, 200),
         "S4": (r.DRAW_WITHOUT_SETTLEMENT, 100, None),
     }
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.integers(1, 28), st.integers(-2_000_000, 9_000_000)), max_size=40),
+    st.integers(1, 30_000_000),
+)
+def test_settling_months_in_order_always_leaves_each_month_at_its_level(
+    draws: list[tuple[int, int, int]], opening: int
+) -> None:
+    """Whatever the draws (payments and reversals over six months), settling the months in order
+    leaves every month's end at that month's level, and the insured region has paid in, over the
+    advance and the top-ups, exactly what the fund paid out plus the last level."""
+    months = [date(2025, 1 + m, 1) for m in range(6)]
+    entries = [r.Entry(A, opening, date(2025, 1, 1), "RA1")]
+    entries += [r.Entry(D, -amount, months[m].replace(day=day), f"S{k}") for k, (m, day, amount) in enumerate(draws)]
+    for month in months:
+        settled = r.settle_month(entries, month)
+        entries.append(settled.entry())
+        assert r.balance(entries, r.month_end(month)) == settled.level >= r.MINIMUM_LEVEL
+    paid_in = sum(e.amount for e in entries if e.kind is not D)
+    paid_out = sum(-e.amount for e in entries if e.kind is D)
+    assert paid_in - paid_out == r.balance(entries) == settled.level

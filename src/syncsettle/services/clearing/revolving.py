@@ -94,6 +94,7 @@ def draw(p: Platform, through: date | None = None, insured: str | None = None,
         for f in repo.funds(uow.conn):
             if (insured and f["insured_region"] != insured) or (treatment and f["treatment_region"] != treatment):
                 continue
+            repo.fund(uow.conn, f["insured_region"], f["treatment_region"], lock=True)  # one drawer per fund
             n, amount = repo.draw(uow.conn, f["insured_region"], f["treatment_region"], day, now, actor)
             count, paid = count + n, paid - amount
         uow.commit()
