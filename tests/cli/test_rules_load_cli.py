@@ -9,12 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from sqlalchemy import select
 
 from syncsettle.adapters.db.schema import rule_versions
 from syncsettle.adapters.rulebook import SHIPPED, shipped_rulebook
+from syncsettle.services import admin
 from syncsettle.services.admin import stored_rulebook
 from syncsettle.services.platform import build_platform
+from tests.clearing.conftest import inpatient
+from tests.world import World
 
 NEW_REGION = """\
 kind: catalogue
@@ -126,3 +130,19 @@ def test_an_empty_or_missing_directory_is_refused(cli: Any, db: str, tmp_path: P
     assert empty.exit_code == 1 and "no .yaml rule files" in empty.stderr
     missing = cli("rules", "load", str(tmp_path / "nowhere"), "--database-url", db)
     assert missing.exit_code == 1 and "not a directory" in missing.stderr
+
+
+def test_a_loaded_catalogue_prices_the_regions_bills(world: World) -> None:
+    """The served rules (``stored_rulebook``, as ``serve`` builds them) take the loaded 就医地目录 of
+    150900: 阑尾切除术 becomes 乙类 with a 10 % up-front co-pay, so a 10,000.00 stay at 乌兰察布's
+    hospital carries 1,000.00 of preselfpay_amt, where the shipped catalogue (甲类) carries none."""
+    p = world.platform
+    before = inpatient(world, "U0001", "10000.00", hospital="H15090000001")
+    assert before["setlinfo"]["preselfpay_amt"] == "0.00"
+    catalogue = yaml.safe_load((SHIPPED / "catalogues" / "150900.yaml").read_text(encoding="utf-8"))
+    catalogue["entries"]["331001001"] = {"name": "阑尾切除术", "chrgitm_lv": "02", "selfpay_prop": "0.10",
+                                         "med_chrgitm_type": "06"}  # fmt: skip
+    assert admin.load_rules(p, [("ulanqab.yaml", catalogue)]) == 1
+    p.rules = stored_rulebook(p, shipped_rulebook())
+    after = inpatient(world, "U0001", "10000.00", hospital="H15090000001")
+    assert after["setlinfo"]["preselfpay_amt"] == "1000.00"
