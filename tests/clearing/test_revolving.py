@@ -163,3 +163,14 @@ def test_a_draw_of_the_wrong_amount_is_found_by_reconcile_and_check(world: World
     problems = [str(x) for x in check(p)["problems"]]
     assert any(f"draw {-(owed - 1)} for {setl_id}, which owes {owed}" in x for x in problems), problems
     assert not any("balance" in x and "revolving" in x for x in problems)
+
+
+def test_settlements_before_the_fund_opened_are_not_its_to_pay(world: World) -> None:
+    p = world.platform
+    inpatient(world, "Q0006", "20000.00", hospital=AWAY)  # 2025-06-10, no fund yet
+    world.clock.advance(days=1)
+    revolving.advance(p, YANTAI, ULANQAB, None, "烟台医保中心")
+    later = inpatient(world, "Q0007", "20000.00", hospital=AWAY)
+    assert fund(world)["undrawn_settlements"] == 1
+    assert revolving.draw(p)["paid"] == format_yuan(medical(later))
+    assert revolving.reconcile(p, YANTAI, ULANQAB, world.clock.now().date())["mismatched"] == 0

@@ -81,11 +81,11 @@ def funds(conn: Connection) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute(stmt).mappings()]
 
 
-def open_fund(conn: Connection, insured: str, treatment: str, level: int, now: datetime) -> None:
+def open_fund(conn: Connection, insured: str, treatment: str, level: int, today: date, now: datetime) -> None:
     conn.execute(
         revolving_funds.insert(),
         {"insured_region": insured, "treatment_region": treatment, "balance": 0, "level": level,
-         "opened_at": now, "updated_at": now},
+         "opened_on": today, "opened_at": now, "updated_at": now},
     )  # fmt: skip
 
 
@@ -112,8 +112,8 @@ def set_level(conn: Connection, insured: str, treatment: str, level: int, now: d
     )
 
 
-def _undrawn(insured: str, treatment: str, day_to: date) -> Any:
-    payments = payments_select(insured, treatment, None, day_to).subquery()
+def _undrawn(insured: str, treatment: str, day_from: date, day_to: date) -> Any:
+    payments = payments_select(insured, treatment, day_from, day_to).subquery()
     drawn = exists().where(
         e_.insured_region == insured, e_.treatment_region == treatment, e_.kind == Kind.DRAW.value,
         e_.ref == payments.c.setl_id,
@@ -121,11 +121,13 @@ def _undrawn(insured: str, treatment: str, day_to: date) -> Any:
     return payments, ~drawn
 
 
-def draw(conn: Connection, insured: str, treatment: str, day_to: date, now: datetime, actor: str) -> tuple[int, int]:
-    """Draw, in one ``INSERT … SELECT``, every cross-region settlement of the pair up to ``day_to``
-    not drawn yet (a draw is minus the settlement's medical amount, valued on its business date), and
-    move the fund's balance by their sum. Returns (how many, their sum in fen)."""
-    payments, undrawn = _undrawn(insured, treatment, day_to)
+def draw(conn: Connection, insured: str, treatment: str, day_from: date, day_to: date, now: datetime,
+         actor: str) -> tuple[int, int]:  # fmt: skip
+    """Draw, in one ``INSERT … SELECT``, every cross-region settlement of the pair of
+    ``[day_from, day_to]`` not drawn yet (``day_from``: the fund's opening; what came before was paid
+    without it). A draw is minus the settlement's medical amount, valued on its business date; the
+    fund's balance moves by their sum. Returns (how many, their sum in fen)."""
+    payments, undrawn = _undrawn(insured, treatment, day_from, day_to)
     pending = select(func.count(), func.coalesce(func.sum(payments.c.amount), 0)).where(undrawn)
     count, total = conn.execute(pending).one()
     if not count:
@@ -145,9 +147,9 @@ def draw(conn: Connection, insured: str, treatment: str, day_to: date, now: date
     return int(count), -int(total)
 
 
-def pending(conn: Connection, insured: str, treatment: str, day_to: date) -> tuple[int, int]:
-    """(how many cross-region settlements up to ``day_to`` are not drawn yet, what they owe in fen)."""
-    payments, undrawn = _undrawn(insured, treatment, day_to)
+def pending(conn: Connection, insured: str, treatment: str, day_from: date, day_to: date) -> tuple[int, int]:
+    """(how many cross-region settlements of ``[day_from, day_to]`` are not drawn yet, what they owe in fen)."""
+    payments, undrawn = _undrawn(insured, treatment, day_from, day_to)
     count, total = conn.execute(
         select(func.count(), func.coalesce(func.sum(payments.c.amount), 0)).where(undrawn)
     ).one()

@@ -191,6 +191,7 @@ revolving_funds = Table(
     Column("treatment_region", String(6), primary_key=True),
     Column("balance", Money, nullable=False),
     Column("level", Money, nullable=False),
+    Column("opened_on", Date, nullable=False),  # business date of the first advance: draws start there
     Column("opened_at", TS, nullable=False),
     Column("updated_at", TS, nullable=False),
 )

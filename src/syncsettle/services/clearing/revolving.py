@@ -5,7 +5,8 @@ tables: :mod:`syncsettle.adapters.db.revolving`). One use case, one transaction.
 
 - :func:`advance`: the insured region advances money (opens the fund; default amount: the level
   its last three closed months of cross-region payments call for, at least 100,000.00).
-- :func:`draw`: book a draw for every cross-region settlement and reversal not yet drawn (set-based).
+- :func:`draw`: book a draw for every cross-region settlement and reversal since the fund opened
+  not yet drawn (set-based).
 - :func:`run`: settle a closed month with the insured region: draw what is left, then top the fund
   up to the month's level (one ``top_up`` entry and one period row; running it again returns it).
 - :func:`reconcile`: the fund's draws of a month against the month's cross-region settlements;
@@ -69,7 +70,7 @@ def advance(p: Platform, insured: str, treatment: str, amount: int | None, actor
         target = rules.level([history.get(m, 0) for m in months])
         found = repo.fund(conn, insured, treatment, lock=True)
         if found is None:
-            repo.open_fund(conn, insured, treatment, target, now)
+            repo.open_fund(conn, insured, treatment, target, today, now)
             current = 0
         else:
             current = int(found["balance"])
@@ -95,7 +96,7 @@ def draw(p: Platform, through: date | None = None, insured: str | None = None,
             if (insured and f["insured_region"] != insured) or (treatment and f["treatment_region"] != treatment):
                 continue
             repo.fund(uow.conn, f["insured_region"], f["treatment_region"], lock=True)  # one drawer per fund
-            n, amount = repo.draw(uow.conn, f["insured_region"], f["treatment_region"], day, now, actor)
+            n, amount = repo.draw(uow.conn, f["insured_region"], f["treatment_region"], f["opened_on"], day, now, actor)
             count, paid = count + n, paid - amount
         uow.commit()
     return {"through": day.isoformat(), "drawn": count, "paid": format_yuan(paid)}
@@ -115,7 +116,8 @@ def run(p: Platform, insured: str, treatment: str, month: date, actor: str) -> d
         raise ServiceError(Code.STATE, f"{first:%Y-%m} 尚未结束，不能清算", "month")
     with p.uow() as uow:
         conn = uow.conn
-        if repo.fund(conn, insured, treatment, lock=True) is None:
+        found = repo.fund(conn, insured, treatment, lock=True)
+        if found is None:
             raise ServiceError(Code.NOT_FOUND, f"{insured} 未向 {treatment} 预付周转金", "insured_region")
         stored = repo.period(conn, insured, treatment, first)
         if stored is not None:
@@ -123,7 +125,7 @@ def run(p: Platform, insured: str, treatment: str, month: date, actor: str) -> d
         latest = repo.latest_period(conn, insured, treatment)
         if latest is not None and latest["month"] > first:
             raise ServiceError(Code.STATE, f"{latest['month']:%Y-%m} 已清算，不能再清算更早的 {first:%Y-%m}", "month")
-        repo.draw(conn, insured, treatment, last, now, actor)
+        repo.draw(conn, insured, treatment, found["opened_on"], last, now, actor)
         months = rules.previous_months(first, rules.LEVEL_MONTHS)
         paid = repo.paid_by_month(conn, insured, treatment, months[0], last)
         settled = rules.settlement_of(first, [paid.get(m, 0) for m in months],
@@ -150,10 +152,12 @@ def reconcile(p: Platform, insured: str, treatment: str, month: date) -> dict[st
     now = p.clock.now()
     with p.uow() as uow:
         conn = uow.conn
-        if repo.fund(conn, insured, treatment) is None:
+        found = repo.fund(conn, insured, treatment)
+        if found is None:
             raise ServiceError(Code.NOT_FOUND, f"{insured} 未向 {treatment} 预付周转金", "insured_region")
+        since = max(first, found["opened_on"])  # settlements before the fund opened were never its to pay
         findings = rules.reconcile_draws(repo.drawn(conn, insured, treatment, first, last),
-                                         repo.owed(conn, insured, treatment, first, last))  # fmt: skip
+                                         repo.owed(conn, insured, treatment, since, last))  # fmt: skip
         differing = record_findings(conn, SOURCE, _party(insured, treatment), f"{first:%Y-%m}", findings, now)
         uow.commit()
     return {
@@ -183,7 +187,7 @@ def status(p: Platform, *, insured: str | None = None, treatment: str | None = N
                 continue
             if scope is not None and not (region_covers(scope, i) or region_covers(scope, t)):
                 continue
-            count, owed = repo.pending(conn, i, t, today)
+            count, owed = repo.pending(conn, i, t, f["opened_on"], today)
             latest = repo.latest_period(conn, i, t)
             bal, lvl = int(f["balance"]), int(f["level"])
             out.append({

@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("treatment_region", sa.String(length=6), nullable=False),
         sa.Column("balance", sa.BigInteger(), nullable=False),
         sa.Column("level", sa.BigInteger(), nullable=False),
+        sa.Column("opened_on", sa.Date(), nullable=False),
         sa.Column("opened_at", TS, nullable=False),
         sa.Column("updated_at", TS, nullable=False),
         sa.PrimaryKeyConstraint("insured_region", "treatment_region", name=op.f("pk_revolving_funds")),
