@@ -12,14 +12,16 @@ settlements in Python.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, String, and_, exists, func, literal, select
 
-from syncsettle.adapters.db.schema import settlement_shares, settlements, visits
+from syncsettle.adapters.db import ledger as ledger_repo
+from syncsettle.adapters.db.schema import postings, settlement_shares, settlements, visits
 from syncsettle.adapters.db.schema_clearing import revolving_entries, revolving_funds, revolving_periods
-from syncsettle.domain.clearing.revolving import Kind
+from syncsettle.domain.clearing.revolving import Kind, fund_account, journal
 
 e_ = revolving_entries.c
 f_ = revolving_funds.c
@@ -91,7 +93,11 @@ def open_fund(conn: Connection, insured: str, treatment: str, level: int, today:
 
 def book(conn: Connection, insured: str, treatment: str, kind: Kind, ref: str, amount: int, value_date: date,
          now: datetime, actor: str) -> None:  # fmt: skip
-    """One entry, and the fund's balance moved by it (relative update)."""
+    """One entry, its ledger journal, and the fund's balance moved by it (relative update)."""
+    if amount:
+        memo = f"周转金 {kind.value} {insured}→{treatment} {ref}"
+        ledger_repo.book(conn, journal(f"RV:{insured}:{treatment}:{kind.value}:{ref}", kind, insured, treatment,
+                                       amount, memo), now)  # fmt: skip
     conn.execute(
         revolving_entries.insert(),
         {"insured_region": insured, "treatment_region": treatment, "kind": kind.value, "ref": ref, "amount": amount,
@@ -139,6 +145,10 @@ def draw(conn: Connection, insured: str, treatment: str, day_from: date, day_to:
     ).where(undrawn)  # fmt: skip
     columns = ["insured_region", "treatment_region", "kind", "ref", "amount", "value_date", "booked_at", "actor"]
     conn.execute(revolving_entries.insert().from_select(columns, chosen))
+    if total:  # one journal for the batch: the ledger mirrors the fund, the entries name the settlements
+        batch = f"RV:{insured}:{treatment}:draw:{uuid.uuid4().hex[:24].upper()}"
+        memo = f"周转金支付异地结算 {count} 笔 {insured}→{treatment} 至 {day_to}"
+        ledger_repo.book(conn, journal(batch, Kind.DRAW, insured, treatment, -int(total), memo), now)
     conn.execute(
         revolving_funds.update()
         .where(f_.insured_region == insured, f_.treatment_region == treatment)
@@ -256,3 +266,10 @@ def wrong_draws(conn: Connection, insured: str, treatment: str) -> list[tuple[st
         )
     )
     return [(r[0], int(r[1]), None if r[2] is None else int(r[2])) for r in conn.execute(stmt)]
+
+
+def ledger_balance(conn: Connection, insured: str, treatment: str) -> int:
+    """The medical ledger's balance of the pair's fund account."""
+    code = fund_account(insured, treatment).code
+    return int(conn.execute(select(func.coalesce(func.sum(postings.c.amount), 0)).where(postings.c.account == code))
+               .scalar_one())  # fmt: skip

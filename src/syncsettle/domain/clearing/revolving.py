@@ -19,6 +19,11 @@ date, a top-up the last day of the month it settles. The balance at the end of m
 of the entries valued on or before that day, so a draw of the next month already on the ledger does
 not change what month M settles.
 
+The medical ledger mirrors the fund (double entry, as the insurers' reserves are mirrored):
+``med:revolving:<insured>:<treatment>`` holds it (debited by advances and top-ups, credited by
+draws) against ``…:source``, what the insured region has put in net of what the fund paid out. So
+the fund's balance is the ledger balance of its account (``syncsettle check`` verifies it).
+
 Level (*modelled*, reference rules): two months of the average monthly cross-region payments (the
 net draws) over the last three closed months, rounded half-up to the fen, never below
 :data:`MINIMUM_LEVEL` (100,000.00 yuan). A month without payments counts as zero.
@@ -32,6 +37,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from syncsettle.domain.clearing.reconciliation import AMOUNT_DIFFERS, MATCHED, Finding
+from syncsettle.domain.ledger import Account, Journal, Posting
 from syncsettle.money import format_yuan, round_half_up
 
 MINIMUM_LEVEL = 10_000_000  # fen: 100,000.00 yuan
@@ -189,3 +195,27 @@ def reconcile_draws(drawn: Mapping[str, int], settled: Mapping[str, int]) -> lis
             reason, detail = MATCHED, DESCRIPTIONS[MATCHED]
         findings.append(Finding(setl_id, reason, detail, paid, owed))
     return findings
+
+
+def fund_account(insured: str, treatment: str) -> Account:
+    """The fund, held by the treatment region for the insured region (medical ledger)."""
+    return Account(f"med:revolving:{insured}:{treatment}", "medical", "revolving_fund", f"周转金 {insured}→{treatment}")
+
+
+def source_account(insured: str, treatment: str) -> Account:
+    """Its contra: the insured region's money put in, less what the fund paid hospitals."""
+    return Account(
+        f"med:revolving:{insured}:{treatment}:source",
+        "medical",
+        "revolving_source",
+        f"周转金来源 {insured}→{treatment}",
+    )
+
+
+def journal(journal_id: str, kind: Kind, insured: str, treatment: str, amount: int, memo: str) -> Journal:
+    """The ledger journal of ``amount`` signed fen added to the fund (a draw's is negative):
+    Dr fund / Cr source, signs flipped when the fund gives out."""
+    return Journal(
+        journal_id, "medical", f"revolving_{kind.value}", None, memo,
+        (Posting(fund_account(insured, treatment), amount), Posting(source_account(insured, treatment), -amount)),
+    )  # fmt: skip

@@ -9,7 +9,8 @@
 - each prefunded insurer's reserve equals the ledger balance of its reserve account, and its
   exposure equals its unreleased reservations;
 - account codes keep to their ledger (``med:`` medical, ``com:`` commercial);
-- each revolving fund's (周转金) balance is the sum of its ledger entries, each of its draws is minus
+- each revolving fund's (周转金) balance is the sum of its entries and the balance of its medical
+  ledger account, each of its draws is minus
   a cross-region settlement's medical amount, and each settled month's top-up restored its level.
 """
 
@@ -124,6 +125,9 @@ def _revolving(conn: Connection) -> list[str]:
         name = f"revolving fund {pair[0]}>{pair[1]}"
         if int(f["balance"]) != sums.get(pair, 0):
             found.append(f"{name}: balance {f['balance']} but its entries sum to {sums.get(pair, 0)}")
+        booked = revolving.ledger_balance(conn, *pair)
+        if int(f["balance"]) != booked:
+            found.append(f"{name}: balance {f['balance']} but its ledger account holds {booked}")
         for setl_id, drawn, owed in revolving.wrong_draws(conn, *pair):
             found.append(f"{name}: draw {drawn} for {setl_id}, which owes {owed}")
     for row in revolving.periods(conn):
