@@ -134,7 +134,7 @@ discrepancies = Table(
     "discrepancies",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("source", String(12), nullable=False),  # hospital | insurer
+    Column("source", String(12), nullable=False),  # hospital | insurer | revolving (周转金)
     Column("party", String(80), nullable=False),  # fixmedins_code or insurer id
     Column("scope", String(80), nullable=False),  # e.g. 390/11/2025-06-10..2025-06-10, or 2025-06
     Column("setl_id", String(40), nullable=False),

@@ -316,7 +316,7 @@ def discrepancy_list(
     status: str | None = typer.Option(None), source: str | None = typer.Option(None),
     party: str | None = typer.Option(None), database: str | None = DB, as_json: bool = JSON,
 ) -> None:  # fmt: skip
-    """Tracked discrepancies (filter by status, source hospital|insurer, party)."""
+    """Tracked discrepancies (filter by status, source hospital|insurer|revolving, party)."""
     rows = _run(lambda p: discrepancies.listing(p, source=source, party=party, status=status), database)
     if as_json:
         typer.echo(json.dumps({"discrepancies": rows}, ensure_ascii=False))
