@@ -8,10 +8,11 @@ from fractions import Fraction
 
 from sqlalchemy import select
 
+from syncsettle.adapters.db import enrollments as enrollments_repo
 from syncsettle.adapters.db.schema_computing import claim_fact_products
 from syncsettle.services import admin
 from syncsettle.services.computing import facts, jobs, replay, replay_claims, whatif
-from syncsettle.services.computing.actuarial import Requester
+from syncsettle.services.computing.actuarial import Requester, four
 from syncsettle.services.computing.release import ReleaseAudit
 from tests.world import World, file_reference_products, grant_consent, line
 
@@ -149,3 +150,53 @@ def test_a_period_without_settlements_replays_to_nothing_on_both_paths(world: Wo
     claims = replay_claims.load(p, product, CITY, *YEAR, lambda _: None)
     assert claims.n == 0
     assert replay.vectorised(product, claims, lambda _: None) == replay.per_bill(product, claims)
+
+
+def test_covered_persons_are_the_enrolled_not_the_claimants(world: World) -> None:
+    """The premium is paid by every enrollee, claimant or not: 12 claimants of the city product plus
+    5 enrollees without a stay make 17 covered persons. An enrollment that ended before the period,
+    a cancelled one and one in another product are not covered. Premium income and the loss ratio
+    follow the 17."""
+    history(world)
+    p = world.platform
+    quiet = [f"Q{i:04d}" for i in range(20, 25)]
+    for psn in quiet:
+        admin.enroll(p, psn, CITY, *YEAR)
+    admin.enroll(p, "Q0030", CITY, date(2024, 1, 1), date(2024, 12, 31))  # before the period
+    admin.enroll(p, "Q0031", ACME, *YEAR)  # another product
+    cancelled = admin.enroll(p, "Q0032", CITY, *YEAR)
+    with p.uow() as uow:
+        enrollments_repo.cancel(uow.conn, cancelled, cancelled_at=world.clock.now())
+        uow.commit()
+    facts.refresh(p)
+    candidate = p.rules.products[CITY].model_copy(update={"id": "city-2026-candidate"})
+    who = Requester("analyst-1", "insurer", "yantai-hmb", "pricing 2026")
+    w = whatif.WhatIf(candidate, *YEAR, premium=12_900, replaces=CITY)
+    result = whatif.run(p, w, who, min_cell=3, epsilon=None, audit=lambda _: None, progress=lambda _: None)
+    assert result["settlements"] == 28
+    assert result["covered_persons"] == 17 and result["covered_basis"] == f"enrollments:{CITY}"
+    assert result["premium_income"] == "2193.00"  # 17 × 129.00
+    payout = int(result["expected_payout"].replace(".", ""))
+    assert payout > 0
+    assert result["loss_ratio"] == four(payout, 17 * 12_900)
+    # a quarter: only the enrollments whose cover overlaps it
+    spring = whatif.WhatIf(candidate, date(2025, 4, 1), date(2025, 6, 30), premium=3_000, replaces=CITY)
+    admin.enroll(p, "Q0040", CITY, date(2025, 7, 1), date(2025, 12, 31))  # starts after the quarter
+    quarter = whatif.run(p, spring, who, min_cell=3, epsilon=None, audit=lambda _: None, progress=lambda _: None)
+    assert quarter["covered_persons"] == 17
+
+
+def test_without_a_replaced_product_every_insured_person_is_covered(world: World) -> None:
+    """A new product nobody is enrolled in is replayed over everyone insured: the denominator is the
+    insured population (the world's 104 persons; 103 in 370600), not the 12 who had a stay."""
+    history(world)
+    facts.refresh(world.platform)
+    p = world.platform
+    candidate = p.rules.products[CITY].model_copy(update={"id": "brand-new"})
+    who = Requester("analyst-1", "insurer", "yantai-hmb", "pricing 2026")
+    everyone = whatif.run(p, whatif.WhatIf(candidate, *YEAR, premium=100), who, min_cell=3, epsilon=None,
+                          audit=lambda _: None, progress=lambda _: None)  # fmt: skip
+    assert (everyone["covered_persons"], everyone["covered_basis"]) == (104, "insured_persons")
+    local = whatif.run(p, whatif.WhatIf(candidate, *YEAR, premium=100, region="3706"), who, min_cell=3,
+                       epsilon=None, audit=lambda _: None, progress=lambda _: None)  # fmt: skip
+    assert local["covered_persons"] == 103

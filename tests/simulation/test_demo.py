@@ -60,6 +60,10 @@ def test_a_small_demo_adds_up_and_leaves_a_clean_database(
     assert s["pending_by_reason"]["prefund_exhausted"] > 0  # the thinly prefunded insurer ran out …
     assert s["prefund_alerts"]["raised"] >= 1 and s["prefund_alerts"]["open"] == 0  # … was alerted, topped up
     assert s["clearing"]["windows"] == s["clearing"]["settled"] == 4  # two regions × two days
+    revolving = {(f["insured_region"], f["treatment_region"]): f for f in s["revolving_funds"]}
+    assert set(revolving) == {("370600", "150900"), ("150900", "370600")}  # 周转金 advanced both ways …
+    assert all(f["undrawn_settlements"] == 0 and f["level"] == "100000.00" for f in revolving.values())
+    assert sum(fen(f["required_top_up"]) for f in revolving.values()) > 0  # … and drawn by cross-region care
     rec = s["reconciliation"]
     assert rec["totals_differ"] == rec["mismatched"] == 0
     assert rec["matched"] == s["settlements"] + s["reversals"]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 
+from syncsettle.adapters.clock import business_date
 from syncsettle.adapters.credentials import issue_secret
 from syncsettle.adapters.db import enrollments as enrollments_repo
 from syncsettle.adapters.db import filings as filings_repo
@@ -17,7 +18,7 @@ from syncsettle.adapters.db import people
 from syncsettle.adapters.db.schema import rule_versions
 from syncsettle.adapters.gateway_tokens import seal_token
 from syncsettle.adapters.json_reader import Reader
-from syncsettle.adapters.rulebook import Rulebook, parse_rule_data
+from syncsettle.adapters.rulebook import Rulebook, RuleFileError, parse_rule_data
 from syncsettle.domain.codes import HOSPITAL_LEVELS, INSUTYPES, PSN_TYPES
 from syncsettle.domain.rules.catalogue import Catalogue
 from syncsettle.services.errors import Code, ServiceError
@@ -147,17 +148,34 @@ def enroll(p: Platform, psn_no: str, product_id: str, begin: date, end: date, **
 
 
 def load_rules(p: Platform, documents: list[tuple[str, dict[str, Any]]]) -> int:
-    """Store validated rule files as rule versions (idempotent: an identical version is skipped,
-    a changed one under the same id and version number is refused)."""
+    """Store validated rule files as rule versions; returns how many versions were stored.
+
+    Policies, products and risk sets keep their own version numbers: an identical version is
+    skipped, a changed one under the same id and version number is refused. A catalogue
+    (就医地目录, kind ``catalogue``, keyed by its treatment region) has no versions of its own: a
+    catalogue whose content differs from the region's latest stored one becomes the region's next
+    version (1, 2, …), effective from today's business date (China time); an identical one is skipped.
+
+    Every document is validated before anything is stored, and all are stored in one transaction:
+    a file that cannot be loaded raises :class:`RuleFileError` (file, field, reason) and nothing is
+    stored."""
     now = p.clock.now()
+    parsed = [(source, data, parse_rule_data(data, source)) for source, data in documents]
+    seen: dict[tuple[str, str], str] = {}
+    for source, _, item in parsed:
+        key = ("catalogue", item.region) if isinstance(item, Catalogue) else (item.kind, item.id)
+        if key in seen:
+            raise RuleFileError(source, "region" if key[0] == "catalogue" else "id",
+                                f"{key[1]} is also defined in {seen[key]}")  # fmt: skip
+        seen[key] = source
     stored = 0
     with p.uow() as uow:
-        for source, data in documents:
-            item = parse_rule_data(data, source)
-            if isinstance(item, Catalogue):
-                continue
+        for source, data, item in parsed:
             content = json.loads(json.dumps(data, default=str))
             digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+            if isinstance(item, Catalogue):
+                stored += _store_catalogue(uow.conn, item.region, content, digest, now)
+                continue
             kind = item.kind
             for version in item.versions:
                 existing = uow.conn.execute(
@@ -170,8 +188,8 @@ def load_rules(p: Platform, documents: list[tuple[str, dict[str, Any]]]) -> int:
                 if existing == digest:
                     continue
                 if existing is not None:
-                    raise ServiceError(
-                        Code.DUPLICATE, f"{item.id} v{version.version} already loaded with other content", source
+                    raise RuleFileError(
+                        source, "versions", f"{item.id} v{version.version} is already loaded with other content"
                     )
                 uow.conn.execute(
                     rule_versions.insert(),
@@ -184,14 +202,40 @@ def load_rules(p: Platform, documents: list[tuple[str, dict[str, Any]]]) -> int:
     return stored
 
 
+def _store_catalogue(conn: Any, region: str, content: dict[str, Any], digest: str, now: datetime) -> int:
+    """Store a region's catalogue as its next version unless its latest stored one is identical."""
+    latest = conn.execute(
+        select(rule_versions.c.version, rule_versions.c.sha256)
+        .where((rule_versions.c.kind == "catalogue") & (rule_versions.c.rule_id == region))
+        .order_by(rule_versions.c.version.desc())
+        .limit(1)
+    ).first()
+    if latest is not None and latest[1] == digest:
+        return 0
+    conn.execute(
+        rule_versions.insert(),
+        {"kind": "catalogue", "rule_id": region, "version": (int(latest[0]) + 1) if latest else 1,
+         "effective_from": business_date(now), "effective_to": None,
+         "content": content, "sha256": digest, "loaded_at": now},
+    )  # fmt: skip
+    return 1
+
+
 def stored_rulebook(p: Platform, base: Rulebook) -> Rulebook:
     """The shipped rules plus every rule file loaded into the database (latest content per id)."""
     book = Rulebook(dict(base.policies), dict(base.products), dict(base.catalogues), dict(base.risk))
     with p.uow() as uow:
-        rows = uow.conn.execute(select(rule_versions).order_by(rule_versions.c.loaded_at)).mappings().all()
+        rows = (
+            uow.conn.execute(select(rule_versions).order_by(rule_versions.c.loaded_at, rule_versions.c.version))
+            .mappings()
+            .all()
+        )
     for row in rows:
         item = parse_rule_data(row["content"], f"rule_versions/{row['rule_id']}")
+        if isinstance(item, Catalogue):  # a loaded catalogue replaces the region's shipped one
+            book.catalogues[item.region] = item
+            continue
         targets: dict[str, dict[str, Any]] = {"policy": book.policies, "product": book.products, "risk": book.risk}
         target = targets[row["kind"]]
-        target[item.id] = item  # type: ignore[union-attr]
+        target[item.id] = item
     return book

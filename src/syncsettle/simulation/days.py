@@ -21,13 +21,13 @@ from syncsettle.adapters.clock import CHINA
 from syncsettle.domain.commercial.pending import PendingReason
 from syncsettle.domain.identity import Role
 from syncsettle.money import format_yuan, parse_yuan
-from syncsettle.services.clearing import clear, confirm, windows
+from syncsettle.services.clearing import clear, confirm, revolving, windows
 from syncsettle.services.commercial import retry
 from syncsettle.services.management import audit_seal, identity
 from syncsettle.simulation.calendar import china, move_to
 from syncsettle.simulation.his import AMOUNTS, Books, InterfaceError
 from syncsettle.simulation.incidents import ChannelSwitch, Event, bad_day, top_up_when_alerted
-from syncsettle.simulation.population import ULANQAB, YANTAI
+from syncsettle.simulation.population import OTHER_REGION, ULANQAB, YANTAI
 from syncsettle.simulation.progress import Advance, Progress
 from syncsettle.simulation.schedule import OPEN_SECONDS, plan_day
 from syncsettle.simulation.visits import Visits
@@ -159,6 +159,10 @@ class Day:
                                    "instructions": cleared["instructions"], "paid": cleared["total_paid"],
                                    "refunded": cleared["total_refunded"]})  # fmt: skip
             advance(1)
+        revolving.draw(p, day, actor="清算（演示）")  # the treatment regions paid the day's cross-region care
+        if (day + timedelta(days=1)).day == 1:  # the month is over: settle it with each insured region
+            for insured in sorted(OTHER_REGION):
+                revolving.run(p, insured, OTHER_REGION[insured], day, "清算（演示）")
         audit_seal.checkpoint(p)
 
     async def _reconcile(self, day: date, report: DayReport, advance: Advance) -> None:

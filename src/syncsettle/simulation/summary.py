@@ -19,6 +19,7 @@ from syncsettle.adapters.db import dashboards as repo
 from syncsettle.adapters.db.dashboards import Scope
 from syncsettle.domain.codes import FUND_PAY_TYPES
 from syncsettle.money import format_yuan, parse_yuan
+from syncsettle.services.clearing import revolving
 from syncsettle.services.commercial import prefund
 from syncsettle.services.platform import Platform
 from syncsettle.simulation.days import DayReport
@@ -97,6 +98,7 @@ def summarize(world: World, days: Sequence[date], reports: Sequence[DayReport],
                      "instructions": sum(int(w["instructions"]) for w in windows),
                      "paid": format_yuan(sum(_fen(w["paid"]) for w in windows)),
                      "refunded": format_yuan(sum(_fen(w["refunded"]) for w in windows))},
+        "revolving_funds": revolving.status(p),
         "reconciliation": dict(rec), "statements": list(statements),
         "incidents": {r.day.isoformat(): r.incidents for r in reports if r.incidents},
     }  # fmt: skip

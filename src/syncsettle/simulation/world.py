@@ -25,14 +25,14 @@ from syncsettle.adapters.clock import FixedClock
 from syncsettle.adapters.db import people
 from syncsettle.domain.commercial.vocabulary import FilingStatus
 from syncsettle.services import admin
-from syncsettle.services.clearing import prefunding
+from syncsettle.services.clearing import prefunding, revolving
 from syncsettle.services.commercial.reference_products import file_reference_product
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
 from syncsettle.simulation import bills, calendar, products
 from syncsettle.simulation.his import Hospital
 from syncsettle.simulation.places import hospital_list
-from syncsettle.simulation.population import YANTAI, Household, Insured, Population
+from syncsettle.simulation.population import OTHER_REGION, YANTAI, Household, Insured, Population
 from syncsettle.simulation.progress import Progress
 
 PERSON_BATCH = 500
@@ -125,6 +125,14 @@ def fund_insurers(p: Platform, clock: FixedClock, persons: int) -> None:
         prefunding.top_up(p, insurer, thin_prefunding(persons) if insurer == thin else PREFUND_TOP_UP)
 
 
+def advance_revolving_funds(p: Platform, clock: FixedClock) -> None:
+    """周转金: each region advances a revolving fund to the other before the year starts (the minimum
+    level: no cross-region history yet); the days draw on it and each month's clearing tops it up."""
+    calendar.move_to(clock, calendar.china(date(calendar.DEMO_YEAR - 1, 12, 28), 10, 30))
+    for insured in sorted(OTHER_REGION):
+        revolving.advance(p, insured, OTHER_REGION[insured], None, f"{insured} 医保中心（演示）")
+
+
 def build(p: Platform, clock: FixedClock, *, persons: int, seed: int, progress: Progress) -> World:
     """Create the world on ``p`` (migrated and empty), moving ``clock`` through the filing season
     (December 2025) and the enrollment week (January 2026)."""
@@ -138,6 +146,7 @@ def build(p: Platform, clock: FixedClock, *, persons: int, seed: int, progress: 
     advance = progress.phase("产品备案 filings", None)
     filings = file_products(p, clock)
     fund_insurers(p, clock, persons)
+    advance_revolving_funds(p, clock)
     advance(len(filings))
     world = World(p, clock, seed, hospitals, households, filings, [])
     world.applications = products.applications(households, world.rng("purchases"))

@@ -30,7 +30,7 @@ from sqlalchemy import (
     select,
 )
 
-from syncsettle.adapters.db.schema import enrollments, fee_lines
+from syncsettle.adapters.db.schema import enrollments, fee_lines, insurance_rows, persons
 from syncsettle.adapters.db.schema_computing import claim_fact_products, claim_facts
 from syncsettle.adapters.db.util import gc_paused, stream_tuples
 from syncsettle.domain.settlement.split import LineSplit
@@ -128,6 +128,31 @@ def active_enrollments(conn: Connection) -> dict[str, list[dict[str, Any]]]:
     for row in conn.execute(stmt).mappings():
         out[row["psn_no"]].append(dict(row))
     return out
+
+
+def enrolled_persons(conn: Connection, product_id: str, day_from: date, day_to: date, region: str = "") -> int:
+    """How many distinct persons hold an active enrollment in ``product_id`` whose cover overlaps
+    ``[day_from, day_to]`` (``begndate <= day_to`` and ``enddate >= day_from``): the replay's
+    covered population, claimants or not. ``region``: persons insured under that prefix only."""
+    e = enrollments.c
+    stmt = select(func.count(func.distinct(e.psn_no))).where(
+        e.product_id == product_id, e.status == "active", e.begndate <= day_to, e.enddate >= day_from
+    )
+    if region:
+        stmt = stmt.select_from(enrollments.join(persons, persons.c.psn_no == e.psn_no)).where(
+            persons.c.insuplc_admdvs.startswith(region)
+        )
+    return int(conn.execute(stmt).scalar_one())
+
+
+def insured_persons(conn: Connection, day_to: date, region: str = "") -> int:
+    """How many distinct persons are insured (an insurance row in force, ``psn_insu_stas`` 1, insured
+    on or before ``day_to``), under the insured-region prefix ``region`` if given."""
+    r = insurance_rows.c
+    stmt = select(func.count(func.distinct(r.psn_no))).where(r.psn_insu_stas == "1", r.psn_insu_date <= day_to)
+    if region:
+        stmt = stmt.where(r.insuplc_admdvs.startswith(region))
+    return int(conn.execute(stmt).scalar_one())
 
 
 def product_payments(conn: Connection, setl_ids: Iterable[str]) -> dict[str, dict[str, dict[str, int]]]:

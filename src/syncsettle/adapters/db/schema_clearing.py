@@ -134,7 +134,7 @@ discrepancies = Table(
     "discrepancies",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("source", String(12), nullable=False),  # hospital | insurer
+    Column("source", String(12), nullable=False),  # hospital | insurer | revolving (周转金)
     Column("party", String(80), nullable=False),  # fixmedins_code or insurer id
     Column("scope", String(80), nullable=False),  # e.g. 390/11/2025-06-10..2025-06-10, or 2025-06
     Column("setl_id", String(40), nullable=False),
@@ -179,4 +179,50 @@ commercial_lines = Table(
     Column("deductible", Money, nullable=False),
     Column("payable", Money, nullable=False),
     Index("ix_commercial_lines_insurer_date", "insurer", "setl_date"),
+)
+
+# 周转金: the revolving fund an insured region advances to a treatment region (domain/clearing/revolving.py).
+# ``balance`` is the sum of the pair's entries (``syncsettle check`` verifies it), ``level`` the one
+# the last monthly settlement restored (or the opening advance's).
+revolving_funds = Table(
+    "revolving_funds",
+    metadata,
+    Column("insured_region", String(6), primary_key=True),
+    Column("treatment_region", String(6), primary_key=True),
+    Column("balance", Money, nullable=False),
+    Column("level", Money, nullable=False),
+    Column("opened_on", Date, nullable=False),  # business date of the first advance: draws start there
+    Column("opened_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
+revolving_entries = Table(
+    "revolving_entries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("insured_region", String(6), nullable=False),
+    Column("treatment_region", String(6), nullable=False),
+    Column("kind", String(10), nullable=False),  # advance | draw | top_up
+    Column("ref", String(60), nullable=False),  # the advance's id, the settlement's setl_id, or the month (2025-06)
+    Column("amount", Money, nullable=False),  # signed fen: > 0 adds to the fund
+    Column("value_date", Date, nullable=False),  # business date it counts on (a top-up: the month's last day)
+    Column("booked_at", TS, nullable=False),
+    Column("actor", String(60), nullable=False),
+    # a settlement is drawn once, a month settled once, per pair
+    UniqueConstraint("insured_region", "treatment_region", "kind", "ref", name="uq_revolving_entries_ref"),
+    Index("ix_revolving_entries_pair_date", "insured_region", "treatment_region", "value_date"),
+)
+
+revolving_periods = Table(
+    "revolving_periods",
+    metadata,
+    Column("insured_region", String(6), primary_key=True),
+    Column("treatment_region", String(6), primary_key=True),
+    Column("month", Date, primary_key=True),  # first day of the month settled
+    Column("paid", Money, nullable=False),  # the month's net payments for cross-region settlements
+    Column("balance_before", Money, nullable=False),  # at the month's end, before the top-up
+    Column("level", Money, nullable=False),
+    Column("top_up", Money, nullable=False),  # level − balance_before, paid by the insured region
+    Column("settled_at", TS, nullable=False),
+    Column("settled_by", String(60), nullable=False),
 )

@@ -1,4 +1,5 @@
 """Clearing commands: ``syncsettle clearing close|run|confirm|abort|status|instructions|schedule``,
+``syncsettle clearing revolving status|advance|draw|run|reconcile`` (周转金),
 ``syncsettle prefund configure|top-up|status``, ``syncsettle reconcile hospital|insurer|discrepancies|
 discrepancy`` and ``syncsettle statement``. Long runs show a progress bar on stderr; ``--json`` prints
 one object on stdout. Errors are one line on stderr and exit status 2.
@@ -21,13 +22,17 @@ from syncsettle.adapters.statement_files import StatementFileError, read, to_csv
 from syncsettle.domain.settlement.errors import InvalidInput
 from syncsettle.entrypoints.cli.service import DB, err
 from syncsettle.money import MoneyError, parse_yuan
-from syncsettle.services.clearing import clear, confirm, discrepancies, prefunding, statement, windows
+from syncsettle.services.clearing import clear, confirm, discrepancies, prefunding, revolving, statement, windows
 from syncsettle.services.clearing import hospital_reconciliation as hospital_rec
 from syncsettle.services.errors import ServiceError
 from syncsettle.services.platform import Platform, build_platform
 
 clearing_app = typer.Typer(help="Settlement windows, clearing and payment instructions.", no_args_is_help=True)
 prefund_app = typer.Typer(help="Insurer prefunding: reserve, net-debit cap, top-ups.", no_args_is_help=True)
+revolving_app = typer.Typer(
+    help="周转金: revolving funds insured regions advance to treatment regions for cross-region care.",
+    no_args_is_help=True,
+)
 reconcile_app = typer.Typer(help="Reconciliation with hospitals and insurers; discrepancies.", no_args_is_help=True)
 JSON = typer.Option(False, "--json", help="print one JSON object")
 EXPECTED = (ServiceError, InvalidInput, StatementFileError, MoneyError, OSError, ValueError, json.JSONDecodeError)
@@ -160,6 +165,81 @@ def status_cmd(
                    f"  paid {w['total_paid']:>16}  refunded {w['total_refunded']:>12}")  # fmt: skip
 
 
+INSURED = typer.Option(..., "--insured", help="insured region (参保地, 6 digits)")
+TREATMENT = typer.Option(..., "--treatment", help="treatment region (就医地, 6 digits)")
+MONTH = typer.Option(..., "--month", help="YYYY-MM")
+BY = typer.Option(..., "--by", help="who does it")
+
+
+def _month(value: str) -> date:
+    try:
+        return date.fromisoformat(f"{value}-01")
+    except ValueError:
+        typer.echo(f"error: --month: {value!r} is not YYYY-MM", err=True)
+        raise typer.Exit(2) from None
+
+
+@revolving_app.command("status")
+def revolving_status(
+    insured: str | None = typer.Option(None, "--insured"), treatment: str | None = typer.Option(None, "--treatment"),
+    database: str | None = DB, as_json: bool = JSON,
+) -> None:  # fmt: skip
+    """Each fund's balance, level, required top-up, warning, last month settled and undrawn settlements."""
+    rows = _run(lambda p: revolving.status(p, insured=insured, treatment=treatment), database)
+    if as_json:
+        typer.echo(json.dumps({"funds": rows}, ensure_ascii=False))
+        return
+    for f in rows:
+        warn = "  BELOW WARNING" if f["below_warning"] else ""
+        typer.echo(f"{f['insured_region']} → {f['treatment_region']}  balance {f['balance']:>14}"
+                   f"  level {f['level']:>14}  top-up {f['required_top_up']:>14}  settled {f['last_settled'] or '-':<7}"
+                   f"  undrawn {f['undrawn_settlements']} ({f['undrawn']}){warn}")  # fmt: skip
+
+
+@revolving_app.command("advance")
+def revolving_advance(
+    insured: str = INSURED, treatment: str = TREATMENT,
+    amount: str | None = typer.Option(None, help="yuan (default: up to the level of the last three months)"),
+    by: str = BY, database: str | None = DB, as_json: bool = JSON,
+) -> None:  # fmt: skip
+    """The insured region advances money to the treatment region (opens the fund)."""
+    fen = None if amount is None else _run(lambda _: parse_yuan(amount), None)
+    _show(_run(lambda p: revolving.advance(p, insured, treatment, fen, by), database), as_json)
+
+
+@revolving_app.command("draw")
+def revolving_draw(
+    through: str | None = typer.Option(None, help="YYYY-MM-DD (default: today)"),
+    database: str | None = DB, as_json: bool = JSON,
+) -> None:  # fmt: skip
+    """Draw every fund for its cross-region settlements not drawn yet."""
+    day = None if through is None else _run(lambda _: date.fromisoformat(through), None)
+    _show(_run(lambda p: revolving.draw(p, day), database), as_json)
+
+
+@revolving_app.command("run")
+def revolving_run(insured: str = INSURED, treatment: str = TREATMENT, month: str = MONTH, by: str = BY,
+                  database: str | None = DB, as_json: bool = JSON) -> None:  # fmt: skip
+    """Settle a closed month with the insured region: top the fund up to the month's level."""
+    _show(_run(lambda p: revolving.run(p, insured, treatment, _month(month), by), database), as_json)
+
+
+@revolving_app.command("reconcile")
+def revolving_reconcile(insured: str = INSURED, treatment: str = TREATMENT, month: str = MONTH,
+                        database: str | None = DB, as_json: bool = JSON) -> None:  # fmt: skip
+    """The month's draws against its cross-region settlements; differences become discrepancies."""
+    result = _run(lambda p: revolving.reconcile(p, insured, treatment, _month(month)), database)
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    typer.echo(f"{result['month']} {insured} → {treatment}: {result['settlements']} settlements, "
+               f"{result['matched']} matched, {result['mismatched']} differ")  # fmt: skip
+    for d in result["differences"]:
+        typer.echo(f"  {d['setl_id']}  {d['reason']:<24} drawn {d['drawn']}  owed {d['owed']}  {d['detail']}")
+    if result["mismatched"]:
+        raise typer.Exit(1)
+
+
 @prefund_app.command("configure")
 def prefund_configure(
     insurer: str = typer.Option(...),
@@ -236,7 +316,7 @@ def discrepancy_list(
     status: str | None = typer.Option(None), source: str | None = typer.Option(None),
     party: str | None = typer.Option(None), database: str | None = DB, as_json: bool = JSON,
 ) -> None:  # fmt: skip
-    """Tracked discrepancies (filter by status, source hospital|insurer, party)."""
+    """Tracked discrepancies (filter by status, source hospital|insurer|revolving, party)."""
     rows = _run(lambda p: discrepancies.listing(p, source=source, party=party, status=status), database)
     if as_json:
         typer.echo(json.dumps({"discrepancies": rows}, ensure_ascii=False))
@@ -279,6 +359,7 @@ def statement_cmd(
 
 
 def register(app: typer.Typer, bench: typer.Typer) -> None:
+    clearing_app.add_typer(revolving_app, name="revolving")
     app.add_typer(clearing_app, name="clearing")
     app.add_typer(prefund_app, name="prefund")
     app.add_typer(reconcile_app, name="reconcile")

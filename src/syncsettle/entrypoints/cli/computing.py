@@ -113,7 +113,8 @@ def replay_command(
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
         return
-    for key in ("settlements", "covered_persons", "claims", "expected_payout", "premium_income", "loss_ratio",
+    for key in ("settlements", "covered_persons", "covered_basis", "claims", "expected_payout", "premium_income",
+                "loss_ratio",
                 "percentiles", "responsibility_share", "replaces", "seconds"):  # fmt: skip
         typer.echo(f"{key:>22}: {result.get(key)}")
 

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from syncsettle.adapters.db.engine import database_url
-from syncsettle.adapters.rulebook import RuleFileError, rule_files
+from syncsettle.adapters.rulebook import RuleFileError, load_rule_file, rule_files
 from syncsettle.domain.settlement.errors import InvalidInput
 from syncsettle.services import admin
 from syncsettle.services.errors import ServiceError
@@ -155,13 +155,38 @@ def persons_enroll(
 
 
 def rules_load(directory: Path = typer.Argument(...), database: str | None = DB) -> None:
-    """Validate and store the policy/product files of DIR as rule versions in the database."""
+    """Validate and store the policy, product, risk and catalogue files of DIR as rule versions.
+
+    All or nothing: every file is read and validated first; if any cannot be loaded, each such file
+    is named with its reason, nothing is stored and the exit code is 1."""
+    if not directory.is_dir():
+        typer.echo(f"error: {directory}: not a directory", err=True)
+        raise typer.Exit(1)
+    files = rule_files(directory)
+    if not files:
+        typer.echo(f"error: {directory}: no .yaml rule files found", err=True)
+        raise typer.Exit(1)
+    docs: list[tuple[str, Any]] = []
+    refused = 0
+    for path in files:
+        try:
+            load_rule_file(path)  # the file, the field and the reason of the first problem
+            docs.append((str(path), yaml.safe_load(path.read_text(encoding="utf-8"))))
+        except RuleFileError as exc:
+            refused += 1
+            typer.echo(f"error: {exc}", err=True)
+    if refused:
+        typer.echo(f"error: {refused} of {len(files)} files refused, nothing stored", err=True)
+        raise typer.Exit(1)
     try:
-        docs = [(str(path), yaml.safe_load(path.read_text(encoding="utf-8"))) for path in rule_files(directory)]
         stored = admin.load_rules(build_platform(database), docs)
-    except (RuleFileError, ServiceError, OSError, yaml.YAMLError) as exc:
+    except RuleFileError as exc:  # e.g. a version already loaded with other content, an id defined twice
+        typer.echo(f"error: {exc}", err=True)
+        typer.echo("error: nothing stored", err=True)
+        raise typer.Exit(1) from None
+    except (ServiceError, OSError) as exc:
         _fail(exc)
-    typer.echo(f"{stored} rule versions stored")
+    typer.echo(f"{stored} rule versions stored from {len(files)} files")
 
 
 def serve(

@@ -20,6 +20,7 @@ from syncsettle.entrypoints.http.auth import platform_of, require
 from syncsettle.entrypoints.http.filing_steps import ReasonIn, add_step_routes
 from syncsettle.entrypoints.http.params import Before, DbId, PageLimit
 from syncsettle.entrypoints.http.views import filing_view, insurer_view
+from syncsettle.services.clearing import revolving
 from syncsettle.services.commercial import filings
 from syncsettle.services.management import admission, data_use
 
@@ -88,3 +89,11 @@ add_step_routes(router, REGULATOR_STEPS, REGULATOR, "regulator")
 @router.get("/data-uses", summary="Data-use monitoring: audit entries about persons insured in my regions")
 def data_uses(request: Request, limit: PageLimit = 100, before: Before = None, me: Principal = READER) -> list[Any]:
     return data_use.entries(platform_of(request), me, limit=limit, before=before)
+
+
+@router.get("/revolving-funds", summary="周转金: the revolving funds of cross-region care that touch my regions")
+def revolving_funds(request: Request, me: Principal = READER) -> list[dict[str, Any]]:
+    """Each fund whose insured or treatment region is in my scope: balance, level, required top-up,
+    warning, last month settled and undrawn settlements (yuan strings). Read-only."""
+    scope = me.tenant if me.role is Role.REGULATOR else None
+    return revolving.status(platform_of(request), scope=scope)

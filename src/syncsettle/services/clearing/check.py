@@ -8,7 +8,10 @@
 - every confirmed instruction has its transfer journal;
 - each prefunded insurer's reserve equals the ledger balance of its reserve account, and its
   exposure equals its unreleased reservations;
-- account codes keep to their ledger (``med:`` medical, ``com:`` commercial).
+- account codes keep to their ledger (``med:`` medical, ``com:`` commercial);
+- each revolving fund's (周转金) balance is the sum of its entries and the balance of its medical
+  ledger account, each of its draws is minus
+  a cross-region settlement's medical amount, and each settled month's top-up restored its level.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from syncsettle.adapters.db import clearing as repo
-from syncsettle.adapters.db import prefunding
+from syncsettle.adapters.db import prefunding, revolving
 from syncsettle.adapters.db.schema import accounts, journals, postings, settlements
 from syncsettle.adapters.db.schema_clearing import clearing_items, clearing_windows, insurer_funding
 from syncsettle.domain import ledger
@@ -60,6 +63,7 @@ def problems(conn: Connection) -> list[str]:
         if status in CLEARED:
             found += _cleared_window(conn, dict(w))
     found += _prefunding(conn)
+    found += _revolving(conn)
     for code, ledger_name in conn.execute(select(accounts.c.code, accounts.c.ledger)):
         expected = "medical" if code.startswith("med:") else "commercial" if code.startswith("com:") else None
         if expected != ledger_name:
@@ -109,5 +113,27 @@ def _prefunding(conn: Connection) -> list[str]:
         if open_legs.get(insurer, 0) != row["exposure"]:
             found.append(
                 f"insurer {insurer}: exposure {row['exposure']} but open reservations {open_legs.get(insurer, 0)}"
+            )
+    return found
+
+
+def _revolving(conn: Connection) -> list[str]:
+    found: list[str] = []
+    sums = revolving.ledger_balances(conn)
+    for f in revolving.funds(conn):
+        pair = (f["insured_region"], f["treatment_region"])
+        name = f"revolving fund {pair[0]}>{pair[1]}"
+        if int(f["balance"]) != sums.get(pair, 0):
+            found.append(f"{name}: balance {f['balance']} but its entries sum to {sums.get(pair, 0)}")
+        booked = revolving.ledger_balance(conn, *pair)
+        if int(f["balance"]) != booked:
+            found.append(f"{name}: balance {f['balance']} but its ledger account holds {booked}")
+        for setl_id, drawn, owed in revolving.wrong_draws(conn, *pair):
+            found.append(f"{name}: draw {drawn} for {setl_id}, which owes {owed}")
+    for row in revolving.periods(conn):
+        if int(row["balance_before"]) + int(row["top_up"]) != int(row["level"]):
+            found.append(
+                f"revolving fund {row['insured_region']}>{row['treatment_region']} {row['month']:%Y-%m}: "
+                f"top-up {row['top_up']} does not restore the level {row['level']}"
             )
     return found

@@ -13,7 +13,9 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
+from sqlalchemy import Connection
 
+from syncsettle.adapters.db import replay_source as source
 from syncsettle.domain.rules.product import Product
 from syncsettle.money import format_yuan, four
 from syncsettle.services.computing import replay, replay_claims
@@ -56,6 +58,28 @@ def _ratio(a: int, b: int) -> str | None:
     return four(a, b) if b else None
 
 
+def covered_population(conn: Connection, w: WhatIf) -> tuple[int, str]:
+    """The persons the premium is paid for, claimants or not, and where that count comes from.
+
+    The premium is income per covered person, so the denominator is the enrolled population, never
+    the persons who happen to have a settlement in the period (that overstates the loss ratio by the
+    share of enrollees who never claim):
+
+    - the persons enrolled during ``[day_from, day_to]`` in the product the candidate is priced
+      against — ``replaces`` when given, else the candidate's own id (a new version of a product
+      on sale) — ``"enrollments:<product>"``;
+    - without ``replaces`` and with nobody enrolled under the candidate's id, the candidate is
+      replayed over every insured person (see :mod:`replay_claims`), so the denominator is every
+      person insured by ``day_to`` — ``"insured_persons"``.
+
+    Both are restricted to the insured-region prefix ``w.region`` when one is set."""
+    product = w.replaces or w.candidate.id
+    enrolled = source.enrolled_persons(conn, product, w.day_from, w.day_to, w.region)
+    if enrolled or w.replaces:
+        return enrolled, f"enrollments:{product}"
+    return source.insured_persons(conn, w.day_to, w.region), "insured_persons"
+
+
 def run(p: Platform, w: WhatIf, requester: Requester, *, min_cell: int, epsilon: Fraction | None,
         audit: AuditPort | None = None, progress: Progress) -> dict[str, Any]:  # fmt: skip
     """Load the history, replay it (``w.path``), and release the aggregates."""
@@ -84,7 +108,6 @@ def summarise(
     version = w.candidate.version_on(w.day_to) or w.candidate.versions[-1]
     per_resp = [int(result.per_resp[keep, j].sum()) if j < result.per_resp.shape[1] else 0
                 for j in range(len(version.responsibilities))]  # fmt: skip
-    covered = claims.persons(keep & (claims.coverage.codes >= 0))
     claimants = claims.persons(keep & (result.payable != 0))
     cells = [
         Cell(
@@ -102,6 +125,7 @@ def summarise(
         cells.append(Cell({"product": w.replaces, "period": f"{w.day_from}/{w.day_to}"}, claimants,
                           {"paid": int(replaced.sum()), "claims": len(replaced)}, {"claims": 10}))  # fmt: skip
     with p.uow() as uow:
+        covered, basis = covered_population(uow.conn, w)
         released = release(
             uow.conn, now=p.clock.now(), **requester.release_kwargs(), dataset=f"replay:{w.candidate.id}",
             cells=cells, min_cell=min_cell, epsilon=epsilon, audit=audit,
@@ -113,7 +137,8 @@ def summarise(
     payout = metrics["expected_payout"]
     out: dict[str, Any] = {
         "candidate": w.candidate.id, "from": w.day_from.isoformat(), "to": w.day_to.isoformat(), "path": w.path,
-        "settlements": int(keep.sum()), "covered_persons": covered, "premium_income": format_yuan(income),
+        "settlements": int(keep.sum()), "covered_persons": covered, "covered_basis": basis,
+        "premium_income": format_yuan(income),
         "suppressed": main["suppressed"], "claims": metrics["claims"],
         "expected_payout": format_yuan(payout) if payout is not None else None,
         "loss_ratio": _ratio(max(0, payout), income) if payout is not None else None,
