@@ -29,8 +29,8 @@ from syncsettle.domain.identity import region_covers
 from syncsettle.money import format_yuan
 from syncsettle.services.clearing.discrepancies import record_findings
 from syncsettle.services.errors import Code, ServiceError
+from syncsettle.services.ids import new_id
 from syncsettle.services.platform import Platform
-from syncsettle.services.settlement.common import new_id
 
 SOURCE = "revolving"
 
