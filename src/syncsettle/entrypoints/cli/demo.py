@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -56,6 +58,46 @@ class Bars:
             self.bar.update(self.current, total=done.completed or 1, completed=done.completed or 1)
 
 
+class Lines:
+    """Each phase as plain lines on stderr, for output that is not a terminal (a log file, a pipe, CI):
+    a line when the phase starts, one at most every ``every`` seconds while it runs, and one when it
+    ends — so a redirected demo is never silent for a minute, and no bar's control codes land in a file."""
+
+    def __init__(self, out: Any = None, every: float = 5.0) -> None:
+        self.out = out or sys.stderr
+        self.every = every
+        self.current: tuple[str, int | None, float] | None = None
+        self.done = 0
+
+    def phase(self, label: str, total: int | None = None) -> Advance:
+        self._finish()
+        started = time.monotonic()
+        self.current, self.done = (label, total, started), 0
+        self._say(f"{label} …" + (f" 0/{total}" if total else ""))
+        shown = [started]
+
+        def advance(n: int) -> None:
+            self.done += n
+            now = time.monotonic()
+            if now - shown[0] >= self.every:
+                shown[0] = now
+                self._say(f"{label} {self.done}" + (f"/{total}" if total else "") + f" ({now - started:.0f} s)")
+
+        return advance
+
+    def close(self) -> None:
+        self._finish()
+
+    def _finish(self) -> None:
+        if self.current is not None:
+            label, _, started = self.current
+            self._say(f"{label} done: {self.done} in {time.monotonic() - started:.1f} s")
+            self.current = None
+
+    def _say(self, line: str) -> None:
+        print(line, file=self.out, flush=True)
+
+
 def fresh_database(explicit: str | None) -> tuple[str, Path]:
     """The URL to use and where statements go (beside a SQLite file, else ``./var``): the given
     database as it is, or ``./var/demo.db`` recreated (with its WAL files)."""
@@ -92,7 +134,7 @@ def demo(
     no_serve: bool = typer.Option(False, "--no-serve", help="finish after the summary instead of serving the console"),
     as_json: bool = typer.Option(False, "--json", help="print the summary as one JSON object on stdout"),
     host: str = typer.Option("127.0.0.1", help="where the console is served"),
-    port: int = typer.Option(8000, help="where the console is served"),
+    port: int = typer.Option(8000, "--port", help="the console's TCP port (make demo PORT=8010)"),
 ) -> None:  # fmt: skip
     """Create a realistic world, simulate days of settlements through the hospital interface, clear and
     reconcile them, print the summary and serve the console (with a login per role)."""
@@ -108,18 +150,27 @@ def demo(
         upgrade(p.engine, keys=p.settings.keys)
         if not is_empty(p):
             _fail(f"{url} already holds persons: give an empty database, or leave out --database-url")
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=err) as bar:
-            result = run(p, clock, Options(persons, days, seed, statements_dir), Bars(bar))
-            access = logins(result.world, result.reports)
+        options = Options(persons, days, seed, statements_dir)
+        if err.is_terminal:
+            columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+            with Progress(*columns, console=err) as bar:
+                result = run(p, clock, options, Bars(bar))
+        else:
+            lines = Lines()
+            result = run(p, clock, options, lines)
+            lines.close()
+        access = logins(result.world, result.reports)
     except (ServiceError, SettingsError, ValueError) as exc:
         _fail(str(exc))
     summary: dict[str, Any] = {**result.summary, "database": url,
-                               "console": {"url": f"http://{host}:{port}/console", "logins": access}}  # fmt: skip
+                               "console": {"url": f"http://{host}:{port}/console", "port": port,
+                                           "logins": access}}  # fmt: skip
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False))
     else:
-        print_summary(Console(width=max(Console().width, 132)), summary, serving=not no_serve)
+        from syncsettle.entrypoints.cli import program
+
+        print_summary(Console(width=max(Console().width, 132)), summary, serving=not no_serve, program=program())
     if no_serve:
         return
     serve(p, clock, host, port)

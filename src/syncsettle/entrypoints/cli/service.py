@@ -166,7 +166,7 @@ def rules_load(directory: Path = typer.Argument(...), database: str | None = DB)
 
 def serve(
     host: str = typer.Option("127.0.0.1"),
-    port: int = typer.Option(8000),
+    port: int = typer.Option(8000, "--port", help="TCP port (make serve PORT=8010)"),
     workers: int = typer.Option(1, help="uvicorn worker processes (the commercial role always runs one)"),
     role: str = typer.Option("medical", help="medical (hospital interface, APIs, console) | commercial (商保平台)"),
     log_level: str = typer.Option("warning", help="debug, info (one JSON line per request), warning, error"),
