@@ -171,8 +171,34 @@ def _load_commands() -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app(prog_name="syncsettle")
+    """Console-script entry point. A database problem (wrong or unreachable URL, a missing SQLite
+    file, a database never migrated) ends with one line and a hint on stderr, status 2, no traceback."""
+    try:
+        app(prog_name="syncsettle", standalone_mode=True)
+    except Exception as exc:
+        if "sqlalchemy" not in sys.modules and "syncsettle.adapters.db.engine" not in sys.modules:
+            raise  # no database was touched: not a database problem
+        from syncsettle.adapters.db.problems import explain
+
+        line = explain(exc, _database_argument(), program())
+        if line is None:
+            raise
+        typer.echo(line, err=True)
+        raise SystemExit(2) from None
+
+
+def _database_argument() -> str:
+    """The database URL this invocation used: ``--database-url`` (either spelling), else the default."""
+    from syncsettle.adapters.db.engine import database_url
+
+    args = sys.argv[1:]
+    explicit = None
+    for i, arg in enumerate(args):
+        if arg == "--database-url" and i + 1 < len(args):
+            explicit = args[i + 1]
+        elif arg.startswith("--database-url="):
+            explicit = arg.split("=", 1)[1]
+    return database_url(explicit)
 
 
 def program() -> str:

@@ -41,7 +41,7 @@ def db_upgrade(database: str | None = DB) -> None:
     """Apply the migrations (explicit: the server never migrates on start)."""
     from syncsettle.adapters.db.migrate import current_revision, upgrade
 
-    p = build_platform(database)
+    p = build_platform(database, create=True)
     p.settings.require_safe()  # personal data is sealed with the configured keys: never development ones in production
     upgrade(p.engine, keys=p.settings.keys)
     typer.echo(f"{database_url(database)}: at revision {current_revision(p.engine)}")

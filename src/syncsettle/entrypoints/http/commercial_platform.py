@@ -37,6 +37,6 @@ def create_commercial_app(platform: Platform) -> FastAPI:
 
 def build_commercial_app() -> FastAPI:
     """The uvicorn factory: wiring happens when the server starts."""
-    platform = build_platform()
+    platform = build_platform(create=True)
     platform.settings.require_safe()
     return create_commercial_app(platform)
