@@ -1,4 +1,7 @@
-"""``syncsettle quote CASE.json``: price one case (shared/reference/case-format.md) and print JSON.
+"""``syncsettle quote CASE.json``: price one case (the case format of docs/case-format.md) and print JSON.
+
+A golden case as the tests keep them (``{"title", "computation", "case", "expected"}``) is priced
+too: its ``case`` is read. ``examples/quote-case.json`` is a ready one.
 
 Exit codes: 0 priced; 2 the case is malformed (one line on stderr naming the field); 1 the file
 cannot be read.
@@ -9,6 +12,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -29,12 +33,19 @@ def quote(
         raise typer.Exit(1) from None
     try:
         book = load_rulebook(rules)
-        case = read_case(parse_json(text), book)
+        case = read_case(unwrap(parse_json(text)), book)
         result = render_settlement(price_case(case))
     except (InvalidInput, RuleFileError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+def unwrap(data: Any) -> Any:
+    """The case itself, also out of a golden case's wrapper (``{"case": {…}, "expected": …}``)."""
+    if isinstance(data, dict) and isinstance(data.get("case"), dict) and ({"expected", "title"} & set(data)):
+        return data["case"]
+    return data
 
 
 def register(app: typer.Typer, bench: typer.Typer) -> None:
