@@ -28,9 +28,11 @@ def syncsettle(*args: str, cwd: Path | None = None) -> subprocess.CompletedProce
                           timeout=120)  # fmt: skip
 
 
-def test_help_answers_fast_without_loading_the_platform() -> None:
+@pytest.mark.parametrize("args", [["--help"], ["check", "--help"], ["db", "upgrade", "--help"],
+                                  ["bench", "engine", "--help"], ["filing", "draft", "--help"]])  # fmt: skip
+def test_help_answers_fast_without_loading_the_platform(args: list[str]) -> None:
     probe = (
-        "import sys\nfrom syncsettle.entrypoints.cli import main\nsys.argv = ['syncsettle', '--help']\n"
+        f"import sys\nfrom syncsettle.entrypoints.cli import main\nsys.argv = ['syncsettle', *{args!r}]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "print('LOADED', sorted(m for m in ('sqlalchemy', 'fastapi', 'alembic', 'numpy', 'openpyxl', "
         "'syncsettle.services.platform') if m in sys.modules))"
@@ -62,6 +64,9 @@ def test_the_command_table_names_exactly_the_registered_commands() -> None:
     cli_module._load_commands()
     eager = typer.main.get_group(cli_module.app)
     assert set(eager.commands) == set(cli_module.COMMANDS)
+    assert set(eager.commands["bench"].commands) == set(cli_module.BENCHES)  # type: ignore[attr-defined]
+    for name in cli_module.BENCHES:
+        assert cli_module.LazyBench().build(name).name == name
     for name in cli_module.COMMANDS:  # each resolves lazily too, from its own modules alone
         assert cli_module._build(name).name == name
 

@@ -52,8 +52,12 @@ def test_the_docs_pages_load_only_local_assets_and_each_is_served(world: World, 
 
 
 def test_every_route_has_a_chinese_summary_description_and_tag(spec: dict[str, Any]) -> None:
-    bare = [(method, path) for path, operations in spec["paths"].items() for method, op in operations.items()
-            if not (CJK.search(op.get("summary", "")) and CJK.search(op.get("description", "")) and op.get("tags"))]
+    bare = [
+        (method, path)
+        for path, operations in spec["paths"].items()
+        for method, op in operations.items()
+        if not (CJK.search(op.get("summary", "")) and CJK.search(op.get("description", "")) and op.get("tags"))
+    ]
     assert bare == []
     assert CJK.search(spec["info"]["description"])
 
@@ -91,7 +95,7 @@ def _conforms(value: Any, schema: dict[str, Any]) -> None:
     if kind == "object":
         assert isinstance(value, dict), value
         assert set(schema.get("required", [])) <= set(value), (value, schema.get("required"))
-        assert set(value) <= set(schema["properties"]), (set(value) - set(schema["properties"]))
+        assert set(value) <= set(schema["properties"]), set(value) - set(schema["properties"])
         for key, item in value.items():
             _conforms(item, schema["properties"][key])
     elif kind == "array":

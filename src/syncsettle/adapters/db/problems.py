@@ -36,8 +36,10 @@ def explain(error: BaseException, url: str, program: str = "syncsettle") -> str 
         return (f"error: database file {error.path} does not exist (nothing was created) — check --database-url "
                 f"or SYNCSETTLE_DATABASE_URL, or create and migrate it with: {upgrade}")  # fmt: skip
     if isinstance(error, sa.ArgumentError | sa.NoSuchModuleError):
-        return (f"error: not a usable database URL: {where} ({error}) — use sqlite:///path/to.db or "
-                "postgresql://user@host:5432/dbname")
+        return (
+            f"error: not a usable database URL: {where} ({error}) — use sqlite:///path/to.db or "
+            "postgresql://user@host:5432/dbname"
+        )
     if isinstance(error, sa.DBAPIError):
         said = str(error.orig if error.orig is not None else error).strip()
         text = said.splitlines()[0] if said else type(error).__name__
@@ -49,7 +51,8 @@ def explain(error: BaseException, url: str, program: str = "syncsettle") -> str 
             error.connection_invalidated or _is_connect_failure(text)
         ):
             return (f"error: cannot open the database {where}: {text} — is the server running and the URL "
-                    "(host, port, user, database name) right? Give it with --database-url or SYNCSETTLE_DATABASE_URL")  # fmt: skip
+                    "(host, port, user, database name) right? "
+                    "Give it with --database-url or SYNCSETTLE_DATABASE_URL")  # fmt: skip
     return None
 
 

@@ -19,9 +19,9 @@ import sys
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-import click
 import typer
-from typer.core import TyperGroup
+from typer import _click as click  # typer vendors click; its groups and commands are these classes
+from typer.core import TyperCommand, TyperGroup
 
 START, SERVICE, COMMERCIAL, CLEARING, COMPUTING, AUDIT, BENCH = (
     "Start here",
@@ -59,13 +59,19 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "facts": (("computing",), COMPUTING, "Claim facts for actuarial queries and replays."),
     "risk": (("computing",), COMPUTING, "Risk control (风控): batch scan of a period."),
     "audit": (("audit",), AUDIT, "The audit log of every use of medical-insurance data (seal, sign, verify)."),
-    "bench": (
-        ("bench_audit", "bench_clearing", "bench_engine", "bench_routes", "bench_service", "computing"),
-        BENCH,
-        "Benchmarks that print measured figures (and JSON with --json).",
-    ),
+    "bench": ((), BENCH, "Benchmarks that print measured figures (and JSON with --json)."),
 }
 BENCH_HELP = COMMANDS["bench"][2]
+# the benchmarks, lazily too: name → (module, one line of help)
+BENCHES: dict[str, tuple[str, str]] = {
+    "engine": ("bench_engine", "Bills/s of the pure calculation: a 20-line outpatient and a 300-line inpatient bill."),
+    "service": ("bench_service", "Complete visits/s over HTTP against a real server, p50/p99, and the bare limits."),
+    "routes": ("bench_routes", "Latency a commercial leg adds per settlement, by route."),
+    "clearing": ("bench_clearing", "Closing and clearing one window of N settlements."),
+    "replay": ("bench_computing", "Refresh + load + replay + aggregates of a product over N settlements."),
+    "risk": ("bench_computing", "Settle p99 added by the risk check, and the check's own p50/p99."),
+    "audit": ("bench_audit", "Audit log: append, seal, sign, prove and verify rates."),
+}
 
 
 def _version() -> str:
@@ -80,17 +86,24 @@ class LazyGroup(TyperGroup):
     importing only its modules. Commands registered eagerly (tests call :func:`_load_commands`)
     are used as they are."""
 
+    def entries(self) -> dict[str, tuple[str | None, str]]:
+        """name → (help panel, one line of help)."""
+        return {name: (panel, line) for name, (_, panel, line) in COMMANDS.items()}
+
+    def build(self, cmd_name: str) -> click.Command:
+        return _build(cmd_name)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(COMMANDS) + [name for name in self.commands if name not in COMMANDS]
+        table = self.entries()
+        return list(table) + [name for name in self.commands if name not in table]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if getattr(ctx, "syncsettle_listing", False) and cmd_name in COMMANDS:
-            _, panel, line = COMMANDS[cmd_name]
-            stub = click.Command(cmd_name, help=line, short_help=line)
-            stub.rich_help_panel = panel  # type: ignore[attr-defined]
-            return stub
-        if cmd_name not in self.commands and cmd_name in COMMANDS:
-            self.commands[cmd_name] = _build(cmd_name)
+        table = self.entries()
+        if getattr(ctx, "syncsettle_listing", False) and cmd_name in table:
+            panel, line = table[cmd_name]
+            return TyperCommand(cmd_name, help=line, short_help=line, rich_help_panel=panel)
+        if cmd_name not in self.commands and cmd_name in table:
+            self.commands[cmd_name] = self.build(cmd_name)
         return self.commands.get(cmd_name)
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -99,6 +112,25 @@ class LazyGroup(TyperGroup):
             super().format_help(ctx, formatter)
         finally:
             ctx.syncsettle_listing = False  # type: ignore[attr-defined]
+
+
+class LazyBench(LazyGroup):
+    """``syncsettle bench``: each benchmark imports only its own module."""
+
+    def entries(self) -> dict[str, tuple[str | None, str]]:
+        return {name: (None, line) for name, (_, line) in BENCHES.items()}
+
+    def build(self, cmd_name: str) -> click.Command:
+        module = importlib.import_module(f"{__name__}.{BENCHES[cmd_name][0]}")
+        scratch = typer.Typer(rich_markup_mode="markdown")
+        register = getattr(module, "register_bench", None)
+        if callable(register):
+            register(scratch)
+        else:
+            module.register(typer.Typer(), scratch)
+        command = typer.main.get_group(scratch).commands[cmd_name]
+        _markdown(command)
+        return command
 
 
 def _show_version(value: bool) -> None:
@@ -116,7 +148,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="markdown",
 )
-bench = typer.Typer(help=BENCH_HELP, no_args_is_help=True, rich_markup_mode="markdown")
+bench = typer.Typer(cls=LazyBench, help=BENCH_HELP, no_args_is_help=True, rich_markup_mode="markdown")
 
 
 @app.callback()
@@ -137,9 +169,9 @@ def _register(modules: tuple[str, ...], target: typer.Typer, bench_app: typer.Ty
 
 def _build(cmd_name: str) -> click.Command:
     """The click command ``cmd_name``, importing only the modules that register it."""
-    modules, panel, _ = COMMANDS[cmd_name]
+    modules, _, _ = COMMANDS[cmd_name]
     scratch = typer.Typer(rich_markup_mode="markdown")
-    scratch_bench = typer.Typer(help=BENCH_HELP, no_args_is_help=True, rich_markup_mode="markdown")
+    scratch_bench = typer.Typer(cls=LazyBench, help=BENCH_HELP, no_args_is_help=True, rich_markup_mode="markdown")
     scratch.add_typer(scratch_bench, name="bench")
     _register(modules, scratch, scratch_bench)
     group = typer.main.get_group(scratch)

@@ -16,26 +16,22 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from fastapi import FastAPI
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from syncsettle.adapters.clock import FixedClock, ShiftedClock
-from syncsettle.adapters.db.engine import database_url, make_engine
-from syncsettle.adapters.db.migrate import upgrade
-from syncsettle.adapters.settings import SettingsError, load_settings
 from syncsettle.entrypoints.cli.demo_tables import print_summary
 from syncsettle.entrypoints.cli.service import err
-from syncsettle.services.errors import ServiceError
-from syncsettle.services.platform import Platform
 from syncsettle.simulation import calendar
-from syncsettle.simulation.logins import logins
-from syncsettle.simulation.progress import Advance
-from syncsettle.simulation.run import Options, run
-from syncsettle.simulation.world import is_empty
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from rich.progress import Progress
+
+    from syncsettle.adapters.clock import FixedClock
+    from syncsettle.services.platform import Platform
+    from syncsettle.simulation.progress import Advance
 
 DEFAULT_PATH = Path("var") / "demo.db"
 
@@ -44,6 +40,8 @@ class Bars:
     """Each phase of the simulation as a rich progress bar on stderr (a finished phase stays shown)."""
 
     def __init__(self, bar: Progress) -> None:
+        from rich.progress import TaskID
+
         self.bar = bar
         self.current: TaskID | None = None
 
@@ -101,6 +99,8 @@ class Lines:
 def fresh_database(explicit: str | None) -> tuple[str, Path]:
     """The URL to use and where statements go (beside a SQLite file, else ``./var``): the given
     database as it is, or ``./var/demo.db`` recreated (with its WAL files)."""
+    from syncsettle.adapters.db.engine import database_url
+
     if explicit:
         url = database_url(explicit)
         beside = Path(url.removeprefix("sqlite:///")).parent if url.startswith("sqlite:///") else Path("var")
@@ -138,6 +138,18 @@ def demo(
 ) -> None:  # fmt: skip
     """Create a realistic world, simulate days of settlements through the hospital interface, clear and
     reconcile them, print the summary and serve the console (with a login per role)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from syncsettle.adapters.clock import FixedClock
+    from syncsettle.adapters.db.engine import make_engine
+    from syncsettle.adapters.db.migrate import upgrade
+    from syncsettle.adapters.settings import SettingsError, load_settings
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import Platform
+    from syncsettle.simulation.logins import logins
+    from syncsettle.simulation.run import Options, run
+    from syncsettle.simulation.world import is_empty
+
     problem = Options(persons, days, seed).problem()
     if problem:
         _fail(problem)
@@ -179,7 +191,9 @@ def demo(
 def console_app(p: Platform, clock: FixedClock) -> FastAPI:
     """The app ``syncsettle serve`` runs, on the demo's database, with a clock that carries on from
     the end of the simulation (so the console's "last 30 days" are the demo's days)."""
+    from syncsettle.adapters.clock import ShiftedClock
     from syncsettle.entrypoints.http.main import app_for
+    from syncsettle.services.platform import Platform
 
     shifted = ShiftedClock(clock.now() - datetime.now(UTC))
     return app_for(Platform(engine=p.engine, clock=shifted, settings=p.settings))

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.table import Table
 
 from syncsettle.domain.commercial.pending import PendingReason
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 REASONS = {r.value: r.text.split("，")[0] for r in PendingReason}
 
 
 def payers(s: dict[str, Any]) -> Table:
+    from rich.table import Table
+
     days = s["days"]
     title = (f"一站式结算汇总 {days[0]} … {days[-1]}（{len(days)} 天，{s['persons']:,} 名参保人，"
              f"{s['hospitals']} 家医院，seed {s['seed']}）")  # fmt: skip
@@ -35,6 +39,8 @@ def payers(s: dict[str, Any]) -> Table:
 
 
 def activity(s: dict[str, Any]) -> Table:
+    from rich.table import Table
+
     table = Table(title="业务过程 activity", title_justify="left", show_header=False)
     table.add_column(justify="left")
     table.add_column(justify="left")
@@ -92,7 +98,7 @@ def print_summary(console: Console, s: dict[str, Any], *, serving: bool, program
         console.print(f"  {role:<10} {login['token']}   {login['who']}", soft_wrap=True, highlight=False)
         fsi = login.get("fsi")
         if fsi:  # the hospital interface wants the secret alone, with the code in the envelope
-            console.print(f"  {'':<10} POST /fsi/api  Authorization: {fsi['authorization']}  (fixmedins_code {fsi['fixmedins_code']})",
-                          soft_wrap=True, highlight=False)  # fmt: skip
+            line = f"POST /fsi/api  Authorization: {fsi['authorization']}  (fixmedins_code {fsi['fixmedins_code']})"
+            console.print(f"  {'':<10} {line}", soft_wrap=True, highlight=False)
         for slip in login.get("slips", []):
             console.print(f"  {'':<10} {url.removesuffix('/console')}{slip}", soft_wrap=True, highlight=False)

@@ -16,16 +16,16 @@ from typing import Any
 
 import typer
 
-from syncsettle.adapters.case_file import parse_json, price_case, read_case, render_settlement
-from syncsettle.adapters.rulebook import RuleFileError, load_rulebook
-from syncsettle.domain.settlement.errors import InvalidInput
-
 
 def quote(
     case_file: Path = typer.Argument(..., help="the case JSON file, or - for standard input"),
     rules: list[Path] = typer.Option([], "--rules", help="extra directory of policy/product/catalogue files"),
 ) -> None:
     """Price one bill: every payer's share, the national setlinfo and the updated accumulators."""
+    from syncsettle.adapters.case_file import parse_json, price_case, read_case, render_settlement
+    from syncsettle.adapters.rulebook import RuleFileError, load_rulebook
+    from syncsettle.domain.settlement.errors import InvalidInput
+
     try:
         text = sys.stdin.read() if str(case_file) == "-" else case_file.read_text(encoding="utf-8")
     except OSError as exc:

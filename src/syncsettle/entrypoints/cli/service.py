@@ -13,16 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
-import yaml
 from rich.console import Console
-from rich.progress import Progress
-
-from syncsettle.adapters.db.engine import database_url
-from syncsettle.adapters.rulebook import RuleFileError, rule_files
-from syncsettle.domain.settlement.errors import InvalidInput
-from syncsettle.services import admin
-from syncsettle.services.errors import ServiceError
-from syncsettle.services.platform import build_platform
 
 DB = typer.Option(None, "--database-url", help="database URL (default $SYNCSETTLE_DATABASE_URL or ./var/syncsettle.db)")
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
@@ -39,7 +30,9 @@ def _fail(exc: Exception) -> None:
 @db_app.command("upgrade")
 def db_upgrade(database: str | None = DB) -> None:
     """Apply the migrations (explicit: the server never migrates on start)."""
+    from syncsettle.adapters.db.engine import database_url
     from syncsettle.adapters.db.migrate import current_revision, upgrade
+    from syncsettle.services.platform import build_platform
 
     p = build_platform(database, create=True)
     p.settings.require_safe()  # personal data is sealed with the configured keys: never development ones in production
@@ -56,6 +49,10 @@ def hospital_add(
     database: str | None = DB,
 ) -> None:
     """Register a hospital and print its credential (shown once)."""
+    from syncsettle.services import admin
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     try:
         secret = admin.add_hospital(build_platform(database), code, name, level, region)
     except ServiceError as exc:
@@ -66,6 +63,10 @@ def hospital_add(
 @hospital_app.command("rotate")
 def hospital_rotate(code: str = typer.Option(..., help="fixmedins_code"), database: str | None = DB) -> None:
     """Issue the hospital a new credential (shown once); the old one stops working at once."""
+    from syncsettle.services import admin
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     try:
         secret = admin.rotate_hospital_secret(build_platform(database), code)
     except ServiceError as exc:
@@ -76,6 +77,10 @@ def hospital_rotate(code: str = typer.Option(..., help="fixmedins_code"), databa
 @hospital_app.command("revoke")
 def hospital_revoke(code: str = typer.Option(..., help="fixmedins_code"), database: str | None = DB) -> None:
     """Withdraw the hospital's credential: every request is refused until ``hospital rotate``."""
+    from syncsettle.services import admin
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     try:
         admin.revoke_hospital(build_platform(database), code)
     except ServiceError as exc:
@@ -90,7 +95,9 @@ def hospital_sign_in_policy(
     database: str | None = DB,
 ) -> None:
     """Whether the hospital's envelopes must carry a live 9001 ``sign_no`` (docs/his-compatibility.md)."""
+    from syncsettle.services.errors import ServiceError
     from syncsettle.services.management import gateway
+    from syncsettle.services.platform import build_platform
 
     try:
         gateway.set_sign_no_policy(build_platform(database), code, policy)
@@ -106,6 +113,11 @@ def persons_import(
     """Import persons with their insurance rows (as 1101 returns them). JSON: a list of
     ``{psn_no, psn_name, certno, gend, brdy, insuplc_admdvs, insuinfo: [{insutype, psn_type, balc}]}``;
     CSV: one row per insurance row with those columns."""
+    from syncsettle.domain.settlement.errors import InvalidInput
+    from syncsettle.services import admin
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     try:
         items = _read_persons(file)
         count = admin.import_persons(build_platform(database), items)
@@ -144,6 +156,10 @@ def persons_enroll(
     database: str | None = DB,
 ) -> None:
     """Record an enrollment in a product (administrative; the enrollment flow comes with the commercial centre)."""
+    from syncsettle.services import admin
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     try:
         eid = admin.enroll(
             build_platform(database), psn_no, product, date.fromisoformat(begin), date.fromisoformat(end),
@@ -156,6 +172,13 @@ def persons_enroll(
 
 def rules_load(directory: Path = typer.Argument(...), database: str | None = DB) -> None:
     """Validate and store the policy/product files of DIR as rule versions in the database."""
+    import yaml
+
+    from syncsettle.adapters.rulebook import RuleFileError, rule_files
+    from syncsettle.services import admin
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     try:
         docs = [(str(path), yaml.safe_load(path.read_text(encoding="utf-8"))) for path in rule_files(directory)]
         stored = admin.load_rules(build_platform(database), docs)
@@ -237,6 +260,8 @@ def _dev_mode_guard(host: str, allowed: bool) -> None:
 
 def with_progress(label: str, run: Callable[[Callable[[int], None]], dict[str, Any]], as_json: bool) -> dict[str, Any]:
     """Run a long check with a progress bar on stderr (none with ``--json``, which prints the report)."""
+    from rich.progress import Progress
+
     with Progress(console=err, transient=True, disable=as_json) as bar:
         task = bar.add_task(label, total=None)
         report = run(lambda n: bar.advance(task, n))
@@ -247,6 +272,7 @@ def with_progress(label: str, run: Callable[[Callable[[int], None]], dict[str, A
 
 def check(database: str | None = DB, as_json: bool = typer.Option(False, "--json")) -> None:
     """Verify the whole database: balanced journals, shares, accumulators. Exit 1 on any problem."""
+    from syncsettle.services.platform import build_platform
     from syncsettle.services.settlement.check import check as run_check
 
     report = with_progress("checking settlements", lambda tick: run_check(build_platform(database), tick), as_json)

@@ -29,11 +29,14 @@ DESCRIPTION = (
     "以 `Authorization: Bearer <机构密钥>`（仅密钥，机构编码在报文的 `fixmedins_code`）或 `x-tif-*` 网关签名头认证。\n"
     "- **参保人、保险公司、监管、运营**：`/api/...`，以 `syncsettle credentials issue` 签发的凭证 "
     "`Authorization: Bearer cr_….<密钥>` 认证（右上角 Authorize）。\n"
-    "- **错误**：`{\"error\": {\"code\": \"SS-xxxx\", \"message\": \"…\", \"field\": …}}`，HTTP 状态与错误码对应；"
+    '- **错误**：`{"error": {"code": "SS-xxxx", "message": "…", "field": …}}`，HTTP 状态与错误码对应；'
     "参数校验失败（422）另附 `detail` 列表，消息均为中文。"
 )
 TAGS = [
-    {"name": "国家接口", "description": "医院 HIS 按国家医保接口规范调用（信息查询、登记、上传、预结算、结算、撤销、对账）。"},
+    {
+        "name": "国家接口",
+        "description": "医院 HIS 按国家医保接口规范调用（信息查询、登记、上传、预结算、结算、撤销、对账）。",
+    },
     {"name": "公开", "description": "无需凭证：平台公钥、授权回执与审计证明的验证、在售产品。"},
     {"name": "参保人", "description": "本人的保单、一键投保、授权、数据使用记录、快赔与复核结果。"},
     {"name": "保险公司", "description": "产品备案、参保与数据接收记录、复核队列、告警、备付金、精算与测算。"},
@@ -58,31 +61,56 @@ _STEP_NAMES = {
 
 # (method, path) → (summary, description)
 ROUTES: dict[tuple[str, str], tuple[str, str]] = {
-    ("GET", "/metrics"): ("Prometheus 指标", "文本格式的指标（结算次数与耗时、国家接口调用、各业务量表）；需运维凭证，或仅限本机访问。"),
-    ("GET", "/readyz"): ("就绪检查", "数据库可连接且已迁移到最新版本、密钥配置符合运行模式时返回 200，否则 503 并说明原因。"),
+    ("GET", "/metrics"): (
+        "Prometheus 指标",
+        "文本格式的指标（结算次数与耗时、国家接口调用、各业务量表）；需运维凭证，或仅限本机访问。",
+    ),
+    ("GET", "/readyz"): (
+        "就绪检查",
+        "数据库可连接且已迁移到最新版本、密钥配置符合运行模式时返回 200，否则 503 并说明原因。",
+    ),
     ("GET", "/healthz"): ("存活检查", "进程在运行即返回 ok。"),
     ("GET", "/api/me"): ("当前凭证的身份", "返回凭证所属的角色、主体（租户）、名称与凭证编号。"),
-    ("POST", "/fsi/api"): ("国家接口报文（平台路径）", "请求体为国家医保接口报文（infno、msgid、fixmedins_code、input …），"
-                           "应答为 infcode、err_msg、output 等。业务失败为 HTTP 200、infcode -1，err_msg 以稳定错误码开头（[SS-xxxx] …），"
-                           "同一错误码也在 err_code；认证失败为 HTTP 401，响应体同样是应答报文。认证：Authorization: Bearer <机构密钥>"
-                           "（仅密钥），或 x-tif-* 网关签名头。"),
+    ("POST", "/fsi/api"): (
+        "国家接口报文（平台路径）",
+        "请求体为国家医保接口报文（infno、msgid、fixmedins_code、input …），"
+        "应答为 infcode、err_msg、output 等。业务失败为 HTTP 200、infcode -1，err_msg 以稳定错误码开头（[SS-xxxx] …），"
+        "同一错误码也在 err_code；认证失败为 HTTP 401，响应体同样是应答报文。认证：Authorization: Bearer <机构密钥>"
+        "（仅密钥），或 x-tif-* 网关签名头。",
+    ),
     ("POST", "/fsi/api/rsfComIfsService/callService"): (
         "国家接口报文（国家平台网关路径）",
         "与 /fsi/api 相同的报文，路径与国家平台网关一致，HIS 无需改造；以 x-tif-paasid、x-tif-timestamp、x-tif-nonce、"
-        "x-tif-signature 签名（SHA-256(timestamp + 密钥 + nonce + timestamp)），始终 HTTP 200。"),
+        "x-tif-signature 签名（SHA-256(timestamp + 密钥 + nonce + timestamp)），始终 HTTP 200。",
+    ),
     ("GET", "/api/public/platform-key"): ("平台 SM2 公钥", "用于验证授权回执与审计检查点的签名。"),
-    ("POST", "/api/public/consent-receipts/verify"): ("验证授权回执", "检查一份授权回执的 SM2 签名是否由平台签发且内容未被改动。"),
-    ("POST", "/api/public/audit-proofs/verify"): ("验证审计包含证明", "对照已签名的检查点，验证一条审计记录的包含证明。"),
+    ("POST", "/api/public/consent-receipts/verify"): (
+        "验证授权回执",
+        "检查一份授权回执的 SM2 签名是否由平台签发且内容未被改动。",
+    ),
+    ("POST", "/api/public/audit-proofs/verify"): (
+        "验证审计包含证明",
+        "对照已签名的检查点，验证一条审计记录的包含证明。",
+    ),
     ("GET", "/api/public/audit/checkpoint"): ("最新审计检查点", "审计日志最新的已签名树头；日志为空时为 null。"),
     ("GET", "/api/public/products"): ("在售产品", "今天开放投保的商保产品。"),
     ("GET", "/api/insured/policies"): ("我的保单", "本人的参保记录，以及本人为家庭成员缴费的保单。"),
-    ("GET", "/api/insured/enrollment-form"): ("一键投保表单", "从医保域预填的投保表单：参保信息、可投产品、需要的授权。"),
-    ("POST", "/api/insured/enrollments"): ("一键投保", "一次完成授权、核保、保费扣缴与参保登记；任一步失败则都不生效。"),
+    ("GET", "/api/insured/enrollment-form"): (
+        "一键投保表单",
+        "从医保域预填的投保表单：参保信息、可投产品、需要的授权。",
+    ),
+    ("POST", "/api/insured/enrollments"): (
+        "一键投保",
+        "一次完成授权、核保、保费扣缴与参保登记；任一步失败则都不生效。",
+    ),
     ("POST", "/api/insured/enrollments/{enrollment_id}/cancel"): ("退保", "保障自今日终止，按未到期天数比例退还保费。"),
     ("GET", "/api/insured/consents"): ("我的授权", "本人的数据授权及其签名回执。"),
     ("POST", "/api/insured/consents"): ("授予授权", "授权一家保险公司按用途、粒度与期限使用本人的医保数据。"),
     ("POST", "/api/insured/consents/{consent_id}/revoke"): ("撤回授权", "撤回一项授权，下次使用时即生效。"),
-    ("GET", "/api/insured/consents/{consent_id}/receipt"): ("授权回执", "一项授权的 SM2 签名回执，以及验证它用的平台公钥。"),
+    ("GET", "/api/insured/consents/{consent_id}/receipt"): (
+        "授权回执",
+        "一项授权的 SM2 签名回执，以及验证它用的平台公钥。",
+    ),
     ("GET", "/api/insured/data-uses"): ("谁用了我的数据", "关于本人的每一次数据发送、读取与拒绝。"),
     ("GET", "/api/insured/reviews"): ("我的复核事项", "本人被风险复核暂缓的商保结算及其结果与原因。"),
     ("GET", "/api/insured/claims"): ("我的快赔", "未能在结算时完成的商保待结款项，以及已赔付的金额。"),
@@ -94,12 +122,24 @@ ROUTES: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/api/insurer/enrollments"): ("本公司产品的参保", "脱敏展示，仅含授权允许的内容；每次读取记入审计日志。"),
     ("GET", "/api/insurer/data-received"): ("数据接收记录", "本公司收到（及被拒绝）的医保数据的审计记录。"),
     ("GET", "/api/insurer/reviews"): ("复核队列", "被暂缓的商保结算与被标记的结算。"),
-    ("GET", "/api/insurer/reviews/{kind}/{item_id}"): ("复核事项详情", "按角色与备案粒度可见的证据；读取记入审计日志。"),
-    ("POST", "/api/insurer/reviews/{kind}/{item_id}/decision"): ("复核决定", "通过（商保结算一次完成）、拒绝（参保人可见原因）或要求补充材料；记入审计日志。"),
+    ("GET", "/api/insurer/reviews/{kind}/{item_id}"): (
+        "复核事项详情",
+        "按角色与备案粒度可见的证据；读取记入审计日志。",
+    ),
+    ("POST", "/api/insurer/reviews/{kind}/{item_id}/decision"): (
+        "复核决定",
+        "通过（商保结算一次完成）、拒绝（参保人可见原因）或要求补充材料；记入审计日志。",
+    ),
     ("GET", "/api/insurer/alerts"): ("本公司告警", "例如预付备付金用尽。"),
     ("GET", "/api/insurer/prefunding"): ("备付金头寸", "备付金余额、在途敞口、净借记上限与剩余额度（元）。"),
-    ("GET", "/api/insurer/actuarial/aggregates"): ("精算汇总表", "本公司某产品的精算汇总（仅汇总，小于最小单元的格子不予发布）。"),
-    ("GET", "/api/insurer/actuarial/remainder"): ("参保人医保后自付", "本公司产品参保人在基本医保之后仍自付的金额分布。"),
+    ("GET", "/api/insurer/actuarial/aggregates"): (
+        "精算汇总表",
+        "本公司某产品的精算汇总（仅汇总，小于最小单元的格子不予发布）。",
+    ),
+    ("GET", "/api/insurer/actuarial/remainder"): (
+        "参保人医保后自付",
+        "本公司产品参保人在基本医保之后仍自付的金额分布。",
+    ),
     ("POST", "/api/insurer/replays"): ("产品测算", "在候选产品规则下回放历史结算（后台任务），返回任务编号。"),
     ("GET", "/api/insurer/replays/{job_id}"): ("测算任务", "任务进度，完成后为汇总结果。"),
     ("GET", "/api/insurer/claims"): ("本公司快赔", "本公司产品的待结与已结快赔。"),
@@ -108,12 +148,24 @@ ROUTES: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/api/regulator/insurers/{insurer_id}/exit"): ("保险公司退出", "保险公司退出本辖区，其有效备案随之退出。"),
     ("GET", "/api/regulator/filings"): ("辖区备案", "本辖区的备案；status=submitted 即待审核队列。"),
     ("GET", "/api/regulator/filings/{filing_id}"): ("备案详情", "一项备案的规则文件与生命周期事件。"),
-    ("POST", "/api/regulator/filings/{filing_id}/approve"): ("批准备案", "批准备案，并确定结算路径、数据粒度与销售期。"),
+    ("POST", "/api/regulator/filings/{filing_id}/approve"): (
+        "批准备案",
+        "批准备案，并确定结算路径、数据粒度与销售期。",
+    ),
     ("GET", "/api/regulator/data-uses"): ("数据使用监测", "关于本辖区参保人的数据使用审计记录。"),
     ("GET", "/api/regulator/reviews"): ("复核队列", "被暂缓的商保结算与被标记的结算。"),
-    ("GET", "/api/regulator/reviews/{kind}/{item_id}"): ("复核事项详情", "按角色与备案粒度可见的证据；读取记入审计日志。"),
-    ("POST", "/api/regulator/reviews/{kind}/{item_id}/decision"): ("复核决定", "通过、拒绝或要求补充材料；记入审计日志。"),
-    ("GET", "/api/regulator/actuarial/remainder"): ("医保后自付", "某产品或本辖区参保人在基本医保之后仍自付的金额分布。"),
+    ("GET", "/api/regulator/reviews/{kind}/{item_id}"): (
+        "复核事项详情",
+        "按角色与备案粒度可见的证据；读取记入审计日志。",
+    ),
+    ("POST", "/api/regulator/reviews/{kind}/{item_id}/decision"): (
+        "复核决定",
+        "通过、拒绝或要求补充材料；记入审计日志。",
+    ),
+    ("GET", "/api/regulator/actuarial/remainder"): (
+        "医保后自付",
+        "某产品或本辖区参保人在基本医保之后仍自付的金额分布。",
+    ),
     ("POST", "/api/regulator/replays"): ("产品测算", "在候选产品规则下回放历史结算（后台任务），返回任务编号。"),
     ("GET", "/api/regulator/replays/{job_id}"): ("测算任务", "任务进度，完成后为汇总结果。"),
     ("GET", "/api/operator/alerts"): ("全部告警", "按时间倒序；open_only 只看未关闭的。"),

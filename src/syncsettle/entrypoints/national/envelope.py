@@ -127,22 +127,37 @@ REQUEST_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["infno", "msgid", "fixmedins_code", "input"],
     "properties": {
-        "infno": {"type": "string", "description": "交易编号（如 1101 人员信息获取、2207 门诊结算）",
-                  "examples": ["1101", "2201", "2204", "2207"]},
-        "msgid": {"type": "string", "maxLength": MSGID_MAX,
-                  "description": "报文 ID：机构编码 + yyyyMMddHHmmss + 顺序号，同一机构内唯一（用于幂等）",
-                  "examples": ["H3706000000120250610100000000001"]},
-        "fixmedins_code": {"type": "string", "maxLength": 20, "description": "定点医药机构编号",
-                           "examples": ["H37060000001"]},
+        "infno": {
+            "type": "string",
+            "description": "交易编号（如 1101 人员信息获取、2207 门诊结算）",
+            "examples": ["1101", "2201", "2204", "2207"],
+        },
+        "msgid": {
+            "type": "string",
+            "maxLength": MSGID_MAX,
+            "description": "报文 ID：机构编码 + yyyyMMddHHmmss + 顺序号，同一机构内唯一（用于幂等）",
+            "examples": ["H3706000000120250610100000000001"],
+        },
+        "fixmedins_code": {
+            "type": "string",
+            "maxLength": 20,
+            "description": "定点医药机构编号",
+            "examples": ["H37060000001"],
+        },
         "mdtrtarea_admvs": {"type": "string", "description": "就医地医保区划", "examples": ["370600"]},
         "insuplc_admdvs": {"type": "string", "description": "参保地医保区划", "examples": ["370600"]},
         "sign_no": {"type": "string", "description": "签到编号（9001 签到返回）"},
         "inf_time": {"type": "string", "description": "交易时间 yyyy-MM-dd HH:mm:ss"},
         "opter": {"type": "string", "description": "经办人"},
         "enc_type": {"type": "string", "description": "加密方式（不加密为空）"},
-        "input": {"type": "object", "additionalProperties": True, "description": "交易输入，按 infno 的规定",
-                  "examples": [{"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": "370602199001011234",
-                                         "psn_cert_type": "01"}}]},
+        "input": {
+            "type": "object",
+            "additionalProperties": True,
+            "description": "交易输入，按 infno 的规定",
+            "examples": [
+                {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": "370602199001011234", "psn_cert_type": "01"}}
+            ],
+        },
     },
     "additionalProperties": True,
 }
@@ -159,7 +174,11 @@ ANSWER_SCHEMA: dict[str, Any] = {
         "warn_msg": {"type": "string", "description": "警告信息"},
         "cainfo": {"type": "string", "description": "数字签名信息"},
         "signtype": {"type": "string", "description": "签名类型"},
-        "err_code": {"type": "string", "description": "失败时的稳定错误码（services/errors.py）", "examples": ["SS-1002"]},
+        "err_code": {
+            "type": "string",
+            "description": "失败时的稳定错误码（services/errors.py）",
+            "examples": ["SS-1002"],
+        },
         "output": {"description": "交易输出，按 infno 的规定；失败时为 {}"},
     },
 }
