@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -166,3 +167,19 @@ def test_db_upgrade_still_creates_the_file(tmp_path: Path) -> None:
     done = syncsettle("db", "upgrade", "--database-url", f"sqlite:///{tmp_path}/new/fresh.db")
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "new" / "fresh.db").exists()
+
+
+@pytest.mark.slow
+def test_a_redirected_demo_prints_progress_lines_and_commands_that_run_as_printed(tmp_path: Path) -> None:
+    done = syncsettle("demo", "--persons", "50", "--days", "1", "--no-serve", "--port", "8010", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stderr and "━" not in done.stderr  # no bars, no control codes in a file
+    progress = done.stderr.splitlines()
+    assert any(line.startswith("参保人导入 persons done: 50 in ") for line in progress), done.stderr
+    program = str(Path(sys.executable).parent / "syncsettle")  # run as python -c: the venv's executable
+    expected = program if Path(program).exists() else "syncsettle"
+    assert f"  {expected} check --database-url sqlite:///var/demo.db" in done.stdout
+    assert "--port 8010   # then open http://127.0.0.1:8010/console/overview" in done.stdout
+    hospital = re.search(r"hospital +(H\d+)\.(\S+) ", done.stdout)
+    assert hospital is not None
+    assert f"POST /fsi/api  Authorization: Bearer {hospital.group(2)}  (fixmedins_code {hospital.group(1)})" in done.stdout

@@ -129,3 +129,14 @@ def test_the_documented_401_is_the_real_one(world: World, spec: dict[str, Any]) 
     answer = world.client.get("/api/insured/policies")
     assert answer.status_code == 401
     _conforms(answer.json(), schema)
+
+
+def test_the_commercial_platform_docs_are_offline_too(world: World) -> None:
+    from fastapi.testclient import TestClient
+
+    from syncsettle.entrypoints.http.commercial_platform import create_commercial_app
+
+    client = TestClient(create_commercial_app(world.platform))
+    html = client.get("/docs").text
+    urls = [next(u for u in found if u) for found in _references(html)]
+    assert urls and all(u.startswith("/") and client.get(u).status_code == 200 for u in urls)
