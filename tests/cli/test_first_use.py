@@ -182,4 +182,5 @@ def test_a_redirected_demo_prints_progress_lines_and_commands_that_run_as_printe
     assert "--port 8010   # then open http://127.0.0.1:8010/console/overview" in done.stdout
     hospital = re.search(r"hospital +(H\d+)\.(\S+) ", done.stdout)
     assert hospital is not None
-    assert f"POST /fsi/api  Authorization: Bearer {hospital.group(2)}  (fixmedins_code {hospital.group(1)})" in done.stdout
+    code, secret = hospital.groups()
+    assert f"POST /fsi/api  Authorization: Bearer {secret}  (fixmedins_code {code})" in done.stdout

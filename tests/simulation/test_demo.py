@@ -88,7 +88,8 @@ def test_a_small_demo_adds_up_and_leaves_a_clean_database(
                 "input": {"data": {"psn_no": psn_no}}}  # fmt: skip
     answer = client.post("/fsi/api", json=envelope, headers={"Authorization": fsi["authorization"]})
     assert answer.json()["infcode"] == 0, answer.text
-    as_console = client.post("/fsi/api", json=envelope, headers={"Authorization": f"Bearer {logins['hospital']['token']}"})
+    console_form = {"Authorization": f"Bearer {logins['hospital']['token']}"}
+    as_console = client.post("/fsi/api", json=envelope, headers=console_form)
     assert as_console.json()["infcode"] == -1  # the console's code.secret is not the interface's credential
     client.cookies.clear()
     client.post("/console/login", data={"token": logins["operator"]["token"]})
