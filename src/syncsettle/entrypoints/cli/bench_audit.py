@@ -48,7 +48,7 @@ def bench_audit(
     from syncsettle.services.platform import build_platform
 
     with tempfile.TemporaryDirectory() as tmp:
-        p = build_platform(database or f"sqlite:///{Path(tmp) / 'bench.db'}")
+        p = build_platform(database or f"sqlite:///{Path(tmp) / 'bench.db'}", create=True)
         upgrade(p.engine)
         figures: dict[str, Any] = {"entries": entries, "database": p.dialect}
         single = min(entries, 1_000)

@@ -151,7 +151,7 @@ def bench_replay(
 
     out: dict[str, Any] = {"load_average_before": _load()}
     with _database(database, reuse) as url:
-        p = build_platform(url)
+        p = build_platform(url, create=True)  # a benchmark makes its own database
         server = ServerCpu(p.engine)
         generated = _history(p, settlements_n, reuse)
         out["database"] = p.dialect
@@ -211,7 +211,7 @@ def bench_risk(
 
     out: dict[str, Any] = {"load_average_before": _load()}
     with _database(database, reuse) as url:
-        p = build_platform(url)
+        p = build_platform(url, create=True)  # a benchmark makes its own database
         if _history(p, history_n, reuse) is None:
             facts.refresh(p)
         with _bar("settle") as progress:
