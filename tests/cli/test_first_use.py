@@ -184,3 +184,12 @@ def test_a_redirected_demo_prints_progress_lines_and_commands_that_run_as_printe
     assert hospital is not None
     code, secret = hospital.groups()
     assert f"POST /fsi/api  Authorization: Bearer {secret}  (fixmedins_code {code})" in done.stdout
+
+
+def test_serve_refuses_a_missing_or_unmigrated_database_before_starting(tmp_path: Path) -> None:
+    missing = syncsettle("serve", "--port", "1", "--database-url", f"sqlite:///{tmp_path}/typo.db")
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr and "does not exist" in missing.stderr
+    assert not (tmp_path / "typo.db").exists()
+    (tmp_path / "empty.db").touch()
+    empty = syncsettle("serve", "--port", "1", "--database-url", f"sqlite:///{tmp_path}/empty.db")
+    assert empty.returncode == 2 and "not migrated" in empty.stderr and "db upgrade" in empty.stderr

@@ -225,6 +225,8 @@ def serve(
         workers = 1  # the channel's replay memory lives in the process
     if database:
         os.environ["SYNCSETTLE_DATABASE_URL"] = database
+    if role == "medical":
+        _require_migrated(database)
     made = None
     if workers > 1:  # every worker writes its metrics to a shared directory; a scrape of any one sums them
         if not os.environ.get(MULTIPROC_ENV):
@@ -238,6 +240,22 @@ def serve(
     finally:
         if made:
             shutil.rmtree(made, ignore_errors=True)
+
+
+def _require_migrated(database: str | None) -> None:
+    """Before the workers start: the database exists (a mistyped SQLite path is not created), is
+    reachable and migrated — else one line with a hint, not a traceback from every worker."""
+    from syncsettle.adapters.db.engine import database_url, make_engine
+    from syncsettle.adapters.db.migrate import current_revision
+    from syncsettle.entrypoints.cli import program
+
+    engine = make_engine(database, must_exist=True, pool_size=1)
+    try:
+        if current_revision(engine) is None:
+            _fail(ValueError(f"{database_url(database)} is not migrated — run: "
+                             f"{program()} db upgrade --database-url {database_url(database)}"))  # fmt: skip
+    finally:
+        engine.dispose()
 
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
