@@ -193,3 +193,8 @@ def test_serve_refuses_a_missing_or_unmigrated_database_before_starting(tmp_path
     (tmp_path / "empty.db").touch()
     empty = syncsettle("serve", "--port", "1", "--database-url", f"sqlite:///{tmp_path}/empty.db")
     assert empty.returncode == 2 and "not migrated" in empty.stderr and "db upgrade" in empty.stderr
+
+
+def test_a_mistyped_command_suggests_the_nearest() -> None:
+    done = syncsettle("chek")
+    assert done.returncode == 2 and "Did you mean 'check'?" in done.stderr

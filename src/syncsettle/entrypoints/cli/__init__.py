@@ -106,6 +106,21 @@ class LazyGroup(TyperGroup):
             self.commands[cmd_name] = self.build(cmd_name)
         return self.commands.get(cmd_name)
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """As Click's, and a mistyped name is answered with the nearest commands of the table
+        (Typer suggests only from the commands already loaded)."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.UsageError as exc:
+            import difflib
+
+            matches = difflib.get_close_matches(args[0], list(self.entries())) if args else []
+            if matches and "Did you mean" not in exc.message:
+                exc.message = f"{exc.message.rstrip('.')}. Did you mean {', '.join(repr(m) for m in matches)}?"
+            raise
+
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         ctx.syncsettle_listing = True  # type: ignore[attr-defined]
         try:
