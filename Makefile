@@ -1,9 +1,11 @@
 # The two commands of the README. Both create ./.venv on first use and install the pinned packages.
 PY ?= python3
+# the port the demo's console (and `make serve`) listens on: make demo PORT=8010
+PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install lint
+.PHONY: demo serve test install lint
 
 $(BIN)/syncsettle: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -13,7 +15,11 @@ $(BIN)/syncsettle: pyproject.toml
 install: $(BIN)/syncsettle
 
 demo: install
-	$(BIN)/syncsettle demo
+	$(BIN)/syncsettle demo --port $(PORT)
+
+serve: install
+	$(BIN)/syncsettle db upgrade
+	$(BIN)/syncsettle serve --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check src tests

@@ -90,16 +90,19 @@ def format_yuan(fen: Fen) -> str:
     return f"{sign}{whole}.{part:02d}"
 
 
-def parse_scaled(value: object, places: int, *, what: str = "a quantity", allow_negative: bool = False) -> int:
+def parse_scaled(
+    value: object, places: int, *, what: str = "a quantity", example: str = "2", allow_negative: bool = False
+) -> int:
     """Parse a decimal string into an integer scaled by ``10**places`` (no rounding: extra places fail).
 
-    Used for ``cnt`` (4 places) and ``pric`` (6 places) as the national interface sizes them.
+    Used for ``cnt`` (4 places) and ``pric`` (6 places) as the national interface sizes them;
+    ``what`` and ``example`` name the value in the error ("a price … such as "150.00"").
     """
     if isinstance(value, int) and not isinstance(value, bool):
         if abs(value) >= 10**MAX_INTEGER_DIGITS:  # before str(): a huge int is slow (or refused) to print
             raise MoneyError(f"{what}：整数部分超过 {MAX_INTEGER_DIGITS} 位")
         value = str(value)
-    text = _reject_non_string(value, what, "2").strip()
+    text = _reject_non_string(value, what, example).strip()
     m = _DECIMAL.match(text)
     if not m:
         raise MoneyError(f"{_shown(value)} is not a decimal number (ASCII digits 0-9)")

@@ -86,6 +86,15 @@ def test_a_small_demo_adds_up_and_leaves_a_clean_database(
         me = client.get("/api/me", headers={"Authorization": f"Bearer {login['token']}"})
         assert me.status_code == 200 and me.json()["role"] == role
         assert client.post("/console/login", data={"token": login["token"]}, follow_redirects=False).status_code == 303
+    fsi = logins["hospital"]["fsi"]  # what the demo prints for the HIS: the secret alone, the code in the envelope
+    code, psn_no = fsi["fixmedins_code"], logins["insured"]["who"].rsplit("(", 1)[1].rstrip(")")
+    envelope = {"infno": "1101", "msgid": f"{code}20260604090000000001", "fixmedins_code": code,
+                "input": {"data": {"psn_no": psn_no}}}  # fmt: skip
+    answer = client.post("/fsi/api", json=envelope, headers={"Authorization": fsi["authorization"]})
+    assert answer.json()["infcode"] == 0, answer.text
+    console_form = {"Authorization": f"Bearer {logins['hospital']['token']}"}
+    as_console = client.post("/fsi/api", json=envelope, headers=console_form)
+    assert as_console.json()["infcode"] == -1  # the console's code.secret is not the interface's credential
     client.cookies.clear()
     client.post("/console/login", data={"token": logins["operator"]["token"]})
     page = client.get("/console/overview")  # the last 30 days of the console's clock: the demo's days

@@ -87,11 +87,14 @@ class Reader:
             raise InvalidInput(self.at(key), str(exc)) from None
 
     def scaled(self, key: str, places: int, *, positive: bool = False) -> int:
+        """A decimal string scaled by ``10**places``; the error names a price (``pric``, ``*_pric``)
+        as a price and anything else (``cnt``) as a quantity."""
         value = self.raw(key)
         if isinstance(value, int) and not isinstance(value, bool) and value < 0:
             raise InvalidInput(self.at(key), f"{value} is negative")
+        what, example = ("a price", "150.00") if "pric" in key else ("a quantity", "2")
         try:
-            scaled = parse_scaled(value, places)
+            scaled = parse_scaled(value, places, what=what, example=example)
         except MoneyError as exc:
             raise InvalidInput(self.at(key), str(exc)) from None
         if positive and scaled <= 0:

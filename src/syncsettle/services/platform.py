@@ -40,6 +40,8 @@ class Platform:
         return PersonCipher(self.settings.keys.sm4("pii"), self.settings.keys.hmac("blind_index"))
 
 
-def build_platform(database_url: str | None = None, clock: Clock | None = None) -> Platform:
-    """The platform as configured by the environment (database URL, mode, keys)."""
-    return Platform(engine=make_engine(database_url), clock=clock or SystemClock(), settings=load_settings())
+def build_platform(database_url: str | None = None, clock: Clock | None = None, *, create: bool = False) -> Platform:
+    """The platform as configured by the environment (database URL, mode, keys). A SQLite file must
+    already exist unless ``create`` (``db upgrade``): a mistyped path must not become an empty database."""
+    engine = make_engine(database_url, must_exist=not create)
+    return Platform(engine=engine, clock=clock or SystemClock(), settings=load_settings())

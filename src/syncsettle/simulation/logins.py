@@ -1,5 +1,6 @@
 """Ready-made console logins after the demo: a credential per role, issued through the identity
-service (``cr_….secret``; the hospital's is ``<fixmedins_code>.<secret>``), chosen to have something
+service (``cr_….secret``; the hospital's is ``<fixmedins_code>.<secret>``, and for ``/fsi/api`` the
+secret alone as ``Authorization: Bearer <secret>`` beside the envelope's ``fixmedins_code``), chosen to have something
 to show — the busiest level-3 hospital, the person whose settlement had the largest commercial share (with
 the addresses of both of its slips), the city product's insurer, 烟台's regulator and the operator."""
 
@@ -28,7 +29,9 @@ def logins(w: World, reports: Sequence[DayReport]) -> dict[str, Any]:
         "regulator": {"who": "烟台市医疗保障局 (370600)",
                       "token": identity.issue(p, Role.REGULATOR, "370600", "烟台市医疗保障局")[1]},
         "insurer": {"who": insurer, "token": identity.issue(p, Role.INSURER, insurer, insurer)[1]},
-        "hospital": {"who": f"{hospital.name} ({hospital.code})", "token": hospital.token},
+        # the console takes <fixmedins_code>.<secret>; /fsi/api takes the secret alone (the code is in the envelope)
+        "hospital": {"who": f"{hospital.name} ({hospital.code})", "token": hospital.token,
+                     "fsi": {"fixmedins_code": hospital.code, "authorization": f"Bearer {hospital.secret}"}},
     }  # fmt: skip
     shown = [r.showcase for r in reports if r.showcase is not None]
     if shown:

@@ -31,11 +31,24 @@ def database_url(explicit: str | None = None) -> str:
     return f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
-def make_engine(url: str | None = None, *, pool_size: int = 20) -> Engine:
+class MissingDatabase(Exception):
+    """A SQLite database file that does not exist, where one was expected (a mistyped path)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
+
+
+def make_engine(url: str | None = None, *, pool_size: int = 20, must_exist: bool = False) -> Engine:
+    """An engine for ``url`` (see :func:`database_url`). ``must_exist``: refuse a SQLite file that is
+    not there (:class:`MissingDatabase`) instead of letting SQLite create an empty one — every command
+    but ``db upgrade`` and the demo, so a mistyped path is an error, not a new empty database."""
     resolved = database_url(url)
     if resolved.startswith("sqlite"):
         path = resolved.removeprefix("sqlite:///")
-        if path and path != ":memory:":
+        if path and path != ":memory:" and not path.startswith("file:"):
+            if must_exist and not Path(path).exists():
+                raise MissingDatabase(path)
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(resolved, connect_args={"check_same_thread": False, "timeout": 60})
 

@@ -15,9 +15,6 @@ import json
 import typer
 
 from syncsettle.entrypoints.cli.service import DB, with_progress
-from syncsettle.services.management.audit_seal import checkpoint, public_checkpoint, seal
-from syncsettle.services.management.audit_verify import verify
-from syncsettle.services.platform import build_platform
 
 audit_app = typer.Typer(help="The audit log of every use of medical-insurance data (seal, sign, verify).",
                         no_args_is_help=True)  # fmt: skip
@@ -26,12 +23,18 @@ audit_app = typer.Typer(help="The audit log of every use of medical-insurance da
 @audit_app.command("seal")
 def audit_seal(database: str | None = DB) -> None:
     """Give every committed, unsealed entry its position, leaf hash and chain hash."""
+    from syncsettle.services.management.audit_seal import seal
+    from syncsettle.services.platform import build_platform
+
     typer.echo(f"{seal(build_platform(database))} entries sealed")
 
 
 @audit_app.command("checkpoint")
 def audit_checkpoint(database: str | None = DB, as_json: bool = typer.Option(False, "--json")) -> None:
     """Seal, then sign the tree head with the platform's SM2 key (when it grew)."""
+    from syncsettle.services.management.audit_seal import checkpoint, public_checkpoint
+    from syncsettle.services.platform import build_platform
+
     p = build_platform(database)
     p.settings.require_safe()
     row = checkpoint(p)
@@ -51,6 +54,9 @@ def audit_verify(
 ) -> None:  # fmt: skip
     """Check every sealed entry, the hash chain, every signed and witnessed checkpoint (read-only: it
     seals nothing). Exit 1 if not intact."""
+    from syncsettle.services.management.audit_verify import verify
+    from syncsettle.services.platform import build_platform
+
     p = build_platform(database)
     report = with_progress("verifying the audit log", lambda tick: verify(p, tick, witness), as_json)
     if not as_json:

@@ -12,22 +12,21 @@ import json
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from syncsettle.adapters.db.migrate import upgrade
 from syncsettle.domain.identity import Principal, Role
-from syncsettle.services.management.audit import Action, Use, record
-from syncsettle.services.management.audit_proofs import proof
-from syncsettle.services.management.audit_seal import checkpoint, seal
-from syncsettle.services.management.audit_verify import verify
-from syncsettle.services.platform import build_platform
+
+if TYPE_CHECKING:
+    from syncsettle.services.management.audit import Use
 
 WHO = Principal(Role.INSURER, "bench-insurer", "", "bench")
 
 
 def _use(n: int) -> Use:
+    from syncsettle.services.management.audit import Action, Use
+
     return Use(WHO, Action.RELEASE, "settlement", "bench-insurer", [f"ST{n}"], ["payable", "setl_id"],
                psn_no=f"B{n % 1000:06d}", granularity="result")  # fmt: skip
 
@@ -41,8 +40,15 @@ def bench_audit(
     database: str | None = typer.Option(None, "--database-url", help="default: a temporary SQLite file"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
+    from syncsettle.adapters.db.migrate import upgrade
+    from syncsettle.services.management.audit import record
+    from syncsettle.services.management.audit_proofs import proof
+    from syncsettle.services.management.audit_seal import checkpoint, seal
+    from syncsettle.services.management.audit_verify import verify
+    from syncsettle.services.platform import build_platform
+
     with tempfile.TemporaryDirectory() as tmp:
-        p = build_platform(database or f"sqlite:///{Path(tmp) / 'bench.db'}")
+        p = build_platform(database or f"sqlite:///{Path(tmp) / 'bench.db'}", create=True)
         upgrade(p.engine)
         figures: dict[str, Any] = {"entries": entries, "database": p.dialect}
         single = min(entries, 1_000)

@@ -19,16 +19,6 @@ from typing import Any
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from sqlalchemy import text
-
-from syncsettle.adapters.clock import FixedClock
-from syncsettle.adapters.db.engine import make_engine
-from syncsettle.adapters.db.migrate import upgrade
-from syncsettle.loadgen.clearing_data import REGION, generate
-from syncsettle.loadgen.server import fresh_postgres
-from syncsettle.services.clearing import clear, confirm, windows
-from syncsettle.services.platform import Platform
 
 err = Console(stderr=True)
 
@@ -39,6 +29,17 @@ def bench_clearing(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Time closing + clearing one window of N settlements (set-based SQL)."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from sqlalchemy import text
+
+    from syncsettle.adapters.clock import FixedClock
+    from syncsettle.adapters.db.engine import make_engine
+    from syncsettle.adapters.db.migrate import upgrade
+    from syncsettle.loadgen.clearing_data import REGION, generate
+    from syncsettle.loadgen.server import fresh_postgres
+    from syncsettle.services.clearing import clear, confirm, windows
+    from syncsettle.services.platform import Platform
+
     with ExitStack() as stack:
         if database_url and not database_url.startswith("sqlite"):
             url, kind = stack.enter_context(fresh_postgres(database_url)), "postgresql"

@@ -25,22 +25,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from sqlalchemy import Engine, delete, event, func, select
 
-from syncsettle.adapters.db.engine import database_url
-from syncsettle.adapters.db.migrate import upgrade
-from syncsettle.adapters.db.schema import settlements
-from syncsettle.adapters.db.schema_computing import claim_fact_products, claim_facts
 from syncsettle.entrypoints.cli.computing import _bar
-from syncsettle.loadgen import history as gen
-from syncsettle.loadgen import risk_workload
-from syncsettle.loadgen.server import fresh_postgres
-from syncsettle.services.computing import facts, replay, replay_claims, whatif
-from syncsettle.services.computing.actuarial import Requester
-from syncsettle.services.platform import Platform, build_platform
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from syncsettle.services.platform import Platform
 
 DB = typer.Option(None, "--database-url", help="PostgreSQL: a fresh database is made on that server "
                   "(dropped afterwards); SQLite: that file. Default: a temporary SQLite file")  # fmt: skip
@@ -54,6 +48,9 @@ def _load() -> str:
 
 @contextmanager
 def _database(url: str | None, reuse: bool) -> Iterator[str]:
+    from syncsettle.adapters.db.engine import database_url
+    from syncsettle.loadgen.server import fresh_postgres
+
     if url is None:
         with tempfile.TemporaryDirectory() as scratch:
             yield f"sqlite:///{Path(scratch) / 'bench.db'}"
@@ -66,6 +63,13 @@ def _database(url: str | None, reuse: bool) -> Iterator[str]:
 
 def _history(p: Platform, n: int, reuse: bool) -> float | None:
     """Generate ``n`` settlements into an empty database; seconds, or None when reused."""
+    from sqlalchemy import delete, func, select
+
+    from syncsettle.adapters.db.migrate import upgrade
+    from syncsettle.adapters.db.schema import settlements
+    from syncsettle.adapters.db.schema_computing import claim_fact_products, claim_facts
+    from syncsettle.loadgen import history as gen
+
     upgrade(p.engine)
     with p.uow() as uow:
         have = int(uow.conn.execute(select(func.count()).select_from(settlements)).scalar_one())
@@ -92,6 +96,8 @@ class ServerCpu:
     machine its wall time says more about the neighbours than about the refresh."""
 
     def __init__(self, engine: Engine) -> None:
+        from sqlalchemy import event
+
         self.pids: list[int] = []
         if engine.dialect.name == "postgresql" and Path("/proc/self/stat").exists():
             event.listen(engine, "connect", self._record)
@@ -138,9 +144,14 @@ def bench_replay(
     database: str | None = DB, reuse: bool = REUSE, as_json: bool = typer.Option(False, "--json"),
 ) -> None:  # fmt: skip
     """Generate history, then time refresh + load + replay + aggregates of the city product for 2025."""
+    from syncsettle.loadgen import history as gen
+    from syncsettle.services.computing import facts, replay, replay_claims, whatif
+    from syncsettle.services.computing.actuarial import Requester
+    from syncsettle.services.platform import build_platform
+
     out: dict[str, Any] = {"load_average_before": _load()}
     with _database(database, reuse) as url:
-        p = build_platform(url)
+        p = build_platform(url, create=True)  # a benchmark makes its own database
         server = ServerCpu(p.engine)
         generated = _history(p, settlements_n, reuse)
         out["database"] = p.dialect
@@ -194,9 +205,13 @@ def bench_risk(
     database: str | None = DB, reuse: bool = REUSE, as_json: bool = typer.Option(False, "--json"),
 ) -> None:  # fmt: skip
     """Settle p99 with the 事中 risk check minus without it, and the check's own p50/p99 (ms)."""
+    from syncsettle.loadgen import risk_workload
+    from syncsettle.services.computing import facts
+    from syncsettle.services.platform import build_platform
+
     out: dict[str, Any] = {"load_average_before": _load()}
     with _database(database, reuse) as url:
-        p = build_platform(url)
+        p = build_platform(url, create=True)  # a benchmark makes its own database
         if _history(p, history_n, reuse) is None:
             facts.refresh(p)
         with _bar("settle") as progress:

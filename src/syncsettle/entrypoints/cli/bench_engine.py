@@ -11,13 +11,12 @@ import json
 import time
 from datetime import date
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from syncsettle.adapters.rulebook import shipped_rulebook
-from syncsettle.domain.settlement.model import BasicAccumulators, Bill, Coverage, FeeLine, Person
-from syncsettle.domain.settlement.waterfall import settle
+if TYPE_CHECKING:
+    from syncsettle.domain.settlement.model import Bill
 
 DAY = date(2025, 6, 10)
 _CODES = ["XB01AC-0001", "XJ01CR-0002", "XC10AA-0003", "ZA03-0005", "250101001", "C14-0006", "XL01FD-YHD01"]
@@ -25,6 +24,8 @@ _CODES = ["XB01AC-0001", "XJ01CR-0002", "XC10AA-0003", "ZA03-0005", "250101001",
 
 def bench_bill(med_type: str, count: int) -> Bill:
     """A deterministic bill of ``count`` lines mixing 甲/乙/丙 classes, price caps and drug-list lines."""
+    from syncsettle.domain.settlement.model import Bill, FeeLine
+
     lines = []
     for i in range(count):
         code = _CODES[i % len(_CODES)]
@@ -43,6 +44,9 @@ def bench_bill(med_type: str, count: int) -> Bill:
 
 
 def _inputs(med_type: str, count: int) -> dict[str, Any]:
+    from syncsettle.adapters.rulebook import shipped_rulebook
+    from syncsettle.domain.settlement.model import BasicAccumulators, Coverage, Person
+
     book = shipped_rulebook()
     policy = book.policies["yantai-resident-2025"].version_on(DAY)
     person = Person(psn_no="B1", insutype="390", psn_type="1501", insured_region="370600")
@@ -64,6 +68,8 @@ def _inputs(med_type: str, count: int) -> dict[str, Any]:
 def measure(med_type: str, count: int, seconds: float) -> tuple[float, float]:
     """Bills per second for ``seconds`` of repeated settlement of one bill: per second of wall time,
     and per second of this process's CPU time (steadier when other processes share the cores)."""
+    from syncsettle.domain.settlement.waterfall import settle
+
     kwargs = _inputs(med_type, count)
     settle(**kwargs)  # warm up
     done, start, cpu_start = 0, time.perf_counter(), time.process_time()

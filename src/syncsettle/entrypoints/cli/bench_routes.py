@@ -19,29 +19,13 @@ import time
 from contextlib import ExitStack
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
 
-from syncsettle.adapters.channel import COMMERCIAL_PLATFORM, PLATFORM, sealer_for
-from syncsettle.adapters.channel.envelope import ReplayGuard
-from syncsettle.adapters.clock import FixedClock
-from syncsettle.adapters.db import people
-from syncsettle.adapters.db.engine import make_engine
-from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
-from syncsettle.domain.identity import Principal, Role
-from syncsettle.entrypoints.national.fee_lines import read_lines
-from syncsettle.loadgen.server import HOSPITAL, fresh_postgres, seed
-from syncsettle.loadgen.visits import LINES
-from syncsettle.money import format_yuan, parse_yuan
-from syncsettle.services import admin
-from syncsettle.services.clearing import prefunding
-from syncsettle.services.commercial import consents, wiring
-from syncsettle.services.commercial.reference_products import file_product, reference_content
-from syncsettle.services.platform import Platform
-from syncsettle.services.settlement import fees, settle, visits
+if TYPE_CHECKING:
+    from syncsettle.services.platform import Platform
 
 err = Console(stderr=True)
 BASE = "acme-supplementary-2025"
@@ -52,6 +36,17 @@ PREFUNDED = "bench-prefunded"  # the insurer of the embedded_prefunded product
 def _prepare(url: str, persons: int) -> Platform:
     """Persons, and the supplementary product filed once per route through the filing lifecycle; each
     person on a route consents (signed receipt) and is enrolled as the administration records it."""
+    from syncsettle.adapters.clock import FixedClock
+    from syncsettle.adapters.db.engine import make_engine
+    from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
+    from syncsettle.domain.identity import Principal, Role
+    from syncsettle.loadgen.server import HOSPITAL, seed
+    from syncsettle.services import admin
+    from syncsettle.services.clearing import prefunding
+    from syncsettle.services.commercial import consents, wiring
+    from syncsettle.services.commercial.reference_products import file_product, reference_content
+    from syncsettle.services.platform import Platform
+
     seed(url, persons * len(ROUTES))
     p = Platform(engine=make_engine(url), clock=FixedClock(datetime(2025, 6, 10, 2, 0, tzinfo=UTC)))
     base = reference_content(BASE)
@@ -76,6 +71,9 @@ def _prepare(url: str, persons: int) -> Platform:
 
 def _crypto_round_trip(p: Platform, calls: int = 200) -> float:
     """ms for a request and its answer through the envelopes alone (no adjudication, no transport)."""
+    from syncsettle.adapters.channel import COMMERCIAL_PLATFORM, PLATFORM, sealer_for
+    from syncsettle.adapters.channel.envelope import ReplayGuard
+
     medical, commercial = sealer_for(p.settings.keys, PLATFORM), sealer_for(p.settings.keys, COMMERCIAL_PLATFORM)
     guard = ReplayGuard(window=timedelta(seconds=60), floor=p.clock.now() - timedelta(seconds=1))
     message = {"purpose": "settlement", "data": {"setl_id": "ST0", "inscp_selfpay_amt": "100.00"}}
@@ -89,6 +87,11 @@ def _crypto_round_trip(p: Platform, calls: int = 200) -> float:
 
 
 def _settle_one(p: Platform, hospital: dict[str, Any], psn_no: str, serial: int) -> float:
+    from syncsettle.entrypoints.national.fee_lines import read_lines
+    from syncsettle.loadgen.visits import LINES
+    from syncsettle.money import format_yuan, parse_yuan
+    from syncsettle.services.settlement import fees, settle, visits
+
     insutype = "310" if int(psn_no[1:]) % 3 == 0 else "390"
     mdtrt_id = visits.register(p, hospital, visits.Registration(psn_no, insutype, inpatient=False))["mdtrt_id"]
     lines = [{"feedetl_sn": str(n), "mdtrt_id": mdtrt_id, "psn_no": psn_no, "med_list_codg": code, "cnt": cnt,
@@ -105,6 +108,11 @@ def _settle_one(p: Platform, hospital: dict[str, Any], psn_no: str, serial: int)
 
 
 def run(url: str, persons: int, rounds: int) -> dict[str, Any]:
+    from rich.progress import Progress
+
+    from syncsettle.adapters.db import people
+    from syncsettle.loadgen.server import HOSPITAL
+
     p = _prepare(url, persons)
     with p.uow(readonly=True) as uow:
         hospital = people.hospital(uow.conn, HOSPITAL[0])
@@ -138,6 +146,8 @@ def bench_routes(
 ) -> None:
     """Added latency per settlement of the embedded route, the in-process dual-platform channel and a
     prefunded insurer's embedded leg."""
+    from syncsettle.loadgen.server import fresh_postgres
+
     with ExitStack() as stack:
         if database and not database.startswith("sqlite"):
             url = stack.enter_context(fresh_postgres(database))

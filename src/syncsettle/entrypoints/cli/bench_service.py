@@ -28,30 +28,23 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import typer
-import uvloop
-from prometheus_client.parser import text_string_to_metric_families
 from rich.console import Console
-from sqlalchemy import Column, Integer, MetaData, String, Table
 
-from syncsettle.adapters.db.engine import make_engine
-from syncsettle.entrypoints.http.bench_hooks import ENV as BENCH_HOOKS_ENV
-from syncsettle.entrypoints.http.bench_hooks import FLOOR
-from syncsettle.loadgen import cpu, openloop
-from syncsettle.loadgen.server import ServerProcess, fresh_postgres, seed, start_server
-from syncsettle.loadgen.terminal import Terminal
-from syncsettle.loadgen.visits import Tally, one_visit
-from syncsettle.services.platform import Platform
-from syncsettle.services.settlement.check import check
+if TYPE_CHECKING:
+    from syncsettle.loadgen.server import ServerProcess
+    from syncsettle.loadgen.visits import Tally
 
 err = Console(stderr=True)
 
 
 async def _drive(base: str, secret: str, concurrency: int, seconds: float, persons: int, tally: Tally) -> float:
     """``concurrency`` simulated HIS terminals, each with its own keep-alive connection."""
+    from syncsettle.loadgen.terminal import Terminal
+    from syncsettle.loadgen.visits import one_visit
+
     headers = {"Authorization": f"Bearer {secret}"}
     deadline = time.monotonic() + seconds
 
@@ -68,6 +61,8 @@ async def _drive(base: str, secret: str, concurrency: int, seconds: float, perso
 
 
 async def _bare_endpoint(base: str, concurrency: int, seconds: float) -> float:
+    from syncsettle.loadgen.terminal import Terminal
+
     count = 0
     deadline = time.monotonic() + seconds
 
@@ -85,6 +80,8 @@ async def _bare_endpoint(base: str, concurrency: int, seconds: float) -> float:
 
 async def _floor_endpoint(base: str, concurrency: int, seconds: float) -> float:
     """Requests/s of ``POST /bench/floor``: one HTTP request committing one one-row transaction."""
+    from syncsettle.loadgen.terminal import Terminal
+
     count = 0
     deadline = time.monotonic() + seconds
 
@@ -102,6 +99,9 @@ async def _floor_endpoint(base: str, concurrency: int, seconds: float) -> float:
 
 def sql_counts(base: str) -> tuple[float, float]:
     """(statements, commits) the server's processes have sent so far, from its ``/metrics``."""
+    import httpx
+    from prometheus_client.parser import text_string_to_metric_families
+
     text = httpx.get(f"{base}/metrics", timeout=30).text
     found = {"syncsettle_sql_statements": 0.0, "syncsettle_sql_commits": 0.0}
     for family in text_string_to_metric_families(text):
@@ -112,6 +112,10 @@ def sql_counts(base: str) -> tuple[float, float]:
 
 def bare_transactions(url: str, concurrency: int, seconds: float) -> float:
     """One-row INSERT per transaction, from ``concurrency`` threads, on the same database."""
+    from sqlalchemy import Column, Integer, MetaData, String, Table
+
+    from syncsettle.adapters.db.engine import make_engine
+
     engine = make_engine(url, pool_size=concurrency)
     table = Table("bench_bare", MetaData(), Column("id", Integer, primary_key=True), Column("note", String(20)))
     table.create(engine, checkfirst=True)
@@ -155,6 +159,8 @@ class Meter:
     """Wall, load averages and CPU seconds (client, server processes, PostgreSQL backends) over a stretch."""
 
     def __init__(self, server: ServerProcess, engine: Any) -> None:
+        from syncsettle.loadgen import cpu
+
         self.server, self.engine = server, engine
         self.load_before = os.getloadavg()
         self.client = time.process_time()
@@ -163,6 +169,8 @@ class Meter:
 
     def per_visit(self, visits: int) -> dict[str, Any]:
         """CPU milliseconds per complete visit (``None`` where ``/proc`` could not tell)."""
+        from syncsettle.loadgen import cpu
+
         client = time.process_time() - self.client
         serving = cpu.group_seconds(self.server.process.pid)
         backends = cpu.backend_delta(self.backends, cpu.backend_seconds(self.engine))
@@ -204,6 +212,17 @@ def service(
         raise typer.BadParameter("must be positive", param_hint="--rate")
     if arrivals not in ("poisson", "uniform"):
         raise typer.BadParameter("poisson or uniform", param_hint="--arrivals")
+    import uvloop
+
+    from syncsettle.adapters.db.engine import make_engine
+    from syncsettle.entrypoints.http.bench_hooks import ENV as BENCH_HOOKS_ENV
+    from syncsettle.entrypoints.http.bench_hooks import FLOOR
+    from syncsettle.loadgen import openloop
+    from syncsettle.loadgen.server import fresh_postgres, seed, start_server
+    from syncsettle.loadgen.visits import Tally
+    from syncsettle.services.platform import Platform
+    from syncsettle.services.settlement.check import check
+
     with ExitStack() as stack:
         if database_url and not database_url.startswith("sqlite"):
             url = stack.enter_context(fresh_postgres(database_url))

@@ -7,9 +7,6 @@ import json
 import typer
 
 from syncsettle.entrypoints.cli.service import DB
-from syncsettle.services.commercial import claims as claims_service
-from syncsettle.services.commercial.retry import retry_due
-from syncsettle.services.platform import build_platform
 
 claims_app = typer.Typer(help="Quick claims (快赔): commercial legs that did not settle at the bedside.",
                          no_args_is_help=True)  # fmt: skip
@@ -23,6 +20,9 @@ def claims_retry(
     database: str | None = DB,
 ) -> None:
     """Try the pending claims now (the server also does this on its own) and relay result notices."""
+    from syncsettle.services.commercial.retry import retry_due
+    from syncsettle.services.platform import build_platform
+
     report = retry_due(build_platform(database), limit=limit, everything=everything)
     if as_json:
         typer.echo(json.dumps(report))
@@ -38,6 +38,9 @@ def claims_list(
     database: str | None = DB,
 ) -> None:
     """The claims as JSON (status, amounts, reasons)."""
+    from syncsettle.services.commercial import claims as claims_service
+    from syncsettle.services.platform import build_platform
+
     found = claims_service.claims_of(build_platform(database), psn_no=psn_no, insurer_id=insurer)
     typer.echo(json.dumps({"claims": found}, ensure_ascii=False))
 

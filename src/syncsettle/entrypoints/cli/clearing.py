@@ -12,20 +12,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from syncsettle.adapters.json_reader import Reader
-from syncsettle.adapters.statement_files import StatementFileError, read, to_csv, write_xlsx
+from syncsettle.adapters.statement_files import StatementFileError
 from syncsettle.domain.settlement.errors import InvalidInput
 from syncsettle.entrypoints.cli.service import DB, err
 from syncsettle.money import MoneyError, parse_yuan
-from syncsettle.services.clearing import clear, confirm, discrepancies, prefunding, revolving, statement, windows
-from syncsettle.services.clearing import hospital_reconciliation as hospital_rec
 from syncsettle.services.errors import ServiceError
-from syncsettle.services.platform import Platform, build_platform
+
+if TYPE_CHECKING:
+    from syncsettle.services.platform import Platform
 
 clearing_app = typer.Typer(help="Settlement windows, clearing and payment instructions.", no_args_is_help=True)
 prefund_app = typer.Typer(help="Insurer prefunding: reserve, net-debit cap, top-ups.", no_args_is_help=True)
@@ -39,6 +37,8 @@ EXPECTED = (ServiceError, InvalidInput, StatementFileError, MoneyError, OSError,
 
 
 def _run(work: Callable[[Platform], Any], database: str | None) -> Any:
+    from syncsettle.services.platform import build_platform
+
     try:
         return work(build_platform(database))
     except EXPECTED as exc:
@@ -48,6 +48,8 @@ def _run(work: Callable[[Platform], Any], database: str | None) -> Any:
 
 @contextmanager
 def _spinner(what: str, quiet: bool = False) -> Iterator[Callable[[int], None]]:
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,}"),
                TimeElapsedColumn())  # fmt: skip
     with Progress(*columns, console=err, transient=True, disable=quiet) as bar:
@@ -71,6 +73,8 @@ def schedule_cmd(
     database: str | None = DB,
 ) -> None:
     """Configure how a region's windows are cut (default: daily, 300 s close delay)."""
+    from syncsettle.services.clearing import windows
+
     value = _run(lambda p: windows.set_schedule(p, region, period_days, close_delay), database)
     typer.echo(f"{region}: {value.period_days} day(s) per window, close delay {value.close_delay_s} s")
 
@@ -83,6 +87,8 @@ def close_cmd(
     as_json: bool = JSON,
 ) -> None:
     """Close a window: assign its settlements and reversals (set-based)."""
+    from syncsettle.services.clearing import windows
+
     with _spinner(f"closing {region}", as_json):
         result = _run(lambda p: windows.close(p, region, date.fromisoformat(day) if day else None), database)
     _show(result, as_json)
@@ -96,6 +102,8 @@ def run_cmd(
     as_json: bool = JSON,
 ) -> None:
     """Clear a closed window: positions, payment instructions, checksum (idempotent)."""
+    from syncsettle.services.clearing import clear
+
     with _spinner(f"clearing {window_id}", as_json):
         result = _run(lambda p: clear.run(p, window_id), database)
     if out is not None:
@@ -104,6 +112,8 @@ def run_cmd(
 
 
 def _write_instructions(window_id: str, out: Path, database: str | None) -> None:
+    from syncsettle.services.clearing import clear
+
     fmt = "json" if out.suffix.lower() == ".json" else "csv"
     content = _run(lambda p: clear.instruction_file(p, window_id, fmt), database)
     text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False, indent=1)
@@ -118,6 +128,8 @@ def instructions_cmd(
     database: str | None = DB,
 ) -> None:
     """Print (or write) a cleared window's payment instructions with totals and SM3 checksum."""
+    from syncsettle.services.clearing import clear
+
     if out is not None:
         _write_instructions(window_id, out, database)
         return
@@ -135,6 +147,8 @@ def confirm_cmd(
     as_json: bool = JSON,
 ) -> None:
     """Confirm payments; the window is SETTLED when all its instructions are."""
+    from syncsettle.services.clearing import confirm
+
     _show(_run(lambda p: confirm.confirm(p, window_id, by, bank_ref, seq or None), database), as_json)
 
 
@@ -147,6 +161,8 @@ def abort_cmd(
     as_json: bool = JSON,
 ) -> None:
     """Abort a closed or pending window; its items roll into the next window to close."""
+    from syncsettle.services.clearing import windows
+
     _show(_run(lambda p: windows.abort(p, window_id, by, why), database), as_json)
 
 
@@ -156,6 +172,8 @@ def status_cmd(
     database: str | None = DB, as_json: bool = JSON,
 ) -> None:  # fmt: skip
     """Windows (newest first) with their state, items, instructions and totals."""
+    from syncsettle.services.clearing import windows
+
     rows = _run(lambda p: windows.status(p, region, window_id), database)
     if as_json:
         typer.echo(json.dumps({"windows": rows}, ensure_ascii=False))
@@ -185,6 +203,8 @@ def revolving_status(
     database: str | None = DB, as_json: bool = JSON,
 ) -> None:  # fmt: skip
     """Each fund's balance, level, required top-up, warning, last month settled and undrawn settlements."""
+    from syncsettle.services.clearing import revolving
+
     rows = _run(lambda p: revolving.status(p, insured=insured, treatment=treatment), database)
     if as_json:
         typer.echo(json.dumps({"funds": rows}, ensure_ascii=False))
@@ -203,6 +223,8 @@ def revolving_advance(
     by: str = BY, database: str | None = DB, as_json: bool = JSON,
 ) -> None:  # fmt: skip
     """The insured region advances money to the treatment region (opens the fund)."""
+    from syncsettle.services.clearing import revolving
+
     fen = None if amount is None else _run(lambda _: parse_yuan(amount), None)
     _show(_run(lambda p: revolving.advance(p, insured, treatment, fen, by), database), as_json)
 
@@ -213,6 +235,8 @@ def revolving_draw(
     database: str | None = DB, as_json: bool = JSON,
 ) -> None:  # fmt: skip
     """Draw every fund for its cross-region settlements not drawn yet."""
+    from syncsettle.services.clearing import revolving
+
     day = None if through is None else _run(lambda _: date.fromisoformat(through), None)
     _show(_run(lambda p: revolving.draw(p, day), database), as_json)
 
@@ -221,6 +245,8 @@ def revolving_draw(
 def revolving_run(insured: str = INSURED, treatment: str = TREATMENT, month: str = MONTH, by: str = BY,
                   database: str | None = DB, as_json: bool = JSON) -> None:  # fmt: skip
     """Settle a closed month with the insured region: top the fund up to the month's level."""
+    from syncsettle.services.clearing import revolving
+
     _show(_run(lambda p: revolving.run(p, insured, treatment, _month(month), by), database), as_json)
 
 
@@ -228,6 +254,8 @@ def revolving_run(insured: str = INSURED, treatment: str = TREATMENT, month: str
 def revolving_reconcile(insured: str = INSURED, treatment: str = TREATMENT, month: str = MONTH,
                         database: str | None = DB, as_json: bool = JSON) -> None:  # fmt: skip
     """The month's draws against its cross-region settlements; differences become discrepancies."""
+    from syncsettle.services.clearing import revolving
+
     result = _run(lambda p: revolving.reconcile(p, insured, treatment, _month(month)), database)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
@@ -247,6 +275,9 @@ def prefund_configure(
     database: str | None = DB,
 ) -> None:
     """Make an insurer prefunded with a net-debit cap."""
+    from syncsettle.money import parse_yuan
+    from syncsettle.services.clearing import prefunding
+
     _show(_run(lambda p: prefunding.configure(p, insurer, parse_yuan(cap)), database), False)
 
 
@@ -254,12 +285,17 @@ def prefund_configure(
 def prefund_top_up(insurer: str = typer.Option(...), amount: str = typer.Option(..., help="yuan"),
                    database: str | None = DB) -> None:  # fmt: skip
     """Add money to an insurer's reserve."""
+    from syncsettle.money import parse_yuan
+    from syncsettle.services.clearing import prefunding
+
     _show(_run(lambda p: prefunding.top_up(p, insurer, parse_yuan(amount)), database), False)
 
 
 @prefund_app.command("status")
 def prefund_status(insurer: str = typer.Option(...), database: str | None = DB, as_json: bool = JSON) -> None:
     """An insurer's reserve, exposure, cap and headroom."""
+    from syncsettle.services.clearing import prefunding
+
     _show(_run(lambda p: prefunding.position(p, insurer), database), as_json)
 
 
@@ -271,6 +307,8 @@ def reconcile_hospital(
     as_json: bool = JSON,
 ) -> None:
     """Reconcile a hospital's file: totals first, then detail; differences become discrepancies."""
+    from syncsettle.adapters.json_reader import Reader
+    from syncsettle.services.clearing import hospital_reconciliation as hospital_rec
 
     def work(p: Platform) -> dict[str, Any]:
         doc = json.loads(file.read_text(encoding="utf-8"))
@@ -302,6 +340,9 @@ def reconcile_insurer(
     as_json: bool = JSON,
 ) -> None:
     """Reconcile an insurer's returned monthly statement; differences become discrepancies."""
+    from syncsettle.adapters.statement_files import read
+    from syncsettle.services.clearing import statement
+
     result = _run(lambda p: statement.reconcile(p, insurer, month, read(file)), database)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
@@ -317,6 +358,8 @@ def discrepancy_list(
     party: str | None = typer.Option(None), database: str | None = DB, as_json: bool = JSON,
 ) -> None:  # fmt: skip
     """Tracked discrepancies (filter by status, source hospital|insurer|revolving, party)."""
+    from syncsettle.services.clearing import discrepancies
+
     rows = _run(lambda p: discrepancies.listing(p, source=source, party=party, status=status), database)
     if as_json:
         typer.echo(json.dumps({"discrepancies": rows}, ensure_ascii=False))
@@ -336,6 +379,8 @@ def discrepancy_move(
     as_json: bool = JSON,
 ) -> None:
     """Move a discrepancy along its workflow, recording who and why."""
+    from syncsettle.services.clearing import discrepancies
+
     _show(_run(lambda p: discrepancies.move(p, discrepancy_id, to, by, why), database), as_json)
 
 
@@ -346,6 +391,9 @@ def statement_cmd(
     database: str | None = DB,
 ) -> None:
     """An insurer's monthly statement: one line per settlement line (visit, responsibility amounts, route)."""
+    from syncsettle.adapters.statement_files import to_csv, write_xlsx
+    from syncsettle.services.clearing import statement
+
     with _spinner(f"statement {insurer} {month}: settlements read") as progress:
         stmt = _run(lambda p: statement.statement(p, insurer, month, progress), database)
     if out is not None and out.suffix.lower() == ".xlsx":

@@ -12,26 +12,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-import yaml
 
-from syncsettle.adapters.db import filings as filing_repo
 from syncsettle.domain.commercial.lifecycle import STEPS, FilingAction
+
+# enums the commands' options are typed with: typer reads these annotations (pure domain modules, light)
 from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
 from syncsettle.domain.identity import Principal, Role
-from syncsettle.domain.settlement.errors import InvalidInput
 from syncsettle.entrypoints.cli import arguments
 from syncsettle.entrypoints.cli.service import DB
-from syncsettle.entrypoints.http.views import filing_view, insurer_view
-from syncsettle.money import MoneyError, parse_yuan
-from syncsettle.services.commercial import consents, enrollment, filings, policies
-from syncsettle.services.commercial.enrollment import Member
-from syncsettle.services.commercial.reference_products import file_reference_product
-from syncsettle.services.errors import ServiceError
-from syncsettle.services.management import admission
-from syncsettle.services.platform import Platform, build_platform
+
+if TYPE_CHECKING:
+    from syncsettle.services.platform import Platform
 
 insurer_app = typer.Typer(help="Insurers: admission and exit by the regulator (准入/退出).", no_args_is_help=True)
 filing_app = typer.Typer(help="Product filings (备案) and their lifecycle.", no_args_is_help=True)
@@ -41,6 +35,8 @@ CLI = "cli"
 
 
 def _as(role: Role, tenant: str) -> Principal:
+    from syncsettle.domain.identity import Principal
+
     return Principal(role, tenant, f"{role.value}:{tenant} (CLI)", CLI)
 
 
@@ -58,6 +54,11 @@ def insurer_admit(
     reason: str = typer.Option(""), database: str | None = DB,
 ) -> None:  # fmt: skip
     """Admit an insurer, as the regulator of REGION."""
+    from syncsettle.domain.identity import Role
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.management import admission
+    from syncsettle.services.platform import build_platform
+
     try:
         admission.admit(build_platform(database), _as(Role.REGULATOR, region), insurer_id, name, region, reason)
     except ServiceError as exc:
@@ -72,6 +73,11 @@ def insurer_exit(
     database: str | None = DB,
 ) -> None:  # fmt: skip
     """Make an insurer exit; its filings that could still sell or settle exit with it."""
+    from syncsettle.domain.identity import Role
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.management import admission
+    from syncsettle.services.platform import build_platform
+
     try:
         exited = admission.exit_insurer(build_platform(database), _as(Role.REGULATOR, regulator), insurer_id, reason)
     except ServiceError as exc:
@@ -81,6 +87,11 @@ def insurer_exit(
 
 @insurer_app.command("list")
 def insurer_list(database: str | None = DB) -> None:
+    from syncsettle.domain.identity import Role
+    from syncsettle.entrypoints.http.views import insurer_view
+    from syncsettle.services.management import admission
+    from syncsettle.services.platform import build_platform
+
     _echo([insurer_view(r) for r in admission.listing(build_platform(database), _as(Role.OPERATOR, "*"))])
 
 
@@ -92,6 +103,15 @@ def filing_draft(
     database: str | None = DB,
 ) -> None:  # fmt: skip
     """Draft a filing as the insurer the rule file names."""
+    import yaml
+
+    from syncsettle.domain.identity import Role
+    from syncsettle.domain.settlement.errors import InvalidInput
+    from syncsettle.money import MoneyError, parse_yuan
+    from syncsettle.services.commercial import filings
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     try:
         content = json.loads(json.dumps(yaml.safe_load(file.read_text(encoding="utf-8")), default=str))
         rule = yaml.safe_load(underwriting.read_text(encoding="utf-8")) if underwriting else None
@@ -104,6 +124,9 @@ def filing_draft(
 
 
 def _actor(p: Platform, filing_id: int, role: Role, regulator: str | None) -> Principal:
+    from syncsettle.adapters.db import filings as filing_repo
+    from syncsettle.domain.identity import Role
+
     with p.uow(readonly=True) as uow:
         row = filing_repo.filing(uow.conn, filing_id)
     if row is None:
@@ -126,6 +149,10 @@ def _step_command(action: FilingAction) -> None:
         regulator: str | None = typer.Option(None, help="regulator scope (default: the filing's region)"),
         database: str | None = DB,
     ) -> None:  # fmt: skip
+        from syncsettle.services.commercial import filings
+        from syncsettle.services.errors import ServiceError
+        from syncsettle.services.platform import build_platform
+
         p = build_platform(database)
         details: dict[str, Any] = {"route": route, "granularity": granularity}
         if approved_from:
@@ -154,6 +181,12 @@ for _action in STEPS:
 
 @filing_app.command("show")
 def filing_show(filing_id: int = typer.Argument(...), database: str | None = DB) -> None:
+    from syncsettle.domain.identity import Role
+    from syncsettle.entrypoints.http.views import filing_view
+    from syncsettle.services.commercial import filings
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     try:
         _echo(filing_view(filings.get(build_platform(database), _as(Role.OPERATOR, "*"), filing_id), content=True))
     except ServiceError as exc:
@@ -162,6 +195,11 @@ def filing_show(filing_id: int = typer.Argument(...), database: str | None = DB)
 
 @filing_app.command("list")
 def filing_list(status: str | None = typer.Option(None), database: str | None = DB) -> None:
+    from syncsettle.domain.identity import Role
+    from syncsettle.entrypoints.http.views import filing_view
+    from syncsettle.services.commercial import filings
+    from syncsettle.services.platform import build_platform
+
     rows = filings.listing(build_platform(database), _as(Role.OPERATOR, "*"), (status,) if status else ())
     _echo([filing_view(r) for r in rows])
 
@@ -173,6 +211,11 @@ def filing_reference(
     status: str = typer.Option("active"), premium: str = typer.Option("99.00"), database: str | None = DB,
 ) -> None:  # fmt: skip
     """File a shipped reference product through the whole lifecycle (for demos and test systems)."""
+    from syncsettle.money import MoneyError, parse_yuan
+    from syncsettle.services.commercial.reference_products import file_reference_product
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     try:
         filing_id = file_reference_product(
             build_platform(database), product_id, region=region, approved_from=_day(approved_from, "--from"),
@@ -191,6 +234,12 @@ def enrollment_enroll(
     database: str | None = DB,
 ) -> None:  # fmt: skip
     """One-click enrollment on the person's behalf (the person's consents are granted with it)."""
+    from syncsettle.domain.identity import Role
+    from syncsettle.services.commercial import enrollment, policies
+    from syncsettle.services.commercial.enrollment import Member
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     members = [Member(*m.split(":", 1)) for m in member if ":" in m]
     try:
         result = enrollment.enroll(build_platform(database), _as(Role.INSURED, psn_no), product_id,
@@ -204,6 +253,11 @@ def enrollment_enroll(
 def enrollment_cancel(enrollment_id: int = typer.Argument(...), psn_no: str = typer.Option(...),
                       database: str | None = DB) -> None:  # fmt: skip
     """Cancel on the person's behalf: cover stops today, pro-rata refund."""
+    from syncsettle.domain.identity import Role
+    from syncsettle.services.commercial import policies
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     try:
         _echo(policies.cancel(build_platform(database), _as(Role.INSURED, psn_no), enrollment_id))
     except ServiceError as exc:
@@ -216,6 +270,11 @@ def consent_grant(
     purpose: Purpose = typer.Option(...), granularity: Granularity = typer.Option(...),
     begndate: str = typer.Option(..., "--from"), enddate: str = typer.Option(..., "--to"), database: str | None = DB,
 ) -> None:  # fmt: skip
+    from syncsettle.domain.identity import Role
+    from syncsettle.services.commercial import consents
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     try:
         row = consents.grant(build_platform(database), _as(Role.INSURED, psn_no), insurer_id, purpose, granularity,
                              _day(begndate, "--from"), _day(enddate, "--to"))  # fmt: skip
@@ -227,6 +286,11 @@ def consent_grant(
 @consent_app.command("revoke")
 def consent_revoke(consent_id: str = typer.Argument(...), psn_no: str = typer.Option(...),
                    database: str | None = DB) -> None:  # fmt: skip
+    from syncsettle.domain.identity import Role
+    from syncsettle.services.commercial import consents
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     try:
         consents.revoke(build_platform(database), _as(Role.INSURED, psn_no), consent_id)
     except ServiceError as exc:

@@ -12,22 +12,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
 
-from syncsettle.adapters.rulebook import RuleFileError, load_rule_file
-from syncsettle.domain.rules.product import Product
-from syncsettle.domain.settlement.errors import InvalidInput
 from syncsettle.entrypoints.cli import arguments
 from syncsettle.entrypoints.cli.service import DB
-from syncsettle.money import MoneyError, parse_yuan
-from syncsettle.services.computing import actuarial, facts, jobs, scan, whatif
-from syncsettle.services.computing.release import ReleaseAudit, audit_to_json
-from syncsettle.services.errors import ServiceError
-from syncsettle.services.platform import build_platform
+from syncsettle.services.computing import actuarial
+
+if TYPE_CHECKING:
+    from syncsettle.domain.rules.product import Product
+    from syncsettle.services.computing.release import ReleaseAudit
 
 risk_app = typer.Typer(help="Risk control (风控): batch scan of a period.", no_args_is_help=True)
 facts_app = typer.Typer(help="Claim facts for actuarial queries and replays.", no_args_is_help=True)
@@ -40,11 +36,15 @@ _fail, _day = arguments.fail, arguments.day
 
 
 def _audit_to_stderr(record: ReleaseAudit) -> None:
+    from syncsettle.services.computing.release import audit_to_json
+
     typer.echo(f"audit: {audit_to_json(record)}", err=True)
 
 
 @contextmanager
 def _bar(label: str, quiet: bool = False) -> Iterator[Callable[[float], None]]:
+    from rich.progress import Progress
+
     with Progress(console=err, disable=quiet, transient=True) as progress:
         task = progress.add_task(label, total=1.0)
         yield lambda fraction: progress.update(task, completed=fraction)
@@ -54,6 +54,10 @@ def _bar(label: str, quiet: bool = False) -> Iterator[Callable[[float], None]]:
 def risk_scan(day_from: str = FROM, day_to: str = TO, as_json: bool = typer.Option(False, "--json"),
               database: str | None = DB) -> None:  # fmt: skip
     """Flag the period's settlements and hospitals for review (risk_flags)."""
+    from syncsettle.services.computing import scan
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     p = build_platform(database)
     try:
         with _bar("risk scan") as progress:
@@ -67,10 +71,16 @@ def risk_scan(day_from: str = FROM, day_to: str = TO, as_json: bool = typer.Opti
 @facts_app.command("refresh")
 def facts_refresh(database: str | None = DB) -> None:
     """Add new settlements to the claim facts and drop reversed ones."""
+    from syncsettle.services.computing import facts
+    from syncsettle.services.platform import build_platform
+
     typer.echo(json.dumps(facts.refresh(build_platform(database))))
 
 
 def _candidate(path: Path) -> Product:
+    from syncsettle.adapters.rulebook import RuleFileError, load_rule_file
+    from syncsettle.domain.rules.product import Product
+
     try:
         item = load_rule_file(path)
     except RuleFileError as exc:
@@ -94,6 +104,12 @@ def replay_command(
     as_json: bool = typer.Option(False, "--json"), database: str | None = DB,
 ) -> None:  # fmt: skip
     """Replay history under a candidate product and print aggregates (expected payout, loss ratio, …)."""
+    from syncsettle.domain.settlement.errors import InvalidInput
+    from syncsettle.money import MoneyError, parse_yuan
+    from syncsettle.services.computing import facts, jobs, whatif
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     product = _candidate(candidate)
     p = build_platform(database)
     try:
@@ -126,6 +142,10 @@ def aggregates_command(
     min_cell: int = typer.Option(10), database: str | None = DB,
 ) -> None:  # fmt: skip
     """The actuarial table of a product (suppressed below the minimum cell, optionally noisy)."""
+    from syncsettle.services.computing import facts
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     p = build_platform(database)
     try:
         facts.refresh(p)

@@ -12,28 +12,26 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from fastapi import FastAPI
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from syncsettle.adapters.clock import FixedClock, ShiftedClock
-from syncsettle.adapters.db.engine import database_url, make_engine
-from syncsettle.adapters.db.migrate import upgrade
-from syncsettle.adapters.settings import SettingsError, load_settings
 from syncsettle.entrypoints.cli.demo_tables import print_summary
 from syncsettle.entrypoints.cli.service import err
-from syncsettle.services.errors import ServiceError
-from syncsettle.services.platform import Platform
 from syncsettle.simulation import calendar
-from syncsettle.simulation.logins import logins
-from syncsettle.simulation.progress import Advance
-from syncsettle.simulation.run import Options, run
-from syncsettle.simulation.world import is_empty
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from rich.progress import Progress
+
+    from syncsettle.adapters.clock import FixedClock
+    from syncsettle.services.platform import Platform
+    from syncsettle.simulation.progress import Advance
 
 DEFAULT_PATH = Path("var") / "demo.db"
 
@@ -42,6 +40,8 @@ class Bars:
     """Each phase of the simulation as a rich progress bar on stderr (a finished phase stays shown)."""
 
     def __init__(self, bar: Progress) -> None:
+        from rich.progress import TaskID
+
         self.bar = bar
         self.current: TaskID | None = None
 
@@ -56,9 +56,51 @@ class Bars:
             self.bar.update(self.current, total=done.completed or 1, completed=done.completed or 1)
 
 
+class Lines:
+    """Each phase as plain lines on stderr, for output that is not a terminal (a log file, a pipe, CI):
+    a line when the phase starts, one at most every ``every`` seconds while it runs, and one when it
+    ends — so a redirected demo is never silent for a minute, and no bar's control codes land in a file."""
+
+    def __init__(self, out: Any = None, every: float = 5.0) -> None:
+        self.out = out or sys.stderr
+        self.every = every
+        self.current: tuple[str, int | None, float] | None = None
+        self.done = 0
+
+    def phase(self, label: str, total: int | None = None) -> Advance:
+        self._finish()
+        started = time.monotonic()
+        self.current, self.done = (label, total, started), 0
+        self._say(f"{label} …" + (f" 0/{total}" if total else ""))
+        shown = [started]
+
+        def advance(n: int) -> None:
+            self.done += n
+            now = time.monotonic()
+            if now - shown[0] >= self.every:
+                shown[0] = now
+                self._say(f"{label} {self.done}" + (f"/{total}" if total else "") + f" ({now - started:.0f} s)")
+
+        return advance
+
+    def close(self) -> None:
+        self._finish()
+
+    def _finish(self) -> None:
+        if self.current is not None:
+            label, _, started = self.current
+            self._say(f"{label} done: {self.done} in {time.monotonic() - started:.1f} s")
+            self.current = None
+
+    def _say(self, line: str) -> None:
+        print(line, file=self.out, flush=True)
+
+
 def fresh_database(explicit: str | None) -> tuple[str, Path]:
     """The URL to use and where statements go (beside a SQLite file, else ``./var``): the given
     database as it is, or ``./var/demo.db`` recreated (with its WAL files)."""
+    from syncsettle.adapters.db.engine import database_url
+
     if explicit:
         url = database_url(explicit)
         beside = Path(url.removeprefix("sqlite:///")).parent if url.startswith("sqlite:///") else Path("var")
@@ -92,10 +134,22 @@ def demo(
     no_serve: bool = typer.Option(False, "--no-serve", help="finish after the summary instead of serving the console"),
     as_json: bool = typer.Option(False, "--json", help="print the summary as one JSON object on stdout"),
     host: str = typer.Option("127.0.0.1", help="where the console is served"),
-    port: int = typer.Option(8000, help="where the console is served"),
+    port: int = typer.Option(8000, "--port", help="the console's TCP port (make demo PORT=8010)"),
 ) -> None:  # fmt: skip
     """Create a realistic world, simulate days of settlements through the hospital interface, clear and
     reconcile them, print the summary and serve the console (with a login per role)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from syncsettle.adapters.clock import FixedClock
+    from syncsettle.adapters.db.engine import make_engine
+    from syncsettle.adapters.db.migrate import upgrade
+    from syncsettle.adapters.settings import SettingsError, load_settings
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import Platform
+    from syncsettle.simulation.logins import logins
+    from syncsettle.simulation.run import Options, run
+    from syncsettle.simulation.world import is_empty
+
     problem = Options(persons, days, seed).problem()
     if problem:
         _fail(problem)
@@ -108,18 +162,27 @@ def demo(
         upgrade(p.engine, keys=p.settings.keys)
         if not is_empty(p):
             _fail(f"{url} already holds persons: give an empty database, or leave out --database-url")
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=err) as bar:
-            result = run(p, clock, Options(persons, days, seed, statements_dir), Bars(bar))
-            access = logins(result.world, result.reports)
+        options = Options(persons, days, seed, statements_dir)
+        if err.is_terminal:
+            columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+            with Progress(*columns, console=err) as bar:
+                result = run(p, clock, options, Bars(bar))
+        else:
+            lines = Lines()
+            result = run(p, clock, options, lines)
+            lines.close()
+        access = logins(result.world, result.reports)
     except (ServiceError, SettingsError, ValueError) as exc:
         _fail(str(exc))
     summary: dict[str, Any] = {**result.summary, "database": url,
-                               "console": {"url": f"http://{host}:{port}/console", "logins": access}}  # fmt: skip
+                               "console": {"url": f"http://{host}:{port}/console", "port": port,
+                                           "logins": access}}  # fmt: skip
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False))
     else:
-        print_summary(Console(width=max(Console().width, 132)), summary, serving=not no_serve)
+        from syncsettle.entrypoints.cli import program
+
+        print_summary(Console(width=max(Console().width, 132)), summary, serving=not no_serve, program=program())
     if no_serve:
         return
     serve(p, clock, host, port)
@@ -128,7 +191,9 @@ def demo(
 def console_app(p: Platform, clock: FixedClock) -> FastAPI:
     """The app ``syncsettle serve`` runs, on the demo's database, with a clock that carries on from
     the end of the simulation (so the console's "last 30 days" are the demo's days)."""
+    from syncsettle.adapters.clock import ShiftedClock
     from syncsettle.entrypoints.http.main import app_for
+    from syncsettle.services.platform import Platform
 
     shifted = ShiftedClock(clock.now() - datetime.now(UTC))
     return app_for(Platform(engine=p.engine, clock=shifted, settings=p.settings))

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.table import Table
 
 from syncsettle.domain.commercial.pending import PendingReason
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 REASONS = {r.value: r.text.split("，")[0] for r in PendingReason}
 
 
 def payers(s: dict[str, Any]) -> Table:
+    from rich.table import Table
+
     days = s["days"]
     title = (f"一站式结算汇总 {days[0]} … {days[-1]}（{len(days)} 天，{s['persons']:,} 名参保人，"
              f"{s['hospitals']} 家医院，seed {s['seed']}）")  # fmt: skip
@@ -35,6 +39,8 @@ def payers(s: dict[str, Any]) -> Table:
 
 
 def activity(s: dict[str, Any]) -> Table:
+    from rich.table import Table
+
     table = Table(title="业务过程 activity", title_justify="left", show_header=False)
     table.add_column(justify="left")
     table.add_column(justify="left")
@@ -71,22 +77,28 @@ def activity(s: dict[str, Any]) -> Table:
     return table
 
 
-def print_summary(console: Console, s: dict[str, Any], *, serving: bool) -> None:
+def print_summary(console: Console, s: dict[str, Any], *, serving: bool, program: str = "syncsettle") -> None:
+    """The summary tables, the follow-up commands (``program``: how to run this command line, e.g.
+    ``.venv/bin/syncsettle``, so they run as printed) and the logins."""
     console.print(payers(s))
     console.print(activity(s))
     db = s["database"]
-    console.print(
-        f"\n数据库 {db}\n  syncsettle check --database-url {db}\n  syncsettle audit verify --database-url {db}"
-    )
+    console.print(f"\n数据库 {db}\n  {program} check --database-url {db}\n  {program} audit verify --database-url {db}",
+                  soft_wrap=True, highlight=False)  # fmt: skip
     url = s["console"]["url"]
     if not serving:
-        url_later = "http://127.0.0.1:8000/console/overview?days=365"
-        console.print(f"  syncsettle serve --database-url {db}   # then open {url_later} (the demo days are in "
-                      f"{s['demo_year']}); log in with a token below")  # fmt: skip
+        url_later = f"{url}/overview?days=365"
+        console.print(f"  {program} serve --database-url {db} --port {s['console'].get('port', 8000)}   # then open "
+                      f"{url_later} (the demo days are in {s['demo_year']}); log in with a token below",
+                      soft_wrap=True, highlight=False)  # fmt: skip
     else:
         console.print(f"\n控制台 console: {url}  (its clock carries on from the simulated days)")
     console.print("\n登录凭证 logins (paste the token on the console's login page):", highlight=False)
     for role, login in s["console"]["logins"].items():  # plain lines: a token must not wrap
         console.print(f"  {role:<10} {login['token']}   {login['who']}", soft_wrap=True, highlight=False)
+        fsi = login.get("fsi")
+        if fsi:  # the hospital interface wants the secret alone, with the code in the envelope
+            line = f"POST /fsi/api  Authorization: {fsi['authorization']}  (fixmedins_code {fsi['fixmedins_code']})"
+            console.print(f"  {'':<10} {line}", soft_wrap=True, highlight=False)
         for slip in login.get("slips", []):
             console.print(f"  {'':<10} {url.removesuffix('/console')}{slip}", soft_wrap=True, highlight=False)

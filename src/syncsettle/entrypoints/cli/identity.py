@@ -7,12 +7,8 @@ from pathlib import Path
 
 import typer
 
-from syncsettle.adapters.settings import generate_key_file
-from syncsettle.domain.identity import Role
+from syncsettle.domain.identity import Role  # typer reads the options' annotations
 from syncsettle.entrypoints.cli.service import DB
-from syncsettle.services.errors import ServiceError
-from syncsettle.services.management import identity
-from syncsettle.services.platform import build_platform
 
 credentials_app = typer.Typer(help="API and console credentials (insured, insurer, regulator, operator).",
                               no_args_is_help=True)  # fmt: skip
@@ -27,6 +23,10 @@ def credentials_issue(
     database: str | None = DB,
 ) -> None:
     """Issue a credential and print its token once: use it as ``Authorization: Bearer <token>``."""
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.management import identity
+    from syncsettle.services.platform import build_platform
+
     try:
         credential_id, token = identity.issue(build_platform(database), role, tenant, name)
     except ServiceError as exc:
@@ -38,6 +38,10 @@ def credentials_issue(
 @credentials_app.command("revoke")
 def credentials_revoke(credential_id: str = typer.Argument(...), database: str | None = DB) -> None:
     """Revoke a credential (its token stops working at once)."""
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.management import identity
+    from syncsettle.services.platform import build_platform
+
     try:
         identity.revoke(build_platform(database), credential_id)
     except ServiceError as exc:
@@ -49,6 +53,8 @@ def credentials_revoke(credential_id: str = typer.Argument(...), database: str |
 @keys_app.command("generate")
 def keys_generate(out: Path = typer.Option(..., "--out", help="file to write (refuses to overwrite)")) -> None:
     """Write a fresh key file for SYNCSETTLE_KEYS_FILE (mode 0600)."""
+    from syncsettle.adapters.settings import generate_key_file
+
     if out.exists():
         typer.echo(f"error: {out} exists; refusing to overwrite keys", err=True)
         raise typer.Exit(2)

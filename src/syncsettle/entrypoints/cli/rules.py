@@ -6,10 +6,6 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.table import Table
-
-from syncsettle.adapters.rulebook import RuleFileError, load_rule_file, rule_files
-from syncsettle.domain.rules.catalogue import Catalogue
 
 rules_app = typer.Typer(help="Policy, product and catalogue rule files.", no_args_is_help=True)
 
@@ -17,6 +13,11 @@ rules_app = typer.Typer(help="Policy, product and catalogue rule files.", no_arg
 @rules_app.command("check")
 def check(directory: Path = typer.Argument(..., help="directory of rule files (searched recursively)")) -> None:
     """Validate rule files; print each file's id and versions, or the file, field and reason of each problem."""
+    from rich.table import Table
+
+    from syncsettle.adapters.rulebook import RuleFileError, load_rule_file, rule_files
+    from syncsettle.domain.rules.catalogue import Catalogue
+
     if not directory.is_dir():
         typer.echo(f"error: {directory}: not a directory", err=True)
         raise typer.Exit(2)

@@ -13,16 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
-import yaml
 from rich.console import Console
-from rich.progress import Progress
-
-from syncsettle.adapters.db.engine import database_url
-from syncsettle.adapters.rulebook import RuleFileError, load_rule_file, rule_files
-from syncsettle.domain.settlement.errors import InvalidInput
-from syncsettle.services import admin
-from syncsettle.services.errors import ServiceError
-from syncsettle.services.platform import build_platform
 
 DB = typer.Option(None, "--database-url", help="database URL (default $SYNCSETTLE_DATABASE_URL or ./var/syncsettle.db)")
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
@@ -39,9 +30,11 @@ def _fail(exc: Exception) -> None:
 @db_app.command("upgrade")
 def db_upgrade(database: str | None = DB) -> None:
     """Apply the migrations (explicit: the server never migrates on start)."""
+    from syncsettle.adapters.db.engine import database_url
     from syncsettle.adapters.db.migrate import current_revision, upgrade
+    from syncsettle.services.platform import build_platform
 
-    p = build_platform(database)
+    p = build_platform(database, create=True)
     p.settings.require_safe()  # personal data is sealed with the configured keys: never development ones in production
     upgrade(p.engine, keys=p.settings.keys)
     typer.echo(f"{database_url(database)}: at revision {current_revision(p.engine)}")
@@ -56,6 +49,10 @@ def hospital_add(
     database: str | None = DB,
 ) -> None:
     """Register a hospital and print its credential (shown once)."""
+    from syncsettle.services import admin
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     try:
         secret = admin.add_hospital(build_platform(database), code, name, level, region)
     except ServiceError as exc:
@@ -66,6 +63,10 @@ def hospital_add(
 @hospital_app.command("rotate")
 def hospital_rotate(code: str = typer.Option(..., help="fixmedins_code"), database: str | None = DB) -> None:
     """Issue the hospital a new credential (shown once); the old one stops working at once."""
+    from syncsettle.services import admin
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     try:
         secret = admin.rotate_hospital_secret(build_platform(database), code)
     except ServiceError as exc:
@@ -76,6 +77,10 @@ def hospital_rotate(code: str = typer.Option(..., help="fixmedins_code"), databa
 @hospital_app.command("revoke")
 def hospital_revoke(code: str = typer.Option(..., help="fixmedins_code"), database: str | None = DB) -> None:
     """Withdraw the hospital's credential: every request is refused until ``hospital rotate``."""
+    from syncsettle.services import admin
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     try:
         admin.revoke_hospital(build_platform(database), code)
     except ServiceError as exc:
@@ -90,7 +95,9 @@ def hospital_sign_in_policy(
     database: str | None = DB,
 ) -> None:
     """Whether the hospital's envelopes must carry a live 9001 ``sign_no`` (docs/his-compatibility.md)."""
+    from syncsettle.services.errors import ServiceError
     from syncsettle.services.management import gateway
+    from syncsettle.services.platform import build_platform
 
     try:
         gateway.set_sign_no_policy(build_platform(database), code, policy)
@@ -106,6 +113,11 @@ def persons_import(
     """Import persons with their insurance rows (as 1101 returns them). JSON: a list of
     ``{psn_no, psn_name, certno, gend, brdy, insuplc_admdvs, insuinfo: [{insutype, psn_type, balc}]}``;
     CSV: one row per insurance row with those columns."""
+    from syncsettle.domain.settlement.errors import InvalidInput
+    from syncsettle.services import admin
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     try:
         items = _read_persons(file)
         count = admin.import_persons(build_platform(database), items)
@@ -144,6 +156,10 @@ def persons_enroll(
     database: str | None = DB,
 ) -> None:
     """Record an enrollment in a product (administrative; the enrollment flow comes with the commercial centre)."""
+    from syncsettle.services import admin
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     try:
         eid = admin.enroll(
             build_platform(database), psn_no, product, date.fromisoformat(begin), date.fromisoformat(end),
@@ -159,6 +175,13 @@ def rules_load(directory: Path = typer.Argument(...), database: str | None = DB)
 
     All or nothing: every file is read and validated first; if any cannot be loaded, each such file
     is named with its reason, nothing is stored and the exit code is 1."""
+    import yaml
+
+    from syncsettle.adapters.rulebook import RuleFileError, load_rule_file, rule_files
+    from syncsettle.services import admin
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     if not directory.is_dir():
         typer.echo(f"error: {directory}: not a directory", err=True)
         raise typer.Exit(1)
@@ -191,7 +214,7 @@ def rules_load(directory: Path = typer.Argument(...), database: str | None = DB)
 
 def serve(
     host: str = typer.Option("127.0.0.1"),
-    port: int = typer.Option(8000),
+    port: int = typer.Option(8000, "--port", help="TCP port (make serve PORT=8010)"),
     workers: int = typer.Option(1, help="uvicorn worker processes (the commercial role always runs one)"),
     role: str = typer.Option("medical", help="medical (hospital interface, APIs, console) | commercial (商保平台)"),
     log_level: str = typer.Option("warning", help="debug, info (one JSON line per request), warning, error"),
@@ -227,6 +250,8 @@ def serve(
         workers = 1  # the channel's replay memory lives in the process
     if database:
         os.environ["SYNCSETTLE_DATABASE_URL"] = database
+    if role == "medical":
+        _require_migrated(database)
     made = None
     if workers > 1:  # every worker writes its metrics to a shared directory; a scrape of any one sums them
         if not os.environ.get(MULTIPROC_ENV):
@@ -240,6 +265,22 @@ def serve(
     finally:
         if made:
             shutil.rmtree(made, ignore_errors=True)
+
+
+def _require_migrated(database: str | None) -> None:
+    """Before the workers start: the database exists (a mistyped SQLite path is not created), is
+    reachable and migrated — else one line with a hint, not a traceback from every worker."""
+    from syncsettle.adapters.db.engine import database_url, make_engine
+    from syncsettle.adapters.db.migrate import current_revision
+    from syncsettle.entrypoints.cli import program
+
+    engine = make_engine(database, must_exist=True, pool_size=1)
+    try:
+        if current_revision(engine) is None:
+            _fail(ValueError(f"{database_url(database)} is not migrated — run: "
+                             f"{program()} db upgrade --database-url {database_url(database)}"))  # fmt: skip
+    finally:
+        engine.dispose()
 
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
@@ -262,6 +303,8 @@ def _dev_mode_guard(host: str, allowed: bool) -> None:
 
 def with_progress(label: str, run: Callable[[Callable[[int], None]], dict[str, Any]], as_json: bool) -> dict[str, Any]:
     """Run a long check with a progress bar on stderr (none with ``--json``, which prints the report)."""
+    from rich.progress import Progress
+
     with Progress(console=err, transient=True, disable=as_json) as bar:
         task = bar.add_task(label, total=None)
         report = run(lambda n: bar.advance(task, n))
@@ -272,6 +315,7 @@ def with_progress(label: str, run: Callable[[Callable[[int], None]], dict[str, A
 
 def check(database: str | None = DB, as_json: bool = typer.Option(False, "--json")) -> None:
     """Verify the whole database: balanced journals, shares, accumulators. Exit 1 on any problem."""
+    from syncsettle.services.platform import build_platform
     from syncsettle.services.settlement.check import check as run_check
 
     report = with_progress("checking settlements", lambda tick: run_check(build_platform(database), tick), as_json)

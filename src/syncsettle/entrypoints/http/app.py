@@ -22,7 +22,9 @@ from syncsettle.entrypoints.http import (
     api_reviews,
     bench_hooks,
     claims,
+    docs,
     fsi,
+    openapi_docs,
     ops,
 )
 from syncsettle.entrypoints.http.auth import install_error_handlers, require
@@ -46,8 +48,10 @@ def _lifespan(platform: Platform, seal_every: float, sign_every: float) -> Calla
 def create_app(platform: Platform, *, seal_every: float = 1.0, sign_every: float = 60.0) -> FastAPI:
     """The app; while it runs (its lifespan) the audit log is sealed every ``seal_every`` seconds and
     a checkpoint signed every ``sign_every`` seconds when it grew, and latency histograms are flushed."""
-    app = FastAPI(title="syncsettle", version="0.1.0", description="医保商保同步结算平台 API",
+    app = FastAPI(title="syncsettle", version="0.1.0", description=openapi_docs.DESCRIPTION,
+                  docs_url=None, redoc_url=None, openapi_tags=openapi_docs.TAGS,
                   lifespan=_lifespan(platform, seal_every, sign_every))  # fmt: skip
+    docs.install(app)  # /docs and /redoc with packaged assets: they work offline
     app.state.platform = platform
     install_error_handlers(app)
     console.install(app)
@@ -86,4 +90,5 @@ def create_app(platform: Platform, *, seal_every: float = 1.0, sign_every: float
         """A trivial endpoint: the benchmark's measure of what the HTTP stack alone can do."""
         return "ok"
 
+    openapi_docs.install(app)
     return app

@@ -10,6 +10,7 @@ from fastapi.responses import PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from syncsettle.adapters.channel.envelope import EnvelopeError
+from syncsettle.entrypoints.http import docs
 from syncsettle.services.commercial.insurer_side import CommercialSide
 from syncsettle.services.platform import Platform, build_platform
 
@@ -17,7 +18,9 @@ from syncsettle.services.platform import Platform, build_platform
 def create_commercial_app(platform: Platform) -> FastAPI:
     side = CommercialSide(platform)
     side.warm()
-    app = FastAPI(title="syncsettle commercial platform", version="0.1.0", description="商保平台（双平台一通道）")
+    app = FastAPI(title="syncsettle commercial platform", version="0.1.0", description="商保平台（双平台一通道）",
+                  docs_url=None, redoc_url=None)  # fmt: skip
+    docs.install(app)  # offline, as the medical side
 
     @app.get("/healthz", response_class=PlainTextResponse)
     def healthz() -> str:
@@ -37,6 +40,6 @@ def create_commercial_app(platform: Platform) -> FastAPI:
 
 def build_commercial_app() -> FastAPI:
     """The uvicorn factory: wiring happens when the server starts."""
-    platform = build_platform()
+    platform = build_platform(create=True)
     platform.settings.require_safe()
     return create_commercial_app(platform)

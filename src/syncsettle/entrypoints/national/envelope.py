@@ -123,44 +123,71 @@ def answer(
 
 # JSON Schemas of the envelope, for the OpenAPI document (and the fuzzer that reads it)
 REQUEST_SCHEMA: dict[str, Any] = {
+    "title": "国家接口请求报文",
     "type": "object",
     "required": ["infno", "msgid", "fixmedins_code", "input"],
     "properties": {
-        "infno": {"type": "string", "examples": ["1101", "2201", "2204", "2207"]},
-        "msgid": {"type": "string", "maxLength": MSGID_MAX},
-        "fixmedins_code": {"type": "string", "maxLength": 20},
-        "mdtrtarea_admvs": {"type": "string"},
-        "insuplc_admdvs": {"type": "string"},
-        "sign_no": {"type": "string"},
-        "inf_time": {"type": "string"},
-        "opter": {"type": "string"},
-        "enc_type": {"type": "string"},
-        "input": {"type": "object", "additionalProperties": True},
+        "infno": {
+            "type": "string",
+            "description": "交易编号（如 1101 人员信息获取、2207 门诊结算）",
+            "examples": ["1101", "2201", "2204", "2207"],
+        },
+        "msgid": {
+            "type": "string",
+            "maxLength": MSGID_MAX,
+            "description": "报文 ID：机构编码 + yyyyMMddHHmmss + 顺序号，同一机构内唯一（用于幂等）",
+            "examples": ["H3706000000120250610100000000001"],
+        },
+        "fixmedins_code": {
+            "type": "string",
+            "maxLength": 20,
+            "description": "定点医药机构编号",
+            "examples": ["H37060000001"],
+        },
+        "mdtrtarea_admvs": {"type": "string", "description": "就医地医保区划", "examples": ["370600"]},
+        "insuplc_admdvs": {"type": "string", "description": "参保地医保区划", "examples": ["370600"]},
+        "sign_no": {"type": "string", "description": "签到编号（9001 签到返回）"},
+        "inf_time": {"type": "string", "description": "交易时间 yyyy-MM-dd HH:mm:ss"},
+        "opter": {"type": "string", "description": "经办人"},
+        "enc_type": {"type": "string", "description": "加密方式（不加密为空）"},
+        "input": {
+            "type": "object",
+            "additionalProperties": True,
+            "description": "交易输入，按 infno 的规定",
+            "examples": [
+                {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": "370602199001011234", "psn_cert_type": "01"}}
+            ],
+        },
     },
     "additionalProperties": True,
 }
 ANSWER_SCHEMA: dict[str, Any] = {
+    "title": "国家接口应答报文",
     "type": "object",
     "required": ["infcode", "inf_refmsgid", "refmsg_time", "respond_time", "err_msg", "output"],
     "properties": {
-        "infcode": {"type": "integer", "enum": [0, -1]},
-        "inf_refmsgid": {"type": "string"},
-        "refmsg_time": {"type": "string"},
-        "respond_time": {"type": "string"},
-        "err_msg": {"type": "string"},
-        "warn_msg": {"type": "string"},
-        "cainfo": {"type": "string"},
-        "signtype": {"type": "string"},
-        "err_code": {"type": "string"},
-        "output": {},
+        "infcode": {"type": "integer", "enum": [0, -1], "description": "交易状态码：0 成功，-1 失败"},
+        "inf_refmsgid": {"type": "string", "description": "接收方报文 ID"},
+        "refmsg_time": {"type": "string", "description": "接收报文时间 yyyyMMddHHmmssSSS"},
+        "respond_time": {"type": "string", "description": "响应报文时间 yyyyMMddHHmmssSSS"},
+        "err_msg": {"type": "string", "description": "错误信息：失败时以稳定错误码开头，如 [SS-1002] …"},
+        "warn_msg": {"type": "string", "description": "警告信息"},
+        "cainfo": {"type": "string", "description": "数字签名信息"},
+        "signtype": {"type": "string", "description": "签名类型"},
+        "err_code": {
+            "type": "string",
+            "description": "失败时的稳定错误码（services/errors.py）",
+            "examples": ["SS-1002"],
+        },
+        "output": {"description": "交易输出，按 infno 的规定；失败时为 {}"},
     },
 }
 OPENAPI_EXTRA: dict[str, Any] = {
     "requestBody": {"required": True, "content": {"application/json": {"schema": REQUEST_SCHEMA}}},
 }
 OPENAPI_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"description": "The answer envelope (infcode 0, or -1 with err_msg)",
-              "content": {"application/json": {"schema": ANSWER_SCHEMA}}},
-        401: {"description": "/fsi/api only: authentication failed (the answer envelope in the body)",
-              "content": {"application/json": {"schema": ANSWER_SCHEMA}}},
+    200: {"description": "应答报文（infcode 0；业务失败为 infcode -1 与 err_msg）",
+          "content": {"application/json": {"schema": ANSWER_SCHEMA}}},
+    401: {"description": "仅 /fsi/api：认证失败（响应体同样是应答报文）",
+          "content": {"application/json": {"schema": ANSWER_SCHEMA}}},
 }  # fmt: skip
