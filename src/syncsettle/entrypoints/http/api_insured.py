@@ -14,6 +14,7 @@ from syncsettle.adapters.db.column_limits import max_length
 from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.entrypoints.http.auth import platform_of, require
+from syncsettle.entrypoints.http.fhir_routes import add_fhir_routes
 from syncsettle.entrypoints.http.params import Before, DbId, PageLimit
 from syncsettle.entrypoints.http.views import consent_view
 from syncsettle.services.commercial import consents, enrollment, policies
@@ -98,3 +99,6 @@ def receipt(consent_id: str, request: Request, me: Principal = INSURED) -> dict[
 @router.get("/data-uses", summary="Who used my data: every release, read and refusal about me")
 def data_uses(request: Request, limit: PageLimit = 100, before: Before = None, me: Principal = INSURED) -> list[Any]:
     return data_use.entries(platform_of(request), me, limit=limit, before=before)
+
+
+add_fhir_routes(router, INSURED, "my own settlements")

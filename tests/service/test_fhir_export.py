@@ -1,0 +1,176 @@
+"""FHIR R4 export of settlements made through the hospital flow: every Bundle parses back with the
+fhir.resources R4B models, the amounts are the settlement's, an insurer gets only its own legs at
+their approved granularity under consent (audited), and nothing identifies the person beyond psn_no."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.claimresponse import ClaimResponse
+from fhir.resources.R4B.explanationofbenefit import ExplanationOfBenefit
+from sqlalchemy import select
+
+from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.domain.fhir import codes
+from syncsettle.domain.fhir.projection import LEG_ELEMENTS
+from syncsettle.services import fhir_export
+from syncsettle.services.commercial import consents
+from syncsettle.services.errors import ServiceError
+from tests.commercial.actors import ACME, HMB, HOSPITAL, insured
+from tests.commercial.test_routes import settle_both_visits
+from tests.world import World, line
+
+OUTPATIENT = [line("1", "001101000010000", "1", "30.00", "30.00"), line("2", "XJ01CR-0002", "2", "86.50", "173.00"),
+              line("3", "XC10AA-0003", "28", "4.20", "117.60")]  # fmt: skip
+NAME, CERTNO = "测试P0002", "370602198001010002"  # tests/world.py person("P0002")
+
+
+def _outpatient(world: World) -> str:
+    mdtrt_id = world.outpatient_visit("P0002", OUTPATIENT, insutype="310")
+    settled = world.ok("2207", {"data": {"mdtrt_id": mdtrt_id, "psn_no": "P0002", "acct_used_flag": "1",
+                                         "medfee_sumamt": "320.60"}})  # fmt: skip
+    return str(settled["setlinfo"]["setl_id"])
+
+
+def _resources(bundle: dict[str, Any], kind: str | None = None) -> list[dict[str, Any]]:
+    Bundle.model_validate(bundle)  # the whole Bundle parses back
+    found = [e["resource"] for e in bundle.get("entry", []) if e.get("search", {}).get("mode") != "outcome"]
+    return [r for r in found if kind is None or r["resourceType"] == kind]
+
+
+def _by_payer(resource: dict[str, Any]) -> dict[str, Decimal]:
+    return {e["category"]["coding"][0]["code"]: Decimal(str(e["amount"]["value"])) for e in resource["total"]}
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+def test_a_settlement_exports_as_validated_resources_with_every_payer(world: World) -> None:
+    setl_id = _outpatient(world)
+    bundle = fhir_export.export(world.platform, setl_id=setl_id)
+    assert bundle["type"] == "collection"
+    [eob] = _resources(bundle, "ExplanationOfBenefit")
+    [cr] = _resources(bundle, "ClaimResponse")
+    ExplanationOfBenefit.model_validate(eob)
+    ClaimResponse.model_validate(cr)
+    assert eob["identifier"][0]["value"] == setl_id and eob["patient"]["reference"] == "Patient/P0002"
+    assert eob["subType"]["coding"][0] == {"system": codes.MED_TYPE, "code": "11", "display": "普通门诊"}
+    # the bill's three lines, each with its price and what it cost
+    assert [i["productOrService"]["coding"][0]["code"] for i in eob["item"]] == [x["med_list_codg"] for x in OUTPATIENT]
+    assert [Decimal(str(i["net"]["value"])) for i in eob["item"]] == [Decimal("30"), Decimal("173"), Decimal("117.6")]
+    assert eob["item"][2]["quantity"]["value"] == 28 and Decimal(str(eob["item"][2]["unitPrice"]["value"])) == Decimal("4.2")
+    assert [a["itemSequence"] for a in cr["item"]] == [1, 2, 3]
+    # tests/service/test_hospital_flow.py: 66.96 from the pooled fund, 253.64 from the account, no cash
+    totals = _by_payer(eob)
+    assert totals["submitted"] == Decimal("320.60")
+    assert totals["hifp"] == Decimal("66.96") and totals["acct"] == Decimal("253.64") and totals["cash"] == 0
+    assert totals["benefit"] == Decimal("66.96")
+    assert _by_payer(cr) == totals
+    hifp = next(t for t in eob["total"] if t["category"]["coding"][0]["code"] == "hifp")
+    assert hifp["category"]["coding"][1] == {"system": codes.FUND_PAY_TYPE, "code": "310100",
+                                             "display": "职工基本医疗保险统筹基金"}  # fmt: skip
+    contained = eob["contained"][0]
+    assert contained["type"]["coding"][0] == {"system": codes.INSUTYPE, "code": "310", "display": "职工基本医疗保险"}
+    text = json.dumps(bundle, ensure_ascii=False)
+    assert NAME not in text and CERTNO not in text and "1980-01-01" not in text
+
+
+def test_commercial_legs_carry_reason_codes_and_the_insured_sees_only_their_own(world: World) -> None:
+    answers = settle_both_visits(world, "detail")
+    inpatient = answers[0]["setlinfo"]["setl_id"]
+    mine = fhir_export.search(world.platform, insured("P0002"), "ExplanationOfBenefit", "P0002",
+                              ["ge2025-06-01", "le2025-06-30"])  # fmt: skip
+    assert mine["type"] == "searchset"
+    eobs = _resources(mine)
+    kinds = [r["type"]["coding"][-1]["code"] for r in eobs]
+    assert kinds.count("settlement") == 2 and kinds.count("commercial") == 4  # two visits, two products each
+    settled = next(r for r in eobs if r["identifier"][0]["value"] == inpatient)
+    payers = {(t["category"]["coding"][0]["code"], t["category"]["coding"][-1]["code"]): t["amount"]["value"]
+              for t in settled["total"]}  # fmt: skip
+    assert Decimal(str(payers[("commercial", "yantai-shiminjiankangbao-2025")])) == Decimal("6083.94")
+    assert Decimal(str(payers[("commercial", "acme-supplementary-2025")])) == Decimal("3757.10")
+    reasons = {a["reason"]["coding"][0]["code"] for a in settled["adjudication"] if "reason" in a}
+    assert {"out_of_scope", "overlimit", "preselfpay"} <= reasons
+    leg = next(r for r in eobs if r["identifier"][0]["value"] == f"{inpatient}/yantai-shiminjiankangbao-2025")
+    by_resp = {a["category"]["coding"][0]["code"]: a["reason"]["coding"][0]["code"] for a in leg["adjudication"]}
+    assert by_resp["yantai-shiminjiankangbao-2025#R3"] == "paid"
+    assert by_resp["yantai-shiminjiankangbao-2025#R1"] == "deductible_not_reached"
+    assert fhir_export.search(world.platform, insured("P0002"), "ClaimResponse", "P0002", ["lt2025-06-10"])["total"] == 0
+    with pytest.raises(ServiceError):  # another person's settlements
+        fhir_export.search(world.platform, insured("P0001"), "ExplanationOfBenefit", "P0002")
+    with pytest.raises(ServiceError):
+        fhir_export.search(world.platform, HOSPITAL, "ExplanationOfBenefit", "P0002")
+
+
+def _released(world: World) -> list[dict[str, Any]]:
+    with world.platform.uow(readonly=True) as uow:
+        rows = uow.conn.execute(select(audit_entries).where(audit_entries.c.recipient.in_(["yantai-hmb", "acme-group"]))
+                                .order_by(audit_entries.c.id)).mappings().all()  # fmt: skip
+    return [dict(r) for r in rows]
+
+
+def test_an_insurer_gets_its_own_legs_at_detail_and_each_release_is_audited(world: World) -> None:
+    settle_both_visits(world, "detail")
+    before = len(_released(world))
+    bundle = fhir_export.search(world.platform, HMB, "ExplanationOfBenefit", "P0002", ["ge2025-01-01"])
+    legs = _resources(bundle)
+    assert len(legs) == 2 and all(r["insurer"]["reference"] == "Organization/yantai-hmb" for r in legs)
+    for r in legs:
+        assert set(r) <= LEG_ELEMENTS["detail"], set(r) - LEG_ELEMENTS["detail"]
+        assert r["meta"]["tag"][0]["code"] == "detail" and r["item"]
+        assert not {NAME, CERTNO} & set(_strings(r))
+        assert "H37060000001" not in _strings(r)  # the hospital is not in any projection
+    inpatient = next(r for r in legs if r["subType"]["coding"][0]["code"] == "21")
+    assert inpatient["diagnosis"][0]["diagnosisCodeableConcept"]["coding"][0]["code"] == "I63.9"
+    released = _released(world)[before:]
+    assert [r["action"] for r in released] == ["release", "release"]
+    assert all(r["consent_id"] and r["granularity"] == "detail" and r["psn_no"] == "P0002" for r in released)
+    assert "ExplanationOfBenefit:lines[].med_list_codg" in released[0]["fields"]
+
+
+def test_a_category_leg_carries_no_item_and_no_diagnosis(world: World) -> None:
+    settle_both_visits(world, "category", ("acme-supplementary-2025",))
+    bundle = fhir_export.search(world.platform, ACME, "ClaimResponse", "P0002")
+    legs = _resources(bundle)
+    assert len(legs) == 2
+    for r in legs:
+        ClaimResponse.model_validate(r)
+        assert set(r) <= LEG_ELEMENTS["category"] and "item" not in r and "diagnosis" not in r
+        assert r["meta"]["tag"][0]["code"] == "category"
+        strings = set(_strings(r))
+        assert not {"I63.9", "XJ01CR-0002", NAME, CERTNO} & strings
+        assert {"submitted", "out_of_scope"} <= strings  # the bill's total and the self-pay by class
+    assert fhir_export.search(world.platform, HMB, "ClaimResponse", "P0002")["total"] == 0  # not its product
+
+
+def test_without_consent_an_insurer_gets_an_outcome_and_the_refusal_is_audited(world: World) -> None:
+    settle_both_visits(world, "detail")
+    for consent in consents.mine(world.platform, insured("P0002")):
+        if consent["insurer_id"] == "acme-group" and consent["revoked_at"] is None:
+            consents.revoke(world.platform, insured("P0002"), consent["id"])
+    before = len(_released(world))
+    bundle = fhir_export.search(world.platform, ACME, "ExplanationOfBenefit", "P0002")
+    assert bundle["total"] == 0
+    outcomes = [e for e in bundle["entry"] if e["search"]["mode"] == "outcome"]
+    assert len(outcomes) == 2 and all("consent_revoked" in e["resource"]["issue"][0]["diagnostics"] for e in outcomes)
+    refused = _released(world)[before:]
+    assert [r["action"] for r in refused] == ["refusal", "refusal"]
+
+
+def test_created_search_values() -> None:
+    assert fhir_export.date_range(["ge2026-01-01", "lt2026-02-01"]) == (date(2026, 1, 1), date(2026, 1, 31))
+    assert fhir_export.date_range(["2026-03-05"]) == (date(2026, 3, 5), date(2026, 3, 5))
+    assert fhir_export.date_range([]) == (None, None)
+    for bad in ("2026-13-01", "after2026-01-01", "ge2026-1-1"):
+        with pytest.raises(ServiceError):
+            fhir_export.date_range([bad])
