@@ -171,6 +171,25 @@ def test_created_search_values() -> None:
     assert fhir_export.date_range(["ge2026-01-01", "lt2026-02-01"]) == (date(2026, 1, 1), date(2026, 1, 31))
     assert fhir_export.date_range(["2026-03-05"]) == (date(2026, 3, 5), date(2026, 3, 5))
     assert fhir_export.date_range([]) == (None, None)
-    for bad in ("2026-13-01", "after2026-01-01", "ge2026-1-1"):
+    for bad in ("2026-13-01", "after2026-01-01", "ge2026-1-1", "gt9999-12-31", "lt0001-01-01"):
         with pytest.raises(ServiceError):
             fhir_export.date_range([bad])
+
+
+def test_a_reversed_settlement_is_cancelled_and_a_pending_leg_is_queued_with_its_reason(world: World) -> None:
+    from tests.commercial.test_routes import BIG_BILL, file_on_route
+    from tests.world import enroll_all
+
+    file_on_route(world, "detail", ("acme-supplementary-2025",))  # no consent granted: the leg stays pending
+    enroll_all(world.platform, ["P0002"], ["acme-supplementary-2025"])
+    mdtrt_id = world.inpatient_visit("P0002", BIG_BILL, insutype="310")
+    setl_id = world.ok("2304", {"data": {"mdtrt_id": mdtrt_id, "psn_no": "P0002"}})["setlinfo"]["setl_id"]
+    bundle = fhir_export.search(world.platform, insured("P0002"), "ClaimResponse", "P0002")
+    settlement, leg = _resources(bundle)
+    assert settlement["outcome"] == "partial" and leg["outcome"] == "queued"
+    assert leg["adjudication"][0]["reason"]["coding"][0]["code"] == "consent_missing"
+    assert Decimal(str(_by_payer(leg)["benefit"])) == 0
+    world.ok("2305", {"data": {"setl_id": setl_id, "mdtrt_id": mdtrt_id, "psn_no": "P0002"}})
+    after = _resources(fhir_export.export(world.platform, psn_no="P0002", begin=date(2025, 6, 10),
+                                          end=date(2025, 6, 10)))  # fmt: skip
+    assert len(after) == 4 and {r["status"] for r in after} == {"cancelled"}  # the reversal row is not exported

@@ -63,8 +63,10 @@ def date_range(created: Sequence[str]) -> tuple[date | None, date | None]:
         except ValueError as exc:
             raise ServiceError(Code.FIELD, f"created 日期无效：{value!r}", "created") from exc
         prefix = m[1] or "eq"
-        lo = {"eq": day, "ge": day, "gt": day + timedelta(days=1)}.get(prefix)
-        hi = {"eq": day, "le": day, "lt": day - timedelta(days=1)}.get(prefix)
+        if (prefix == "gt" and day == date.max) or (prefix == "lt" and day == date.min):
+            raise ServiceError(Code.FIELD, f"created 超出日期范围：{value!r}", "created")
+        lo = {"eq": day, "ge": day, "gt": day + timedelta(days=1) if prefix == "gt" else day}.get(prefix)
+        hi = {"eq": day, "le": day, "lt": day - timedelta(days=1) if prefix == "lt" else day}.get(prefix)
         if lo is not None:
             begin = lo if begin is None else max(begin, lo)
         if hi is not None:
