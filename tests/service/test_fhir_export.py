@@ -19,11 +19,12 @@ from syncsettle.adapters.db.schema_trust import audit_entries
 from syncsettle.domain.fhir import codes
 from syncsettle.domain.fhir.projection import LEG_ELEMENTS
 from syncsettle.services import fhir_export
+from syncsettle.services.commercial import claims as claims_service
 from syncsettle.services.commercial import consents
 from syncsettle.services.errors import ServiceError
 from tests.commercial.actors import ACME, HMB, HOSPITAL, insured
 from tests.commercial.test_routes import settle_both_visits
-from tests.world import World, line
+from tests.world import World, grant_consent, line
 
 OUTPATIENT = [line("1", "001101000010000", "1", "30.00", "30.00"), line("2", "XJ01CR-0002", "2", "86.50", "173.00"),
               line("3", "XC10AA-0003", "28", "4.20", "117.60")]  # fmt: skip
@@ -189,7 +190,25 @@ def test_a_reversed_settlement_is_cancelled_and_a_pending_leg_is_queued_with_its
     assert settlement["outcome"] == "partial" and leg["outcome"] == "queued"
     assert leg["adjudication"][0]["reason"]["coding"][0]["code"] == "consent_missing"
     assert Decimal(str(_by_payer(leg)["benefit"])) == 0
-    world.ok("2305", {"data": {"setl_id": setl_id, "mdtrt_id": mdtrt_id, "psn_no": "P0002"}})
-    after = _resources(fhir_export.export(world.platform, psn_no="P0002", begin=date(2025, 6, 10),
-                                          end=date(2025, 6, 10)))  # fmt: skip
-    assert len(after) == 4 and {r["status"] for r in after} == {"cancelled"}  # the reversal row is not exported
+    assert fhir_export.search(world.platform, ACME, "ClaimResponse", "P0002")["total"] == 0  # no consent
+    # the person consents and claims: the leg settles from the view kept at the bedside
+    grant_consent(world.platform, "P0002", "acme-group", granularity="category")  # poorer than the filing's detail
+    assert fhir_export.search(world.platform, ACME, "ClaimResponse", "P0002")["total"] == 0
+    grant_consent(world.platform, "P0002", "acme-group", granularity="detail")
+    [claim] = claims_service.claims_of(world.platform, psn_no="P0002")
+    claims_service.settle_claim(world.platform, claim["claim_id"], insured("P0002"))
+    mine = _resources(fhir_export.search(world.platform, insured("P0002"), "ClaimResponse", "P0002"))[1]
+    theirs = _resources(fhir_export.search(world.platform, ACME, "ClaimResponse", "P0002"))
+    for r in (mine, theirs[0]):
+        assert r["outcome"] == "complete" and _by_payer(r)["benefit"] == Decimal("3757.10")
+    assert theirs[0]["meta"]["tag"][0]["code"] == "detail" and theirs[0]["item"]  # the filing's granularity
+    # a later visit (its leg now settles at the bedside) is reversed: its resources are cancelled
+    visit = world.outpatient_visit("P0002", OUTPATIENT, insutype="310")
+    second = world.ok("2207", {"data": {"mdtrt_id": visit, "psn_no": "P0002"}})["setlinfo"]["setl_id"]
+    world.ok("2208", {"data": {"setl_id": second, "mdtrt_id": visit, "psn_no": "P0002"}})
+    after = _resources(fhir_export.export(world.platform, setl_id=second))
+    assert len(after) == 4 and {r["status"] for r in after} == {"cancelled"}
+    assert after[3]["identifier"][0]["value"] == f"{second}/acme-supplementary-2025"
+    period = _resources(fhir_export.export(world.platform, psn_no="P0002", begin=date(2025, 6, 10), end=date(2025, 6, 10)))
+    assert len(period) == 8  # two settlements with a leg each; the reversal row is not exported
+    assert [r["status"] for r in period if r["identifier"][0]["value"].startswith(setl_id)] == ["active"] * 4

@@ -144,11 +144,30 @@ def _leg_payload(conn: Connection, settlement: Mapping[str, Any], leg: Mapping[s
     return _national_payload(conn, settlement, granularity)
 
 
-def _leg_of_insurer(leg: Mapping[str, Any], granularity: Granularity) -> dict[str, Any]:
+def _leg_of_insurer(leg: Mapping[str, Any]) -> dict[str, Any]:
     """The leg's own result as its insurer may see it (responsibility ids, payable, reason codes)."""
     out = {k: leg.get(k) for k in ("product", "insurer", "name", "payable", "status", "reason_code")}
     out["responsibilities"] = [{k: r.get(k) for k in ("id", "name", "payable", "reason_code")}
                                for r in leg.get("responsibilities", [])]  # fmt: skip
+    return out
+
+
+def _current(conn: Connection, leg: Mapping[str, Any]) -> dict[str, Any]:
+    """The leg as it stands now: a leg left pending at the bedside takes its quick claim's state
+    (settled later with its adjudication; ``held`` for review; rejected or cancelled)."""
+    out = dict(leg)
+    if leg.get("status") != "pending" or not leg.get("claim_id"):
+        return out
+    claim = claims_repo.claim(conn, str(leg["claim_id"]))
+    if claim is None:
+        return out
+    if claim["status"] == "settled" and claim["result"] is not None:
+        out.update(status="settled", payable=claim["result"]["payable"],
+                   responsibilities=claim["result"]["responsibilities"])  # fmt: skip
+    elif claim["status"] in ("rejected", "cancelled"):
+        out.update(status=claim["status"], reason_code=claim["status"])
+    else:
+        out.update(reason_code=claim["reason_code"])
     return out
 
 
@@ -161,7 +180,7 @@ def _own(conn: Connection, settlement: Mapping[str, Any], resource_type: str | N
     out = _pick(fhir.settlement_resources(settlement, _settled_lines(conn, settlement),
                                           _diagnoses(conn, settlement["mdtrt_id"])), resource_type)  # fmt: skip
     for leg in settlement["output"].get("commercial", []):
-        pair = fhir.leg_resources(_leg_of_insurer(leg, Granularity.RESULT), _result_payload(settlement), "result",
+        pair = fhir.leg_resources(_leg_of_insurer(_current(conn, leg)), _result_payload(settlement), "result",
                                   settlement["status"])  # fmt: skip
         out += _pick(pair, resource_type)
     return out
@@ -205,7 +224,7 @@ def _insurer_search(p: Platform, actor: Principal, resource_type: str, patient: 
                     withheld.append(fhir.outcome(f"{settlement['setl_id']}/{leg['product']}: {consent.code}"))
                     continue
                 payload = _leg_payload(conn, settlement, leg, granularity, filing)
-                pair = fhir.leg_resources(_leg_of_insurer(leg, granularity), payload, granularity.value,
+                pair = fhir.leg_resources(_leg_of_insurer(_current(conn, leg)), payload, granularity.value,
                                           settlement["status"])  # fmt: skip
                 found += _pick(pair, resource_type)
                 fields = [f"{resource_type}:{name}" for name in projections.field_names(payload)]

@@ -80,6 +80,8 @@ REASONS = {
     "channel_refused": "商保平台未受理",
     "prefund_exhausted": "预付资金不足",
     "risk_review": "风控审核中（待人工复核）",
+    "rejected": "复核未通过，不予赔付",
+    "cancelled": "结算已冲正，理赔撤销",
 }
 CLASS_REASONS = {  # projection payload field → reason code of its burden class
     "fulamt_ownpay_amt": "out_of_scope",
