@@ -69,7 +69,9 @@ def test_a_settlement_exports_as_validated_resources_with_every_payer(world: Wor
     # the bill's three lines, each with its price and what it cost
     assert [i["productOrService"]["coding"][0]["code"] for i in eob["item"]] == [x["med_list_codg"] for x in OUTPATIENT]
     assert [Decimal(str(i["net"]["value"])) for i in eob["item"]] == [Decimal("30"), Decimal("173"), Decimal("117.6")]
-    assert eob["item"][2]["quantity"]["value"] == 28 and Decimal(str(eob["item"][2]["unitPrice"]["value"])) == Decimal("4.2")
+    assert eob["item"][2]["quantity"]["value"] == 28 and Decimal(str(eob["item"][2]["unitPrice"]["value"])) == Decimal(
+        "4.2"
+    )
     assert [a["itemSequence"] for a in cr["item"]] == [1, 2, 3]
     # tests/service/test_hospital_flow.py: 66.96 from the pooled fund, 253.64 from the account, no cash
     totals = _by_payer(eob)
@@ -106,7 +108,9 @@ def test_commercial_legs_carry_reason_codes_and_the_insured_sees_only_their_own(
     by_resp = {a["category"]["coding"][0]["code"]: a["reason"]["coding"][0]["code"] for a in leg["adjudication"]}
     assert by_resp["yantai-shiminjiankangbao-2025#R3"] == "paid"
     assert by_resp["yantai-shiminjiankangbao-2025#R1"] == "deductible_not_reached"
-    assert fhir_export.search(world.platform, insured("P0002"), "ClaimResponse", "P0002", ["lt2025-06-10"])["total"] == 0
+    assert (
+        fhir_export.search(world.platform, insured("P0002"), "ClaimResponse", "P0002", ["lt2025-06-10"])["total"] == 0
+    )
     with pytest.raises(ServiceError):  # another person's settlements
         fhir_export.search(world.platform, insured("P0001"), "ExplanationOfBenefit", "P0002")
     with pytest.raises(ServiceError):
@@ -209,6 +213,8 @@ def test_a_reversed_settlement_is_cancelled_and_a_pending_leg_is_queued_with_its
     after = _resources(fhir_export.export(world.platform, setl_id=second))
     assert len(after) == 4 and {r["status"] for r in after} == {"cancelled"}
     assert after[3]["identifier"][0]["value"] == f"{second}/acme-supplementary-2025"
-    period = _resources(fhir_export.export(world.platform, psn_no="P0002", begin=date(2025, 6, 10), end=date(2025, 6, 10)))
+    period = _resources(
+        fhir_export.export(world.platform, psn_no="P0002", begin=date(2025, 6, 10), end=date(2025, 6, 10))
+    )
     assert len(period) == 8  # two settlements with a leg each; the reversal row is not exported
     assert [r["status"] for r in period if r["identifier"][0]["value"].startswith(setl_id)] == ["active"] * 4

@@ -228,8 +228,9 @@ def _insurer_search(p: Platform, actor: Principal, resource_type: str, patient: 
                                           settlement["status"])  # fmt: skip
                 found += _pick(pair, resource_type)
                 fields = [f"{resource_type}:{name}" for name in projections.field_names(payload)]
-                record(conn, now, Use(actor, Action.RELEASE, consent["purpose"], actor.tenant, record_ids, fields,
-                                      psn_no=patient, consent_id=consent["id"], granularity=granularity.value))  # fmt: skip
+                use = Use(actor, Action.RELEASE, consent["purpose"], actor.tenant, record_ids, fields,
+                          psn_no=patient, consent_id=consent["id"], granularity=granularity.value)  # fmt: skip
+                record(conn, now, use)
         uow.commit()
     return fhir.bundle(found, withheld, timestamp=now.isoformat())
 

@@ -173,7 +173,9 @@ def settlement(conn: Connection, setl_id: str) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
-def of_person(conn: Connection, psn_no: str, begin: date | None = None, end: date | None = None) -> list[dict[str, Any]]:
+def of_person(
+    conn: Connection, psn_no: str, begin: date | None = None, end: date | None = None
+) -> list[dict[str, Any]]:
     """A person's settlements (not the reversal rows) with ``setl_date`` in ``[begin, end]``, oldest first."""
     query = select(settlements).where(settlements.c.psn_no == psn_no, settlements.c.refd_setl_flag == "0")
     if begin is not None:

@@ -43,7 +43,8 @@ MODELS: dict[str, Any] = {EOB: ExplanationOfBenefit, CR: ClaimResponse, "Operati
 CNT_PLACES, PRIC_PLACES = 4, 6  # national interface: cnt (16,4), pric (16,6)
 
 _COMMON = frozenset({"resourceType", "id", "meta", "identifier", "status", "type", "use", "patient", "created",
-                     "insurer", "outcome", "adjudication", "total", "processNote", "contained", "insurance"})  # fmt: skip
+                     "insurer", "outcome", "adjudication", "total", "processNote", "contained",
+                     "insurance"})  # fmt: skip
 _EOB_ONLY = frozenset({"provider", "billablePeriod"})
 LEG_ELEMENTS: dict[str, frozenset[str]] = {
     "result": _COMMON | _EOB_ONLY,
@@ -202,8 +203,9 @@ def settlement_resources(settlement: Mapping[str, Any], lines: Sequence[Mapping[
                                                           + int(settlement["commercial_sumamt"]))},
         *({"category": cat, "amount": money(amount)} for cat, amount in parts),
     ]  # fmt: skip
+    pending = [x for x in output.get("commercial", []) if x.get("status") == "pending"]
     notes = [{"number": n, "type": "display", "text": f"{leg['product']}: {leg.get('reason', '')}"}
-             for n, leg in enumerate((x for x in output.get("commercial", []) if x.get("status") == "pending"), 1)]  # fmt: skip
+             for n, leg in enumerate(pending, 1)]  # fmt: skip
     common: dict[str, Any] = {
         "identifier": _identifier(setl_id),
         "status": _status(settlement["status"]),
@@ -211,8 +213,10 @@ def settlement_resources(settlement: Mapping[str, Any], lines: Sequence[Mapping[
         "use": "claim",
         "patient": _patient(psn_no),
         "created": settlement["setl_time"].isoformat(),
-        "insurer": {"display": "基本医疗保险经办机构",
-                    "identifier": {"system": c.ADMDVS, "value": str(info.get("clr_optins") or "")}},
+        "insurer": {
+            "display": "基本医疗保险经办机构",
+            "identifier": {"system": c.ADMDVS, "value": str(info.get("clr_optins") or "")},
+        },
         "outcome": "partial" if notes else "complete",
         "adjudication": header,
         "total": totals,

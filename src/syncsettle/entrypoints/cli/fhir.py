@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+
 import typer
 
 from syncsettle.entrypoints.cli.arguments import day, fail

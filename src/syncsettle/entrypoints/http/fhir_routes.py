@@ -38,4 +38,3 @@ def add_fhir_routes(router: APIRouter, who: Any, label: str) -> None:
             f"/fhir/{resource_type}", search, methods=["GET"], response_class=FhirResponse,
             summary=f"FHIR R4 {resource_type} search ({label}): a searchset Bundle by patient and created",
         )  # fmt: skip
-
