@@ -1,5 +1,6 @@
 """The insured person's API (参保人): my policies, one-click enrollment and cancellation, my consents
-(grant, revoke, signed receipt), who used my data. The tenant is the person's ``psn_no``: every
+(grant, revoke, signed receipt), who used my data, and my settlements as FHIR R4 resources
+(``/fhir/ExplanationOfBenefit``, ``/fhir/ClaimResponse``; docs/fhir.md). The tenant is the person's ``psn_no``: every
 route acts on the caller's own records, and one naming another person's record answers 403."""
 
 from __future__ import annotations

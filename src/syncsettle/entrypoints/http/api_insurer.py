@@ -1,6 +1,8 @@
 """The insurer's API (商保机构): its filings (draft, revise, submit, withdraw, launch, activate,
 exit), its products' enrollments (masked, only what the persons' consents allow) and the audit of
-the data it received. The tenant is the insurer id; another insurer's filing answers 403."""
+the data it received, and the FHIR R4 search of its own legs (``/fhir/ExplanationOfBenefit``,
+``/fhir/ClaimResponse``: under consent, at each leg's granularity; docs/fhir.md). The tenant is the
+insurer id; another insurer's filing answers 403."""
 
 from __future__ import annotations
 
