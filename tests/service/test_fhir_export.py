@@ -218,3 +218,36 @@ def test_a_reversed_settlement_is_cancelled_and_a_pending_leg_is_queued_with_its
     )
     assert len(period) == 8  # two settlements with a leg each; the reversal row is not exported
     assert [r["status"] for r in period if r["identifier"][0]["value"].startswith(setl_id)] == ["active"] * 4
+
+
+def test_a_summary_leg_tells_the_visit_type_and_self_pay_and_nothing_of_the_bill(world: World) -> None:
+    from syncsettle.domain.identity import Principal, Role
+    from tests.commercial.products import SUMMARY_ID
+
+    settle_both_visits(world, "settlement_summary", (SUMMARY_ID,))
+    insurer = Principal(Role.INSURER, "test-insurer", "test", "cr_test")
+    legs = _resources(fhir_export.search(world.platform, insurer, "ExplanationOfBenefit", "P0002"))
+    assert len(legs) == 2
+    for r in legs:
+        assert set(r) <= LEG_ELEMENTS["settlement_summary"] and r["meta"]["tag"][0]["code"] == "settlement_summary"
+        strings = set(_strings(r))
+        assert {"21", "11"} & strings and "310" in strings  # med_type, insutype
+        assert not {"submitted", "out_of_scope", "overlimit", "I63.9", "XJ01CR-0002", NAME, CERTNO} & strings
+        assert [t["category"]["coding"][0]["code"] for t in r["total"]] == ["benefit"]
+
+
+def test_a_result_leg_carries_the_payable_and_reason_codes_only() -> None:
+    from syncsettle.domain.fhir.projection import leg_resources
+
+    leg = {"product": "p1", "insurer": "ins", "name": "产品", "payable": "12.30", "status": "settled",
+           "responsibilities": [{"id": "R1", "name": "住院", "payable": "12.30", "reason_code": "paid"}]}  # fmt: skip
+    payload = {"setl_id": "ST1", "psn_no": "P1", "setl_date": "2026-01-05"}
+    eob, cr = leg_resources(leg, payload, "result")
+    for r in (eob, cr):
+        assert set(r) <= LEG_ELEMENTS["result"] and "subType" not in r and "item" not in r
+        assert _by_payer(r) == {"benefit": Decimal("12.30")}
+        assert r["created"] == "2026-01-05" and r["outcome"] == "complete"
+    pending = leg_resources({**leg, "status": "pending", "reason_code": "risk_review", "responsibilities": []},
+                            payload, "result")[1]  # fmt: skip
+    assert pending["outcome"] == "queued" and pending["processNote"][0]["text"].startswith("风控审核")
+    assert pending["adjudication"][0]["reason"]["coding"][0]["code"] == "risk_review"
