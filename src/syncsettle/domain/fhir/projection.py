@@ -363,21 +363,31 @@ def outcome(text: str, code: str = "suppressed") -> dict[str, Any]:
 def bundle(resources: Sequence[dict[str, Any]], outcomes: Sequence[dict[str, Any]] = (), *,
            kind: str = "searchset", base: str = c.BASE, timestamp: str | None = None) -> dict[str, Any]:  # fmt: skip
     """A ``searchset`` (or ``collection``) Bundle of ``resources`` (search mode ``match``) and
-    ``outcomes`` (mode ``outcome``), validated."""
-    entries: list[dict[str, Any]] = []
-    for r in resources:
-        entry: dict[str, Any] = {"fullUrl": f"{base}/{r['resourceType']}/{r['id']}", "resource": r}
+    ``outcomes`` (mode ``outcome``), each already :func:`validated`. The envelope is validated by
+    the Bundle model without its resources (parsing them a second time would double the cost);
+    the tests parse whole Bundles back."""
+    found = [(f"{base}/{r['resourceType']}/{r['id']}", r, "match") for r in resources]
+    found += [(None, o, "outcome") for o in outcomes]
+    shells: list[dict[str, Any]] = []
+    for url, _r, mode in found:
+        shell: dict[str, Any] = {} if url is None else {"fullUrl": url}
         if kind == "searchset":
-            entry["search"] = {"mode": "match"}
-        entries.append(entry)
-    for o in outcomes:
-        entry = {"resource": o}
-        if kind == "searchset":
-            entry["search"] = {"mode": "outcome"}
-        entries.append(entry)
-    data: dict[str, Any] = {"resourceType": "Bundle", "type": kind, "entry": entries}
+            shell["search"] = {"mode": mode}
+        shells.append(shell)
+    data: dict[str, Any] = {"resourceType": "Bundle", "type": kind, "entry": shells}
     if kind == "searchset":
         data["total"] = len(resources)
     if timestamp:
         data["timestamp"] = timestamp
-    return _json_form(Bundle.model_validate(data))
+    out = _json_form(Bundle.model_validate(data))
+    entries = []
+    for (url, resource, _mode), shell in zip(found, shells, strict=True):
+        entry: dict[str, Any] = {"fullUrl": url} if url else {}
+        entry["resource"] = resource
+        if "search" in shell:
+            entry["search"] = shell["search"]
+        entries.append(entry)
+    out["entry"] = entries
+    if not out["entry"]:
+        del out["entry"]
+    return out
