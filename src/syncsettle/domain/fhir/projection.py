@@ -366,7 +366,9 @@ def bundle(resources: Sequence[dict[str, Any]], outcomes: Sequence[dict[str, Any
     ``outcomes`` (mode ``outcome``), each already :func:`validated`. The envelope is validated by
     the Bundle model without its resources (parsing them a second time would double the cost);
     the tests parse whole Bundles back."""
-    found = [(f"{base}/{r['resourceType']}/{r['id']}", r, "match") for r in resources]
+    found: list[tuple[str | None, dict[str, Any], str]] = [
+        (f"{base}/{r['resourceType']}/{r['id']}", r, "match") for r in resources
+    ]
     found += [(None, o, "outcome") for o in outcomes]
     shells: list[dict[str, Any]] = []
     for url, _r, mode in found:
