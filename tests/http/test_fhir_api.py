@@ -37,8 +37,8 @@ def test_the_insured_person_searches_their_own_settlements_only(world: World) ->
     settle_both_visits(world, "detail")
     mine = _get(world, Role.INSURED, "P0002", f"/api/insured/fhir/{EOB}", patient="P0002", created="ge2025-06-01")
     assert mine["type"] == "searchset" and mine["total"] == 6  # two settlements and their four legs
-    crs = _get(world, Role.INSURED, "P0002", "/api/insured/fhir/ClaimResponse", patient="P0002")
-    assert {r["resourceType"] for r in _matches(crs)} == {"ClaimResponse"}
+    crs = _get(world, Role.INSURED, "P0002", "/api/insured/fhir/ClaimResponse", patient="Patient/P0002")
+    assert crs["total"] == 6 and {r["resourceType"] for r in _matches(crs)} == {"ClaimResponse"}
     _get(world, Role.INSURED, "P0001", f"/api/insured/fhir/{EOB}", 403, patient="P0002")
     later = _get(world, Role.INSURED, "P0002", f"/api/insured/fhir/{EOB}", patient="P0002", created="gt2025-06-10")
     assert later["total"] == 0

@@ -188,10 +188,12 @@ def _own(conn: Connection, settlement: Mapping[str, Any], resource_type: str | N
 
 def search(p: Platform, actor: Principal, resource_type: str, patient: str | None,
            created: Sequence[str] = ()) -> dict[str, Any]:  # fmt: skip
-    """A searchset Bundle of ``resource_type`` for ``patient`` (a psn_no) and ``created`` (dates)."""
+    """A searchset Bundle of ``resource_type`` for ``patient`` (a psn_no, or ``Patient/<psn_no>``)
+    and ``created`` (dates, :func:`date_range`)."""
     _check_type(resource_type)
     if not patient:
         raise ServiceError(Code.FIELD, "patient（人员编号）为必填检索参数", "patient")
+    patient = patient.removeprefix("Patient/")  # a reference, or the bare psn_no
     begin, end = date_range(created)
     if actor.role is Role.INSURED:
         if patient != actor.tenant:
