@@ -251,3 +251,69 @@ def test_a_result_leg_carries_the_payable_and_reason_codes_only() -> None:
                             payload, "result")[1]  # fmt: skip
     assert pending["outcome"] == "queued" and pending["processNote"][0]["text"].startswith("风控审核")
     assert pending["adjudication"][0]["reason"]["coding"][0]["code"] == "risk_review"
+
+
+def _leaves(value: Any, key: str = "") -> list[tuple[str, Any]]:
+    if isinstance(value, dict):
+        return [leaf for k, v in value.items() for leaf in _leaves(v, k)]
+    if isinstance(value, list):
+        return [leaf for v in value for leaf in _leaves(v, key)]
+    return [(key, value)]
+
+
+def _constants() -> set[str]:
+    """Every string the FHIR mapping itself supplies: systems, codes and displays of its tables, FHIR words."""
+    from syncsettle.domain import codes as national
+
+    words = {v for v in vars(codes).values() if isinstance(v, str)}
+    for table in (codes.REASONS, codes.PAYER_NAMES, national.INSUTYPES, national.MED_TYPES, national.FUND_PAY_TYPES):
+        words |= set(table) | set(table.values())
+    words |= set(codes.PAYERS) | {"fund", "commercial", "settlement", "institutional", "professional", "submitted",
+                                  "eligible", "copay", "deductible", "benefit", "masked", "product", "active",
+                                  "cancelled", "claim", "complete", "queued", "display", "ExplanationOfBenefit",
+                                  "ClaimResponse", "Coverage", "result", "settlement_summary", "category",
+                                  "detail"}  # fmt: skip
+    return words
+
+
+def _escaped(resources: Any, payload: dict[str, Any], leg: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The values of ``resources`` that are neither the payload's, the leg result's, the mapping's own
+    constants, nor made of them (ids, references)."""
+    given = _leaves(payload) + _leaves(leg)
+    strings = {str(v) for _k, v in given} | _constants()
+    numbers = {Decimal(str(v)) for _k, v in given if isinstance(v, str) and v.replace(".", "").isdigit()}
+    product, setl_id = leg["product"], payload["setl_id"]
+    strings |= {f"Patient/{payload['psn_no']}", f"Organization/{leg['insurer']}", "#product", f"{setl_id}/{product}",
+                f"eob-{setl_id}-{product}", f"cr-{setl_id}-{product}",
+                *(f"{product}#{r['id']}" for r in leg["responsibilities"])}  # fmt: skip
+    out = []
+    for resource in resources:
+        for key, value in _leaves(resource):
+            if isinstance(value, bool) or key in ("sequence", "itemSequence", "number"):
+                continue
+            if (value not in strings) if isinstance(value, str) else (Decimal(str(value)) not in numbers):
+                out.append((key, value))
+    return out
+
+
+@pytest.mark.parametrize("granularity", ["result", "settlement_summary", "category", "detail"])
+def test_nothing_outside_the_projection_reaches_a_leg_resource(world: World, granularity: str) -> None:
+    """Every value of an insurer's leg resource is the payload's, the leg result's, the mapping's own
+    constants, or made of them: the resource cannot carry what the projection does not."""
+    from syncsettle.adapters.db import settlements as settlements_repo
+    from syncsettle.domain.commercial.projections import FIELDS
+    from syncsettle.domain.commercial.vocabulary import Granularity
+    from syncsettle.domain.fhir.projection import leg_resources
+
+    [inpatient, _] = settle_both_visits(world, "detail")
+    with world.platform.uow(readonly=True) as uow:
+        settlement = settlements_repo.settlement(uow.conn, inpatient["setlinfo"]["setl_id"])
+        assert settlement is not None
+        leg = fhir_export.leg_of_insurer(settlement["output"]["commercial"][0])
+        payload = fhir_export.leg_payload(uow.conn, settlement, leg, Granularity(granularity), None)
+        richer = fhir_export.leg_payload(uow.conn, settlement, leg, Granularity.DETAIL, None)
+    assert set(payload) <= FIELDS[Granularity(granularity)]
+    assert _escaped(leg_resources(leg, payload, granularity), payload, leg) == []
+    if granularity != "detail":  # the check is not vacuous: detail lines under this granularity are caught
+        leaked = dict(_escaped(leg_resources(leg, richer, granularity), payload, leg))
+        assert leaked and leaked.get("code") is not None

@@ -132,8 +132,9 @@ def _leg_granularity(conn: Connection, leg: Mapping[str, Any], day: date) -> tup
     return ROUTE_GRANULARITY.get(Route(str(leg.get("route") or "embedded")), Granularity.RESULT), filing
 
 
-def _leg_payload(conn: Connection, settlement: Mapping[str, Any], leg: Mapping[str, Any], granularity: Granularity,
-                 filing: Mapping[str, Any] | None) -> dict[str, Any]:  # fmt: skip
+def leg_payload(conn: Connection, settlement: Mapping[str, Any], leg: Mapping[str, Any], granularity: Granularity,
+                filing: Mapping[str, Any] | None) -> dict[str, Any]:  # fmt: skip
+    """What of the visit the leg's insurer may receive at ``granularity`` (the projection payload)."""
     if granularity not in projections.PROJECTIONS:
         return _result_payload(settlement)
     kept = claims_repo.get_view(conn, settlement["setl_id"]) if leg.get("status") == "pending" else None
@@ -144,7 +145,7 @@ def _leg_payload(conn: Connection, settlement: Mapping[str, Any], leg: Mapping[s
     return _national_payload(conn, settlement, granularity)
 
 
-def _leg_of_insurer(leg: Mapping[str, Any]) -> dict[str, Any]:
+def leg_of_insurer(leg: Mapping[str, Any]) -> dict[str, Any]:
     """The leg's own result as its insurer may see it (responsibility ids, payable, reason codes)."""
     out = {k: leg.get(k) for k in ("product", "insurer", "name", "payable", "status", "reason_code")}
     out["responsibilities"] = [{k: r.get(k) for k in ("id", "name", "payable", "reason_code")}
@@ -152,7 +153,7 @@ def _leg_of_insurer(leg: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _current(conn: Connection, leg: Mapping[str, Any]) -> dict[str, Any]:
+def current_leg(conn: Connection, leg: Mapping[str, Any]) -> dict[str, Any]:
     """The leg as it stands now: a leg left pending at the bedside takes its quick claim's state
     (settled later with its adjudication; ``held`` for review; rejected or cancelled)."""
     out = dict(leg)
@@ -180,7 +181,7 @@ def _own(conn: Connection, settlement: Mapping[str, Any], resource_type: str | N
     out = _pick(fhir.settlement_resources(settlement, _settled_lines(conn, settlement),
                                           _diagnoses(conn, settlement["mdtrt_id"])), resource_type)  # fmt: skip
     for leg in settlement["output"].get("commercial", []):
-        pair = fhir.leg_resources(_leg_of_insurer(_current(conn, leg)), _result_payload(settlement), "result",
+        pair = fhir.leg_resources(leg_of_insurer(current_leg(conn, leg)), _result_payload(settlement), "result",
                                   settlement["status"])  # fmt: skip
         out += _pick(pair, resource_type)
     return out
@@ -225,8 +226,8 @@ def _insurer_search(p: Platform, actor: Principal, resource_type: str, patient: 
                 if isinstance(consent, Refused):
                     withheld.append(fhir.outcome(f"{settlement['setl_id']}/{leg['product']}: {consent.code}"))
                     continue
-                payload = _leg_payload(conn, settlement, leg, granularity, filing)
-                pair = fhir.leg_resources(_leg_of_insurer(_current(conn, leg)), payload, granularity.value,
+                payload = leg_payload(conn, settlement, leg, granularity, filing)
+                pair = fhir.leg_resources(leg_of_insurer(current_leg(conn, leg)), payload, granularity.value,
                                           settlement["status"])  # fmt: skip
                 found += _pick(pair, resource_type)
                 fields = [f"{resource_type}:{name}" for name in projections.field_names(payload)]
