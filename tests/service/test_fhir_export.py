@@ -317,3 +317,47 @@ def test_nothing_outside_the_projection_reaches_a_leg_resource(world: World, gra
     if granularity != "detail":  # the check is not vacuous: detail lines under this granularity are caught
         leaked = dict(_escaped(leg_resources(leg, richer, granularity), payload, leg))
         assert leaked and leaked.get("code") is not None
+
+
+def test_every_payer_of_a_settlement_has_its_coding() -> None:
+    """A settlement the 2026 benefits pay from every fund (as the engine's golden cases do), built
+    directly: each payer's total carries the payer code and, where one fits, the national fund_pay_type."""
+    from datetime import UTC, datetime
+
+    from syncsettle.domain.fhir.projection import settlement_resources
+
+    paid = {"hifp_pay": "500.00", "hifmi_pay": "120.00", "hifob_pay": "80.00", "cvlserv_pay": "60.00",
+            "maf_pay": "40.00", "oth_pay": "0.00", "acct_pay": "30.00", "acct_mulaid_pay": "20.00",
+            "psn_cash_pay": "50.00"}  # fmt: skip
+    settlement = {
+        "setl_id": "ST1", "psn_no": "P1", "insutype": "390", "med_type": "21", "fixmedins_code": "H1",
+        "setl_time": datetime(2026, 1, 5, 2, tzinfo=UTC), "status": "settled", "fund_pay_sumamt": 80000,
+        "commercial_sumamt": 10000,
+        "output": {"setlinfo": {**paid, "medfee_sumamt": "1000.00", "inscp_scp_amt": "900.00", "fulamt_ownpay_amt":
+                                "100.00", "overlmt_selfpay": "0.00", "preselfpay_amt": "0.00", "act_pay_dedc": "0.00",
+                                "clr_optins": "370600"},
+                   "setldetail": [], "commercial": [{"product": "p1", "insurer": "ins", "payable": "100.00",
+                                                     "status": "settled", "responsibilities": []}]},
+    }  # fmt: skip
+    eob, _cr = settlement_resources(settlement, [])
+    by_payer = {t["category"]["coding"][0]["code"]: t for t in eob["total"]}
+    assert set(by_payer) == {
+        "submitted",
+        "eligible",
+        "benefit",
+        "hifp",
+        "hifmi",
+        "hifob",
+        "cvlserv",
+        "maf",
+        "acct",
+        "acct_mulaid",
+        "commercial",
+        "cash",
+    }  # fmt: skip  (oth paid nothing)
+    funds = {p: t["category"]["coding"][1]["code"] for p, t in by_payer.items() if len(t["category"]["coding"]) > 1}
+    assert funds == {"hifp": "390100", "hifmi": "390200", "hifob": "330100", "cvlserv": "320100", "maf": "610100",
+                     "acct": "310200", "commercial": "p1"}  # fmt: skip
+    assert sum(Decimal(str(by_payer[p]["amount"]["value"])) for p in codes.PAYERS if p in by_payer) + Decimal(
+        str(by_payer["commercial"]["amount"]["value"])) == Decimal("1000.00")  # fmt: skip
+    assert "item" not in eob
