@@ -361,3 +361,21 @@ def test_every_payer_of_a_settlement_has_its_coding() -> None:
     assert sum(Decimal(str(by_payer[p]["amount"]["value"])) for p in codes.PAYERS if p in by_payer) + Decimal(
         str(by_payer["commercial"]["amount"]["value"])) == Decimal("1000.00")  # fmt: skip
     assert "item" not in eob
+
+
+def test_a_leg_held_for_review_is_queued_with_its_reason_and_the_kept_view(world: World) -> None:
+    from tests.commercial.test_risk_holds import ACME as ACME_PRODUCT
+    from tests.commercial.test_risk_holds import _settle
+    from tests.commercial.test_risk_holds import _world as held_world
+
+    held_world(world)
+    answer = _settle(world)
+    held = next(e for e in answer["commercial"] if e["product"] == ACME_PRODUCT)
+    assert held["status"] == "held" and held["reason_code"] == "risk_review"
+    [mine] = [r for r in _resources(fhir_export.search(world.platform, insured("P0002"), "ClaimResponse", "P0002"))
+              if r["identifier"][0]["value"].endswith(ACME_PRODUCT)]  # fmt: skip
+    assert mine["outcome"] == "queued" and mine["processNote"][0]["text"] == codes.REASONS["risk_review"]
+    [theirs] = _resources(fhir_export.search(world.platform, ACME, "ExplanationOfBenefit", "P0002"))
+    assert theirs["outcome"] == "queued" and theirs["adjudication"][0]["reason"]["coding"][0]["code"] == "risk_review"
+    assert [i["productOrService"]["coding"][0]["code"] for i in theirs["item"]] == ["001101000010000", "XJ01CR-0002",
+                                                                                     "210300001"]  # fmt: skip

@@ -137,7 +137,8 @@ def leg_payload(conn: Connection, settlement: Mapping[str, Any], leg: Mapping[st
     """What of the visit the leg's insurer may receive at ``granularity`` (the projection payload)."""
     if granularity not in projections.PROJECTIONS:
         return _result_payload(settlement)
-    kept = claims_repo.get_view(conn, settlement["setl_id"]) if leg.get("status") == "pending" else None
+    waiting = leg.get("status") in ("pending", "held")
+    kept = claims_repo.get_view(conn, settlement["setl_id"]) if waiting else None
     if kept:
         version = product_of(filing).version_on(settlement["setl_date"]) if filing else None
         data = projections.PROJECTIONS[granularity](view_from_json(kept), version)
@@ -154,10 +155,10 @@ def leg_of_insurer(leg: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def current_leg(conn: Connection, leg: Mapping[str, Any]) -> dict[str, Any]:
-    """The leg as it stands now: a leg left pending at the bedside takes its quick claim's state
+    """The leg as it stands now: a leg left pending (or held) at the bedside takes its quick claim's state
     (settled later with its adjudication; ``held`` for review; rejected or cancelled)."""
     out = dict(leg)
-    if leg.get("status") != "pending" or not leg.get("claim_id"):
+    if leg.get("status") not in ("pending", "held") or not leg.get("claim_id"):
         return out
     claim = claims_repo.claim(conn, str(leg["claim_id"]))
     if claim is None:

@@ -203,7 +203,7 @@ def settlement_resources(settlement: Mapping[str, Any], lines: Sequence[Mapping[
                                                           + int(settlement["commercial_sumamt"]))},
         *({"category": cat, "amount": money(amount)} for cat, amount in parts),
     ]  # fmt: skip
-    pending = [x for x in output.get("commercial", []) if x.get("status") == "pending"]
+    pending = [x for x in output.get("commercial", []) if x.get("status", "settled") != "settled"]
     notes = [{"number": n, "type": "display", "text": f"{leg['product']}: {leg.get('reason', '')}"}
              for n, leg in enumerate(pending, 1)]  # fmt: skip
     common: dict[str, Any] = {
