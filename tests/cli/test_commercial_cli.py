@@ -54,3 +54,23 @@ def test_filing_enrollment_consent_and_audit_from_the_command_line(tmp_path: Pat
     report = json.loads(ok(url, "audit", "verify", "--json"))
     assert report["valid"] and report["entries"] >= 8 and report["unsealed"] == 0
     assert json.loads(ok(url, "audit", "checkpoint", "--json"))["tree_size"] == report["entries"]
+
+
+def test_fhir_export_prints_a_bundle(tmp_path: Path) -> None:
+    from fhir.resources.R4B.bundle import Bundle
+
+    from tests.world import line
+
+    url = f"sqlite:///{tmp_path / 'fhir.db'}"
+    world = World(url)
+    mdtrt_id = world.outpatient_visit("P0002", [line("1", "001101000010000", "1", "30.00", "30.00")], insutype="310")
+    setl_id = world.ok("2207", {"data": {"mdtrt_id": mdtrt_id, "psn_no": "P0002"}})["setlinfo"]["setl_id"]
+    world.platform.engine.dispose()
+    one = json.loads(ok(url, "fhir", "export", "--setl-id", setl_id))
+    Bundle.model_validate(one)
+    assert [e["resource"]["resourceType"] for e in one["entry"]] == ["ExplanationOfBenefit", "ClaimResponse"]
+    period = json.loads(ok(url, "fhir", "export", "--psn-no", "P0002", "--from", "2025-06-01", "--to", "2025-06-30"))
+    assert period["entry"] == one["entry"]
+    assert "entry" not in json.loads(ok(url, "fhir", "export", "--psn-no", "P0002", "--from", "2025-07-01"))
+    missing = run(url, "fhir", "export", "--setl-id", "ST000")
+    assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "ST000" in missing.stderr

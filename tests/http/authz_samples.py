@@ -352,3 +352,14 @@ def _insurer_job(s: Scene, role: Role, own: bool) -> Call:
 @sample("GET", "/api/regulator/replays/{job_id}")
 def _regulator_job(s: Scene, role: Role, own: bool) -> Call:
     return Call({"job_id": s.replay(Role.REGULATOR, "370600" if own else "150900")})
+
+
+for _type in ("ExplanationOfBenefit", "ClaimResponse"):
+
+    @sample("GET", f"/api/insured/fhir/{_type}")
+    def _fhir_insured(s: Scene, role: Role, own: bool) -> Call:
+        return Call(query={"patient": "P0002" if own else "P0003"})  # another person's settlements: 403
+
+    @sample("GET", f"/api/insurer/fhir/{_type}")
+    def _fhir_insurer(s: Scene, role: Role, own: bool) -> Call | None:
+        return Call(query={"patient": "P0002"}) if own else None  # only its own legs are ever in the Bundle

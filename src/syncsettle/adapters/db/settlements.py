@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, select, text, update
@@ -170,6 +171,19 @@ def add_settlement(conn: Connection, row: dict[str, Any], shares: list[dict[str,
 def settlement(conn: Connection, setl_id: str) -> dict[str, Any] | None:
     row = conn.execute(select(settlements).where(settlements.c.setl_id == setl_id)).mappings().first()
     return dict(row) if row else None
+
+
+def of_person(
+    conn: Connection, psn_no: str, begin: date | None = None, end: date | None = None
+) -> list[dict[str, Any]]:
+    """A person's settlements (not the reversal rows) with ``setl_date`` in ``[begin, end]``, oldest first."""
+    query = select(settlements).where(settlements.c.psn_no == psn_no, settlements.c.refd_setl_flag == "0")
+    if begin is not None:
+        query = query.where(settlements.c.setl_date >= begin)
+    if end is not None:
+        query = query.where(settlements.c.setl_date <= end)
+    rows = conn.execute(query.order_by(settlements.c.setl_time, settlements.c.setl_id)).mappings()
+    return [dict(r) for r in rows]
 
 
 def mark_reversed(conn: Connection, setl_id: str, reversed_by: str) -> int:

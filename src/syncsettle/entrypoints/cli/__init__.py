@@ -55,6 +55,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "enrollment": (("commercial",), COMMERCIAL, "Enrollment on a person's behalf (one-click flow)."),
     "consent": (("commercial",), COMMERCIAL, "Consents on a person's behalf, with signed receipts."),
     "claims": (("claims",), COMMERCIAL, "Quick claims (快赔): commercial legs that did not settle at the bedside."),
+    "fhir": (("fhir",), COMMERCIAL, "HL7 FHIR R4 export: ExplanationOfBenefit and ClaimResponse bundles."),
     "clearing": (("clearing",), CLEARING, "Settlement windows, clearing and payment instructions."),
     "statement": (("clearing",), CLEARING, "An insurer's monthly statement, one line per settlement line."),
     "reconcile": (("clearing",), CLEARING, "Reconciliation with hospitals and insurers; discrepancies."),

@@ -1,5 +1,6 @@
 """The insured person's API (参保人): my policies, one-click enrollment and cancellation, my consents
-(grant, revoke, signed receipt), who used my data. The tenant is the person's ``psn_no``: every
+(grant, revoke, signed receipt), who used my data, and my settlements as FHIR R4 resources
+(``/fhir/ExplanationOfBenefit``, ``/fhir/ClaimResponse``; docs/fhir.md). The tenant is the person's ``psn_no``: every
 route acts on the caller's own records, and one naming another person's record answers 403."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from syncsettle.adapters.db.column_limits import max_length
 from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.entrypoints.http.auth import platform_of, require
+from syncsettle.entrypoints.http.fhir_routes import add_fhir_routes
 from syncsettle.entrypoints.http.params import Before, DbId, PageLimit
 from syncsettle.entrypoints.http.views import consent_view
 from syncsettle.services.commercial import consents, enrollment, policies
@@ -98,3 +100,6 @@ def receipt(consent_id: str, request: Request, me: Principal = INSURED) -> dict[
 @router.get("/data-uses", summary="Who used my data: every release, read and refusal about me")
 def data_uses(request: Request, limit: PageLimit = 100, before: Before = None, me: Principal = INSURED) -> list[Any]:
     return data_use.entries(platform_of(request), me, limit=limit, before=before)
+
+
+add_fhir_routes(router, INSURED, "my own settlements")

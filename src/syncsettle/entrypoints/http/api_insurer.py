@@ -1,6 +1,8 @@
 """The insurer's API (商保机构): its filings (draft, revise, submit, withdraw, launch, activate,
 exit), its products' enrollments (masked, only what the persons' consents allow) and the audit of
-the data it received. The tenant is the insurer id; another insurer's filing answers 403."""
+the data it received, and the FHIR R4 search of its own legs (``/fhir/ExplanationOfBenefit``,
+``/fhir/ClaimResponse``: under consent, at each leg's granularity; docs/fhir.md). The tenant is the
+insurer id; another insurer's filing answers 403."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from syncsettle.domain.commercial.lifecycle import FilingAction
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.domain.rules.fields import Amount
 from syncsettle.entrypoints.http.auth import platform_of, require
+from syncsettle.entrypoints.http.fhir_routes import add_fhir_routes
 from syncsettle.entrypoints.http.filing_steps import add_step_routes
 from syncsettle.entrypoints.http.params import Before, DbId, PageLimit
 from syncsettle.entrypoints.http.views import filing_view
@@ -77,3 +80,6 @@ def data_received(
     request: Request, limit: PageLimit = 100, before: Before = None, me: Principal = INSURER
 ) -> list[Any]:
     return data_use.entries(platform_of(request), me, limit=limit, before=before)
+
+
+add_fhir_routes(router, INSURER, "the insurer's own legs, under consent")

@@ -148,7 +148,26 @@ ROUTES: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/api/regulator/insurers/{insurer_id}/exit"): ("保险公司退出", "保险公司退出本辖区，其有效备案随之退出。"),
     ("GET", "/api/regulator/filings"): ("辖区备案", "本辖区的备案；status=submitted 即待审核队列。"),
     ("GET", "/api/regulator/filings/{filing_id}"): ("备案详情", "一项备案的规则文件与生命周期事件。"),
-    ("GET", "/api/regulator/revolving-funds"): ("周转金", "本辖区参保地与就医地之间的异地就医周转金：余额、应有额度、本月垫付与待清算。"),
+    ("GET", "/api/regulator/revolving-funds"): (
+        "周转金",
+        "本辖区参保地与就医地之间的异地就医周转金：余额、应有额度、本月垫付与待清算。",
+    ),
+    ("GET", "/api/insured/fhir/ExplanationOfBenefit"): (
+        "我的FHIR结算说明",
+        "本人的结算按 HL7 FHIR R4 ExplanationOfBenefit 导出（Bundle 检索集，按 patient 与 created 检索）。",
+    ),
+    ("GET", "/api/insured/fhir/ClaimResponse"): (
+        "我的FHIR理赔答复",
+        "本人结算与商保部分按 HL7 FHIR R4 ClaimResponse 导出（Bundle 检索集）。",
+    ),
+    ("GET", "/api/insurer/fhir/ExplanationOfBenefit"): (
+        "FHIR结算说明",
+        "本公司产品所涉结算按 FHIR R4 ExplanationOfBenefit 导出，受授权与数据粒度约束。",
+    ),
+    ("GET", "/api/insurer/fhir/ClaimResponse"): (
+        "FHIR理赔答复",
+        "本公司产品各商保部分按 FHIR R4 ClaimResponse 导出，受授权与数据粒度约束。",
+    ),
     ("POST", "/api/regulator/filings/{filing_id}/approve"): (
         "批准备案",
         "批准备案，并确定结算路径、数据粒度与销售期。",
