@@ -142,8 +142,8 @@ def test_a_settlement_learns_its_accounts_only_once_its_commit_has_returned(data
         ledger_repo.book(uow.conn, journal(2), now)  # so they are created again, and this commits
         uow.commit()
     with UnitOfWork(engine, SystemClock()) as uow:
-        before = STATEMENTS._value.get()
+        before = STATEMENTS.value()
         ledger_repo.book(uow.conn, journal(3), now)
-        assert STATEMENTS._value.get() - before == 2  # postings and journal: the accounts are known now
+        assert STATEMENTS.value() - before == 2  # postings and journal: the accounts are known now
         uow.commit()
     engine.dispose()

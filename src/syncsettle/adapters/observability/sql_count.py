@@ -11,13 +11,39 @@ costs well under a microsecond, so it is always on, in production too.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from prometheus_client import Counter
 from sqlalchemy import Engine, event
 
-STATEMENTS = Counter("syncsettle_sql_statements", "SQL statements sent to the database (executes and batches)")
-COMMITS = Counter("syncsettle_sql_commits", "Transactions committed on the database")
+# labelled (``db``), so no value — and, with several workers, no multiprocess file — exists before the
+# first statement: the CLI imports this module before ``serve`` has prepared the metrics directory
+_STATEMENTS = Counter("syncsettle_sql_statements", "SQL statements sent to the database (executes and batches)", ["db"])
+_COMMITS = Counter("syncsettle_sql_commits", "Transactions committed on the database", ["db"])
+
+
+class _Lazy:
+    """``.inc()`` of one labelled child, created on first use."""
+
+    def __init__(self, counter: Counter) -> None:
+        self.counter = counter
+        self.child: Any = None
+
+    def inc(self) -> None:
+        if self.child is None:
+            folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+            if folder and not os.path.isdir(folder):
+                return  # before ``serve`` has prepared the workers' metrics directory: not counted
+            self.child = self.counter.labels("app")
+        self.child.inc()
+
+    def value(self) -> float:
+        return float(self.counter.labels("app")._value.get())
+
+
+STATEMENTS = _Lazy(_STATEMENTS)
+COMMITS = _Lazy(_COMMITS)
 
 
 def count_statements(engine: Engine) -> None:
