@@ -60,7 +60,10 @@ async def _drive(base: str, secret: str, concurrency: int, seconds: float, perso
     return time.monotonic() - start
 
 
-async def _bare_endpoint(base: str, concurrency: int, seconds: float) -> float:
+async def _endpoint_rate(base: str, concurrency: int, seconds: float, method: str, path: str) -> float:
+    """Requests/s of ``method path`` answered 200 by ``concurrency`` keep-alive clients for ``seconds``:
+    ``GET /bare`` (the HTTP stack alone) or ``POST /bench/floor`` (one request committing one one-row
+    transaction, the floor of a visit's messages)."""
     from syncsettle.loadgen.terminal import Terminal
 
     count = 0
@@ -70,26 +73,7 @@ async def _bare_endpoint(base: str, concurrency: int, seconds: float) -> float:
         nonlocal count
         async with Terminal(base, timeout=30) as client:
             while time.monotonic() < deadline:
-                if (await client.get("/bare"))[0] == 200:
-                    count += 1
-
-    start = time.monotonic()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return count / (time.monotonic() - start)
-
-
-async def _floor_endpoint(base: str, concurrency: int, seconds: float) -> float:
-    """Requests/s of ``POST /bench/floor``: one HTTP request committing one one-row transaction."""
-    from syncsettle.loadgen.terminal import Terminal
-
-    count = 0
-    deadline = time.monotonic() + seconds
-
-    async def worker() -> None:
-        nonlocal count
-        async with Terminal(base, timeout=30) as client:
-            while time.monotonic() < deadline:
-                if (await client.post("/bench/floor", b""))[0] == 200:
+                if (await client.request(method, path, b""))[0] == 200:
                     count += 1
 
     start = time.monotonic()
@@ -238,9 +222,9 @@ def service(
         server = start_server(url, workers=workers, env={BENCH_HOOKS_ENV: "1"})
         stack.callback(server.stop)
         err.print(f"server {server.url} ({workers} workers); bare endpoint for {seconds / 4:.0f}s …")
-        bare_rps = uvloop.run(_bare_endpoint(server.url, concurrency, seconds / 4))
+        bare_rps = uvloop.run(_endpoint_rate(server.url, concurrency, seconds / 4, "GET", "/bare"))
         err.print(f"floor (one committing request) for {seconds / 4:.0f}s …")
-        floor_rps = uvloop.run(_floor_endpoint(server.url, concurrency, seconds / 4))
+        floor_rps = uvloop.run(_endpoint_rate(server.url, concurrency, seconds / 4, "POST", "/bench/floor"))
         tally = Tally()
         statements_before = sql_counts(server.url)
         meter = Meter(server, engine)

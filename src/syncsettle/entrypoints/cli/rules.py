@@ -10,21 +10,30 @@ from rich.console import Console
 rules_app = typer.Typer(help="Policy, product and catalogue rule files.", no_args_is_help=True)
 
 
+def rule_files_or_exit(directory: Path, code: int) -> list[Path]:
+    """The ``.yaml`` rule files of ``directory``; an error line and exit ``code`` when it is not a
+    directory or holds none (``rules check`` exits 2, ``rules load`` 1)."""
+    from syncsettle.adapters.rulebook import rule_files
+
+    if not directory.is_dir():
+        typer.echo(f"error: {directory}: not a directory", err=True)
+        raise typer.Exit(code)
+    files = rule_files(directory)
+    if not files:
+        typer.echo(f"error: {directory}: no .yaml rule files found", err=True)
+        raise typer.Exit(code)
+    return files
+
+
 @rules_app.command("check")
 def check(directory: Path = typer.Argument(..., help="directory of rule files (searched recursively)")) -> None:
     """Validate rule files; print each file's id and versions, or the file, field and reason of each problem."""
     from rich.table import Table
 
-    from syncsettle.adapters.rulebook import RuleFileError, load_rule_file, rule_files
+    from syncsettle.adapters.rulebook import RuleFileError, load_rule_file
     from syncsettle.domain.rules.catalogue import Catalogue
 
-    if not directory.is_dir():
-        typer.echo(f"error: {directory}: not a directory", err=True)
-        raise typer.Exit(2)
-    files = rule_files(directory)
-    if not files:
-        typer.echo(f"error: {directory}: no .yaml rule files found", err=True)
-        raise typer.Exit(2)
+    files = rule_files_or_exit(directory, 2)
     table = Table("file", "kind", "id", "versions")
     problems = 0
     for path in files:

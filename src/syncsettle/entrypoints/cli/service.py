@@ -177,18 +177,13 @@ def rules_load(directory: Path = typer.Argument(...), database: str | None = DB)
     is named with its reason, nothing is stored and the exit code is 1."""
     import yaml
 
-    from syncsettle.adapters.rulebook import RuleFileError, load_rule_file, rule_files
+    from syncsettle.adapters.rulebook import RuleFileError, load_rule_file
+    from syncsettle.entrypoints.cli.rules import rule_files_or_exit
     from syncsettle.services import admin
     from syncsettle.services.errors import ServiceError
     from syncsettle.services.platform import build_platform
 
-    if not directory.is_dir():
-        typer.echo(f"error: {directory}: not a directory", err=True)
-        raise typer.Exit(1)
-    files = rule_files(directory)
-    if not files:
-        typer.echo(f"error: {directory}: no .yaml rule files found", err=True)
-        raise typer.Exit(1)
+    files = rule_files_or_exit(directory, 1)
     docs: list[tuple[str, Any]] = []
     refused = 0
     for path in files:
