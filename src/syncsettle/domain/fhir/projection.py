@@ -150,25 +150,33 @@ def _payer_parts(settlement: Mapping[str, Any]) -> list[tuple[dict[str, Any], st
     return parts
 
 
-def _line_item(sequence: int, line: Mapping[str, Any], claim_response: bool) -> dict[str, Any]:
-    """One fee line: what was billed and the national split (amounts in fen on the row)."""
-    adjudication = [_adjudication(_hl7("submitted"), line["det_item_fee_sumamt"]),
-                    _adjudication(_hl7("eligible"), line["inscp_scp_amt"])]  # fmt: skip
+def _line_item(sequence: int, line: Mapping[str, Any], claim_response: bool, *, priced: bool = True) -> dict[str, Any]:
+    """One fee line: what was billed, what was eligible and the reason-coded self-pay. ``priced``: a
+    stored fee line (amounts in fen, with quantity and unit price); otherwise a ``detail`` projection
+    line (yuan strings, no quantity or price)."""
+
+    def amount(field: str) -> str | int:
+        return line[field] if priced else str(line[field])
+
+    adjudication = [_adjudication(_hl7("submitted"), amount("det_item_fee_sumamt")),
+                    _adjudication(_hl7("eligible"), amount("inscp_scp_amt"))]  # fmt: skip
     for field, why in c.LINE_REASONS.items():
-        if line[field]:
-            adjudication.append(_adjudication(_hl7("copay"), line[field], why))
+        if line[field] if priced else Decimal(str(line[field])) != 0:
+            adjudication.append(_adjudication(_hl7("copay"), amount(field), why))
     if claim_response:
         return {"itemSequence": sequence, "adjudication": adjudication}
-    return {
+    item: dict[str, Any] = {
         "sequence": sequence,
         "category": _concept(c.coding(c.CHRGITM_TYPE, str(line["med_chrgitm_type"]))),
         "productOrService": _concept(c.coding(c.MED_LIST, str(line["med_list_codg"]))),
         "modifier": [_concept(c.coding(c.CHRGITM_LV, str(line["chrgitm_lv"])))],
-        "quantity": {"value": _scaled(int(line["cnt"]), CNT_PLACES)},
-        "unitPrice": {"value": _scaled(int(line["pric"]), PRIC_PLACES), "currency": c.CURRENCY},
-        "net": money(int(line["det_item_fee_sumamt"])),
-        "adjudication": adjudication,
     }
+    if priced:
+        item["quantity"] = {"value": _scaled(int(line["cnt"]), CNT_PLACES)}
+        item["unitPrice"] = {"value": _scaled(int(line["pric"]), PRIC_PLACES), "currency": c.CURRENCY}
+    item["net"] = money(amount("det_item_fee_sumamt"))
+    item["adjudication"] = adjudication
+    return item
 
 
 def settlement_resources(settlement: Mapping[str, Any], lines: Sequence[Mapping[str, Any]],
@@ -265,25 +273,6 @@ def _leg_header(leg: Mapping[str, Any], payload: Mapping[str, Any]) -> list[dict
     return out
 
 
-def _projected_item(sequence: int, line: Mapping[str, Any], claim_response: bool) -> dict[str, Any]:
-    """A ``detail`` projection line (yuan strings): billed, eligible and the reason-coded self-pay."""
-    adjudication = [_adjudication(_hl7("submitted"), str(line["det_item_fee_sumamt"])),
-                    _adjudication(_hl7("eligible"), str(line["inscp_scp_amt"]))]  # fmt: skip
-    for field, why in c.LINE_REASONS.items():
-        if Decimal(str(line[field])) != 0:
-            adjudication.append(_adjudication(_hl7("copay"), str(line[field]), why))
-    if claim_response:
-        return {"itemSequence": sequence, "adjudication": adjudication}
-    return {
-        "sequence": sequence,
-        "category": _concept(c.coding(c.CHRGITM_TYPE, str(line["med_chrgitm_type"]))),
-        "productOrService": _concept(c.coding(c.MED_LIST, str(line["med_list_codg"]))),
-        "modifier": [_concept(c.coding(c.CHRGITM_LV, str(line["chrgitm_lv"])))],
-        "net": money(str(line["det_item_fee_sumamt"])),
-        "adjudication": adjudication,
-    }
-
-
 def leg_resources(leg: Mapping[str, Any], payload: Mapping[str, Any], granularity: str,
                   settlement_status: str = "settled") -> tuple[dict[str, Any], dict[str, Any]]:  # fmt: skip
     """One leg's EOB and ClaimResponse for its insurer. ``leg`` is the leg of the stored answer
@@ -329,8 +318,8 @@ def leg_resources(leg: Mapping[str, Any], payload: Mapping[str, Any], granularit
     cr = {"resourceType": CR, "id": resource_id(CR, setl_id, product), **common}
     lines = payload.get("lines") or []
     if lines:
-        eob["item"] = [_projected_item(n, line, False) for n, line in enumerate(lines, start=1)]
-        cr["item"] = [_projected_item(n, line, True) for n, line in enumerate(lines, start=1)]
+        eob["item"] = [_line_item(n, line, False, priced=False) for n, line in enumerate(lines, start=1)]
+        cr["item"] = [_line_item(n, line, True, priced=False) for n, line in enumerate(lines, start=1)]
     if payload.get("diagnoses"):
         eob["diagnosis"] = [{"sequence": n, "diagnosisCodeableConcept": _concept(c.coding(c.ICD10, str(d)))}
                             for n, d in enumerate(payload["diagnoses"], start=1)]  # fmt: skip
