@@ -116,6 +116,8 @@ insurance_rows = Table(
     Column("psn_insu_date", Date, nullable=False),
     Column("balc", Money, nullable=False, default=0),
     Column("cross_region", JSON, nullable=True),
+    # national cvlserv_flag: "1" the person gets the civil-servant subsidy (公务员医疗补助) under this insutype
+    Column("cvlserv_flag", String(1), nullable=False, default="0", server_default="0"),
     CheckConstraint("balc >= 0", name="balc_not_negative"),
 )
 
@@ -178,6 +180,8 @@ visits = Table(
     Column("created_at", TS, nullable=False),
     # how the patient identified at the window (01 e-credential, 02 ID card, 03 social-security card)
     Column("mdtrt_cert_type", String(3), nullable=True),
+    # 门慢门特 病种 code (national dise_codg of 2201/2203/2401): which certified disease a med_type 14 visit is for
+    Column("dise_codg", String(30), nullable=True),
     Index("ix_visits_hospital", "fixmedins_code", "begntime"),
 )
 
@@ -231,7 +235,7 @@ settlements = Table(
     Column("medfee_sumamt", Money, nullable=False),
     Column("fund_pay_sumamt", Money, nullable=False),
     Column("commercial_sumamt", Money, nullable=False),
-    Column("acct_pay", Money, nullable=False),
+    Column("acct_pay", Money, nullable=False),  # the person's own personal account
     Column("psn_cash_pay", Money, nullable=False),
     Column("status", String(10), nullable=False),
     Column("refd_setl_flag", String(1), nullable=False, default="0"),
@@ -240,7 +244,12 @@ settlements = Table(
     Column("accumulator_delta", JSON, nullable=False),
     Column("output", JSON, nullable=False),
     Column("created_at", TS, nullable=False),
-    CheckConstraint("medfee_sumamt = fund_pay_sumamt + commercial_sumamt + acct_pay + psn_cash_pay", name="adds_up"),
+    # 家庭共济: what family members' personal accounts paid (national acct_mulaid_pay)
+    Column("acct_mulaid_pay", Money, nullable=False, default=0, server_default="0"),
+    CheckConstraint(
+        "medfee_sumamt = fund_pay_sumamt + commercial_sumamt + acct_pay + acct_mulaid_pay + psn_cash_pay",
+        name="adds_up",
+    ),
     Index("ix_settlements_hospital_date", "fixmedins_code", "setl_date"),
     Index("ix_settlements_psn", "psn_no", "year"),
     UniqueConstraint("msgid", name="uq_settlements_msgid"),
@@ -268,6 +277,25 @@ basic_accumulators = Table(
     Column("admissions", Integer, nullable=False, default=0),
     Column("subsidy_base", Money, nullable=False, default=0),
     Column("subsidy_paid", Money, nullable=False, default=0),
+    # the benefits beyond the pooled fund (0012_benefits): civil-servant subsidy and medical assistance paid
+    # (each has an annual cap), the medical-assistance base (its annual deductible), the one 门慢 deductible,
+    # and the inpatient admissions made on a referral filing (the repeat-referral ladder)
+    Column("cvlserv_paid", Money, nullable=False, default=0, server_default="0"),
+    Column("maf_paid", Money, nullable=False, default=0, server_default="0"),
+    Column("assistance_base", Money, nullable=False, default=0, server_default="0"),
+    Column("chronic_deductible_used", Money, nullable=False, default=0, server_default="0"),
+    Column("referrals", Integer, nullable=False, default=0, server_default="0"),
+)
+
+# what the pooled fund paid this year for one 门慢 disease (each has its own annual cap), fen
+disease_accumulators = Table(
+    "disease_accumulators",
+    metadata,
+    Column("psn_no", String(30), primary_key=True),
+    Column("insutype", String(6), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("opsp_dise_code", String(30), primary_key=True),
+    Column("fund_paid", Money, nullable=False, default=0),
 )
 
 product_accumulators = Table(

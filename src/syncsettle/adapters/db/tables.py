@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import syncsettle.adapters.db.schema
 import syncsettle.adapters.db.schema_audit
+import syncsettle.adapters.db.schema_benefits
 import syncsettle.adapters.db.schema_claims
 import syncsettle.adapters.db.schema_clearing
 import syncsettle.adapters.db.schema_commercial
