@@ -44,6 +44,15 @@ PSN_TYPES = {
 
 CHRGITM_LVS = {"01": "甲类", "02": "乙类", "03": "丙类"}
 
+# 1101 ``idetinfo[].psn_idet_type`` (人员身份类别, 3 characters) of the medical-assistance categories.
+# ⚠ Modelled: the national dictionary was not at hand and provinces extend it; an import may give the
+# category (``tekun``/``dibao``/``fanpin``) instead of the code. Listed most generous first: a person
+# holding two valid categories gets the first.
+ASSISTANCE_IDET_TYPES = {"tekun": "231", "dibao": "232", "fanpin": "233"}
+PSN_IDET_TYPES = {"231": "特困供养人员", "232": "最低生活保障对象", "233": "防止返贫监测对象/低收入人口"}
+ASSISTANCE_OF_IDET_TYPE = {code: category for category, code in ASSISTANCE_IDET_TYPES.items()}
+OPSP_KINDS = {"chronic": "门慢", "special": "门特"}  # 门慢门特 certification kinds
+
 HOSPITAL_LEVELS = {"1": "一级", "2": "二级", "3": "三级"}
 
 FUND_PAY_TYPES = {

@@ -116,10 +116,13 @@ def settlement_journals(
     fund_shares: Sequence[tuple[str, int]],
     acct_pay: int,
     product_shares: Sequence[tuple[str, str, int]],
+    family_shares: Sequence[tuple[str, int]] = (),
 ) -> list[Journal]:
     """The journals booking one settlement: the hospital's receivable from each fund and the personal
-    account (medical ledger), and from each insurer (commercial ledger). Patient cash is paid at the
-    window and never passes through the platform, so it is not journalled. Zero shares are skipped."""
+    accounts — the person's own and, for 家庭共济, each family member's (``family_shares``: account
+    holder, fen) — on the medical ledger, and from each insurer (commercial ledger). Patient cash is
+    paid at the window and never passes through the platform, so it is not journalled. Zero shares
+    are skipped."""
     journals: list[Journal] = []
     med: list[Posting] = []
     for fund_pay_type, amount in fund_shares:
@@ -129,6 +132,10 @@ def settlement_journals(
     if acct_pay:
         med.append(Posting(hospital_receivable(hospital, "310200", "medical"), acct_pay))
         med.append(Posting(personal_account(psn_no), -acct_pay))
+    for holder, amount in family_shares:
+        if amount:
+            med.append(Posting(hospital_receivable(hospital, "310200", "medical"), amount))
+            med.append(Posting(personal_account(holder), -amount))
     if med:
         journals.append(Journal(f"{setl_id}:med", "medical", "settlement", setl_id, "医保结算", tuple(med)))
     com: list[Posting] = []

@@ -21,6 +21,7 @@ from syncsettle.adapters.json_reader import Reader
 from syncsettle.adapters.rulebook import Rulebook, RuleFileError, parse_rule_data
 from syncsettle.domain.codes import HOSPITAL_LEVELS, INSUTYPES, PSN_TYPES
 from syncsettle.domain.rules.catalogue import Catalogue
+from syncsettle.services import person_benefits
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
 
@@ -71,7 +72,9 @@ def revoke_hospital(p: Platform, code: str) -> None:
         uow.commit()
 
 
-def _person_rows(item: Any, index: int, now: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def _person_rows(
+    p: Platform, item: Any, index: int, now: Any
+) -> tuple[dict[str, Any], list[dict[str, Any]], person_benefits.Benefits]:
     r = Reader(item, f"persons[{index}]")
     region = r.region("insuplc_admdvs")
     brdy = r.day("brdy")
@@ -87,6 +90,7 @@ def _person_rows(item: Any, index: int, now: Any) -> tuple[dict[str, Any], list[
         "created_at": now,
     }
     rows = []
+    civil_servant = person_benefits.civil_servant_flag(r)
     for j, ins in enumerate(r.items("insuinfo")):
         ir = Reader(ins, f"{r.at('insuinfo')}[{j}]")
         cross = ins.get("cross_region") if isinstance(ins, dict) else None
@@ -100,19 +104,23 @@ def _person_rows(item: Any, index: int, now: Any) -> tuple[dict[str, Any], list[
                 "psn_insu_date": ir.day("psn_insu_date", required=False) or date(2000, 1, 1),
                 "balc": ir.yuan("balc"),
                 "cross_region": cross,
+                "cvlserv_flag": person_benefits.civil_servant_flag(ir, default=civil_servant),
             }
         )
-    return person, rows
+    return person, rows, person_benefits.read_benefits(p, r, person["psn_no"], now)
 
 
 def import_persons(p: Platform, items: list[Any]) -> int:
-    """Insert or replace persons with their insurance rows (one transaction for the whole file); names and
-    certificate numbers are sealed on the way in (``Platform.pii``)."""
+    """Insert or replace persons with their insurance rows and benefit data (assistance identities,
+    civil-servant flag, 门慢门特 certifications, 家庭共济 links: :mod:`.person_benefits`), one transaction
+    for the whole file; names and certificate numbers are sealed on the way in (``Platform.pii``)."""
     now = p.clock.now()
-    parsed = [_person_rows(item, i, now) for i, item in enumerate(items)]
+    parsed = [_person_rows(p, item, i, now) for i, item in enumerate(items)]
     with p.uow() as uow:
-        for person, rows in parsed:
-            people.upsert_person(uow.conn, p.pii.seal(person), rows)
+        existed = [people.upsert_person(uow.conn, p.pii.seal(person), rows) for person, rows, _ in parsed]
+        for (person, _, benefits), known in zip(parsed, existed, strict=True):
+            # after every person is written: a link may name a holder of the same file
+            person_benefits.store(uow.conn, person["psn_no"], benefits, replace=known)
         uow.commit()
     return len(parsed)
 

@@ -95,8 +95,9 @@ def person_with_row(
 _PERSON_KEYS = tuple(c.name for c in persons.c)
 
 
-def upsert_person(conn: Connection, person_row: dict[str, Any], rows: list[dict[str, Any]]) -> None:
-    """Insert or replace a person (a sealed row) and their insurance rows (admin import)."""
+def upsert_person(conn: Connection, person_row: dict[str, Any], rows: list[dict[str, Any]]) -> bool:
+    """Insert or replace a person (a sealed row) and their insurance rows (admin import); whether the
+    person existed before."""
     existing = person(conn, person_row["psn_no"])
     if existing:
         conn.execute(persons.update().where(persons.c.psn_no == person_row["psn_no"]).values(**person_row))
@@ -105,6 +106,7 @@ def upsert_person(conn: Connection, person_row: dict[str, Any], rows: list[dict[
         conn.execute(persons.insert(), person_row)
     if rows:
         conn.execute(insurance_rows.insert(), rows)
+    return existing is not None
 
 
 def set_balance(conn: Connection, psn_no: str, insutype: str, balc: int) -> None:

@@ -37,6 +37,11 @@ BASIC_FIELDS = (
     "admissions",
     "subsidy_base",
     "subsidy_paid",
+    "cvlserv_paid",
+    "maf_paid",
+    "assistance_base",
+    "chronic_deductible_used",
+    "referrals",
 )
 
 

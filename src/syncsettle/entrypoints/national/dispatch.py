@@ -24,7 +24,7 @@ from .handlers import HANDLERS
 GATEWAY_PATH = "/fsi/api/rsfComIfsService/callService"
 PATHS = frozenset({"/fsi/api", GATEWAY_PATH})
 # transactions that name no person yet (1101 finds one): insuplc_admdvs is not checked against it
-_NO_PERSON = frozenset({"1101", "9001", "9002", "9101", "3201", "3202"})
+_NO_PERSON = frozenset({"1101", "5301", "9001", "9002", "9101", "3201", "3202"})
 
 
 def dispatch(

@@ -62,6 +62,14 @@ def _diagnoses(items: list[Any], path: str) -> tuple[str, ...]:
     return tuple(code for *_, code in sorted(found))
 
 
+def _dise_codg(d: Reader) -> str | None:
+    """The 门慢门特 病种 code (``dise_codg``, national 30 characters) of 2201/2203/2401, if sent."""
+    code = d.text("dise_codg", required=False)
+    if code is not None and len(code.strip()) > 30:
+        raise InvalidInput(d.at("dise_codg"), "at most 30 characters")
+    return code.strip() if code else None
+
+
 def _sign_in(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
     d = _part(env, "signIn", "data")
     return gateway.sign_in(p, h, d.text("opter_no", required=False) or env.opter or "",
@@ -81,6 +89,10 @@ def _person(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
     )  # fmt: skip
 
 
+def _opsp(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
+    return person.certifications(p, _part(env, "data").req_text("psn_no"))
+
+
 def _registration(d: Reader, diseinfo: list[Any], *, inpatient: bool) -> visits.Registration:
     return visits.Registration(
         psn_no=d.req_text("psn_no"),
@@ -91,6 +103,7 @@ def _registration(d: Reader, diseinfo: list[Any], *, inpatient: bool) -> visits.
         mdtrt_cert_type=d.text("mdtrt_cert_type", required=False),
         ipt_otp_no=d.text("ipt_no" if inpatient else "ipt_otp_no", required=False),
         diagnoses=_diagnoses(diseinfo, "input.diseinfo"),
+        dise_codg=_dise_codg(d),
     )
 
 
@@ -107,7 +120,7 @@ def _visit_info(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
     return visits.update_info(
         p, h, d.req_text("mdtrt_id"), d.text("psn_no", required=False),
         med_type=d.text("med_type", required=False, codes=MED_TYPES), begntime=instant_of(d, "begntime"),
-        diagnoses=_diagnoses(_items(env, "diseinfo"), "input.diseinfo"),
+        diagnoses=_diagnoses(_items(env, "diseinfo"), "input.diseinfo"), dise_codg=_dise_codg(d),
     )  # fmt: skip
 
 
@@ -232,7 +245,7 @@ def _rule_audit(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
 
 HANDLERS: dict[str, Handler] = {
     "9001": _sign_in, "9002": _sign_out, "9101": _file_upload,
-    "1101": _person,
+    "1101": _person, "5301": _opsp,
     "2201": _register, "2401": _register,
     "2203": _visit_info, "2203A": _visit_info,
     "2202": _cancel_visit, "2404": _cancel_visit,

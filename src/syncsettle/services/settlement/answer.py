@@ -1,7 +1,9 @@
 """The hospital's answer to a (pre-)settlement: national ``setlinfo``/``setldetail``, one
 ``commercial`` entry per product (settled with its adjudication; pending with the reason and the
 claim that will settle it later; or held for risk review until a reviewer approves it), and the
-one-stop ``summary`` of who pays what now."""
+one-stop ``summary`` of who pays what now (``personal_account`` is the person's own account and the
+family accounts together, as in the case format; ``family_account``, present when family accounts
+paid, the 家庭共济 part)."""
 
 from __future__ import annotations
 
@@ -40,16 +42,18 @@ def render(s: Settlement, vi: VisitInputs, setl_id: str | None, when: Any, pendi
     setlinfo = render_live(
         s, visit=vi.visit, person_row=vi.person_row, psn_type=vi.person.psn_type, insutype=vi.person.insutype,
         insured_region=vi.person.insured_region, balance_before=vi.person.account_balance, when=when,
-        msgid=msgid, setl_id=setl_id,
+        msgid=msgid, setl_id=setl_id, civil_servant=vi.person.civil_servant,
     )  # fmt: skip
     summary = {
         "total": format_yuan(s.total),
         "public_funds": format_yuan(s.public_funds),
         "commercial": format_yuan(s.commercial),
-        "personal_account": format_yuan(s.acct_pay),
+        "personal_account": format_yuan(s.acct_pay + s.acct_mulaid_pay),
         "cash": format_yuan(s.cash),
-        "patient_pays_now": format_yuan(s.acct_pay + s.cash),
+        "patient_pays_now": format_yuan(s.acct_pay + s.acct_mulaid_pay + s.cash),
     }
+    if s.acct_mulaid_pay:  # only when family accounts paid, so answers without 家庭共济 keep their shape
+        summary["family_account"] = format_yuan(s.acct_mulaid_pay)
     waiting = [p for p in pending if status_of(p) == "pending"]
     if waiting:
         names = "、".join(p.leg.product.name for p in waiting)

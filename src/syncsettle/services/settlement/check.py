@@ -3,9 +3,9 @@
 - every journal's postings sum to zero, number at least two and stay in the journal's ledger;
 - no posting without its journal; each ledger as a whole sums to zero;
 - every settlement has its shares and they add up to its total; every settlement's medical and
-  commercial journals carry exactly its fund + personal-account and commercial amounts;
+  commercial journals carry exactly its fund + personal-account (own and family) and commercial amounts;
 - every accumulator equals what the settlements, reversals and settled quick claims imply (the sum
-  of their recorded deltas), and no accumulator is negative;
+  of their recorded deltas; 门慢 per-disease figures too), and no accumulator is negative;
 - every settled quick claim has its one payout journal, and no other claim has one (``check_claims``);
 - no accumulator above its cap: basic annual caps per person, insurance type and year, product caps
   per person, product and year (:mod:`.check_caps`).
@@ -23,6 +23,7 @@ from sqlalchemy import and_, case, func, select
 
 from syncsettle.adapters.db.schema import (
     basic_accumulators,
+    disease_accumulators,
     journals,
     postings,
     product_accumulators,
@@ -96,11 +97,11 @@ def check(p: Platform, progress: Progress | None = None) -> dict[str, Any]:
             .group_by(journals.c.setl_id)
             .subquery()
         )  # fmt: skip
+        medical = settlements.c.fund_pay_sumamt + settlements.c.acct_pay + settlements.c.acct_mulaid_pay
         for off in conn.execute(
-            select(settlements.c.setl_id, settlements.c.fund_pay_sumamt + settlements.c.acct_pay,
-                   settlements.c.commercial_sumamt, booked.c.med, booked.c.com)
+            select(settlements.c.setl_id, medical, settlements.c.commercial_sumamt, booked.c.med, booked.c.com)
             .select_from(settlements.outerjoin(booked, booked.c.setl_id == settlements.c.setl_id))
-            .where((func.coalesce(booked.c.med, 0) != settlements.c.fund_pay_sumamt + settlements.c.acct_pay)
+            .where((func.coalesce(booked.c.med, 0) != medical)
                    | (func.coalesce(booked.c.com, 0) != settlements.c.commercial_sumamt))
         ):  # fmt: skip
             problems.append(
@@ -109,6 +110,7 @@ def check(p: Platform, progress: Progress | None = None) -> dict[str, Any]:
 
         implied_basic: dict[tuple[str, str, int], dict[str, int]] = defaultdict(lambda: dict.fromkeys(BASIC_FIELDS, 0))
         implied_products: dict[tuple[str, str, int, str], list[int]] = defaultdict(lambda: [0, 0])
+        implied_diseases: dict[tuple[str, str, int, str], int] = defaultdict(int)
         count = 0
         result = conn.execution_options(yield_per=2000).execute(
             select(settlements.c.psn_no, settlements.c.insutype, settlements.c.year, settlements.c.accumulator_delta)
@@ -122,6 +124,8 @@ def check(p: Platform, progress: Progress | None = None) -> dict[str, Any]:
                 pair = implied_products[(psn_no, product_id, year, resp_id)]
                 pair[0] += d
                 pair[1] += paid
+            for code, paid in (delta.get("diseases") or {}).items():
+                implied_diseases[(psn_no, insutype, year, code)] += paid
             if progress and count % 2000 == 0:
                 progress(2000)
         if progress:
@@ -157,6 +161,13 @@ def check(p: Platform, progress: Progress | None = None) -> dict[str, Any]:
         for key_p, want in implied_products.items():
             if key_p not in seen_p and any(want):
                 problems.append(f"product accumulator {key_p} missing; settlements imply {want}")
+        found_d = {(r["psn_no"], r["insutype"], r["year"], r["opsp_dise_code"]): int(r["fund_paid"])
+                   for r in conn.execute(select(disease_accumulators)).mappings()}  # fmt: skip
+        for key_d in sorted(set(found_d) | set(implied_diseases)):
+            if found_d.get(key_d, 0) != implied_diseases.get(key_d, 0) or found_d.get(key_d, 0) < 0:
+                problems.append(
+                    f"门慢 accumulator {key_d} = {found_d.get(key_d, 0)}, settlements imply {implied_diseases.get(key_d, 0)}"
+                )
         problems += cap_problems(p, conn)
         problems += clearing_problems(conn)
     return {"ok": not problems, "settlements": count, "problems": problems}

@@ -1,4 +1,6 @@
-"""Person query (1101): base information and one insurance row per insutype.
+"""Person query (1101): base information, one insurance row per insutype (with ``cvlserv_flag``, the
+civil-servant status) and the 人员身份 rows (``idetinfo[]``: medical-assistance categories with their
+validity); 门慢门特 certifications (5301).
 
 The HIS names the person by ``mdtrt_cert_type`` + ``mdtrt_cert_no`` as the interface defines them:
 - ``02`` 居民身份证: the ID number;
@@ -17,6 +19,7 @@ from typing import Any
 from syncsettle.adapters.clock import business_date
 from syncsettle.adapters.db import people
 from syncsettle.money import format_yuan
+from syncsettle.services import person_benefits
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
 
@@ -50,6 +53,7 @@ def query(
         if stored is None:
             raise ServiceError(Code.NOT_FOUND, "未查询到参保人员信息", "psn_no" if psn_no else "mdtrt_cert_no")
         rows = people.insurance(uow.conn, stored["psn_no"])
+        idetinfo = person_benefits.idetinfo(uow.conn, stored["psn_no"])
     # the hospital's window must check the patient's identity: 1101 answers the national fields in clear
     person = p.pii.open(stored)
     brdy = person["brdy"]
@@ -75,11 +79,22 @@ def query(
                 "psn_insu_stas": r["psn_insu_stas"],
                 "psn_insu_date": r["psn_insu_date"].isoformat(),
                 "insuplc_admdvs": r["insuplc_admdvs"],
-                "cvlserv_flag": "0",
+                "cvlserv_flag": r.get("cvlserv_flag") or "0",
                 "emp_name": "",
                 "paus_insu_date": None,
             }
             for r in rows
         ],
-        "idetinfo": [],
+        "idetinfo": idetinfo,
     }
+
+
+def certifications(p: Platform, psn_no: str) -> dict[str, Any]:
+    """5301 (人员慢特病备案查询): the person's 门慢门特 certifications, ``feedetail[]{opsp_dise_code,
+    opsp_dise_name, begndate, enddate}`` as the interface names them, plus ``kind`` (chronic 门慢 /
+    special 门特)."""
+    with p.uow(readonly=True) as uow:
+        if people.person(uow.conn, psn_no) is None:
+            raise ServiceError(Code.NOT_FOUND, "未查询到参保人员信息", "psn_no")
+        rows = person_benefits.certification_rows(uow.conn, psn_no)
+    return {"feedetail": rows}

@@ -1,8 +1,9 @@
 """Settlement reversal (2208 outpatient / 2305 inpatient): one transaction, idempotent on ``msgid``.
 
 The reversal is a settlement row of its own with every amount negated; it subtracts exactly the
-accumulator changes the original recorded, books the negated journals (corrections are new
-journals, never edits), gives the personal account back, and frees the fee lines so the hospital
+accumulator changes the original recorded (per-disease 门慢 figures included), books the negated
+journals (corrections are new journals, never edits), gives the personal account — and each family
+member's account that paid (家庭共济) — back, and frees the fee lines so the hospital
 can settle them again or cancel them. A settlement can be reversed once.
 """
 
@@ -13,8 +14,8 @@ from typing import Any
 from sqlalchemy import select
 
 from syncsettle.adapters.clock import business_date, national_time
+from syncsettle.adapters.db import benefits as benefit_repo
 from syncsettle.adapters.db import ledger as ledger_repo
-from syncsettle.adapters.db import people
 from syncsettle.adapters.db import settlements as repo
 from syncsettle.adapters.db import visits as visit_repo
 from syncsettle.adapters.db.schema import accounts, journals, postings, settlement_shares, settlements
@@ -24,6 +25,7 @@ from syncsettle.services.commercial import claims
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
 from syncsettle.services.settlement.common import new_id
+from syncsettle.services.settlement.inputs import FAMILY_INSUTYPE
 from syncsettle.services.settlement.setlinfo import negated, negated_details
 from syncsettle.services.settlement.settle import replay, request_hash
 
@@ -73,7 +75,14 @@ def reverse(p: Platform, hospital: dict[str, Any], msgid: str, infno: str, data:
         products_back: list[tuple[str, str, int, int]] = [
             (pid, rid, -d, -paid) for pid, rid, d, paid in delta["products"]
         ]
-        back = {"basic": basic_back, "products": products_back}
+        diseases_back = {code: -d for code, d in (delta.get("diseases") or {}).items()}
+        family_back = [[holder, -amount] for holder, amount in delta.get("family") or []]
+        back: dict[str, Any] = {"basic": basic_back, "products": products_back}
+        if diseases_back:
+            back["diseases"] = diseases_back
+        if family_back:
+            back["family"] = family_back
+        family_pay = int(original.get("acct_mulaid_pay") or 0)
         stored = original["output"] or {}
         if "setlinfo" in stored and "medins_setl_id" in stored["setlinfo"]:  # the full national list
             setlinfo = negated(stored["setlinfo"], rev_id, now, msgid)
@@ -83,7 +92,8 @@ def reverse(p: Platform, hospital: dict[str, Any], msgid: str, infno: str, data:
                 "setl_time": national_time(now), "medfee_sumamt": format_yuan(-original["medfee_sumamt"]),
                 "fund_pay_sumamt": format_yuan(-original["fund_pay_sumamt"]),
                 "comm_pay": format_yuan(-original["commercial_sumamt"]),
-                "psn_part_amt": format_yuan(-original["acct_pay"] - original["psn_cash_pay"]),
+                "psn_part_amt": format_yuan(-original["acct_pay"] - family_pay - original["psn_cash_pay"]),
+                "acct_mulaid_pay": format_yuan(-family_pay),
                 "acct_pay": format_yuan(-original["acct_pay"]), "psn_cash_pay": format_yuan(-original["psn_cash_pay"]),
             }  # fmt: skip
         output = {
@@ -100,6 +110,7 @@ def reverse(p: Platform, hospital: dict[str, Any], msgid: str, infno: str, data:
                 "setl_id": rev_id, "msgid": msgid, "setl_time": now, "setl_date": business_date(now),
                 "medfee_sumamt": -original["medfee_sumamt"], "fund_pay_sumamt": -original["fund_pay_sumamt"],
                 "commercial_sumamt": -original["commercial_sumamt"], "acct_pay": -original["acct_pay"],
+                "acct_mulaid_pay": -family_pay,
                 "psn_cash_pay": -original["psn_cash_pay"], "status": "reversal", "refd_setl_flag": "1",
                 "reverses": setl_id, "reversed_by": None, "accumulator_delta": back, "output": output,
                 "created_at": now,
@@ -109,13 +120,14 @@ def reverse(p: Platform, hospital: dict[str, Any], msgid: str, infno: str, data:
         )  # fmt: skip
         conn.execute(settlements.update().where(settlements.c.setl_id == setl_id).values(reversed_by=rev_id))
         repo.add_to_basic(conn, original["psn_no"], original["insutype"], original["year"], basic_back)
+        benefit_repo.add_to_diseases(conn, original["psn_no"], original["insutype"], original["year"], diseases_back)
         repo.lock_products(conn, original["psn_no"], original["year"], sorted({pid for pid, *_ in products_back}))
         repo.add_to_products(conn, original["psn_no"], original["year"], products_back)
         visit_repo.mark_settled(conn, mdtrt_id, visit_repo.lines_of_settlement(conn, setl_id), None)
-        if original["acct_pay"]:
-            row = people.insurance_row(conn, original["psn_no"], original["insutype"])
-            assert row is not None
-            people.set_balance(conn, original["psn_no"], original["insutype"], int(row["balc"]) + original["acct_pay"])
+        # every account that paid gets its payment back (relative: others may have paid from it since)
+        benefit_repo.add_to_balance(conn, original["psn_no"], original["insutype"], original["acct_pay"])
+        for holder, amount in family_back:
+            benefit_repo.add_to_balance(conn, holder, FAMILY_INSUTYPE, -amount)
         for journal in _journals_of(conn, setl_id):
             ledger_repo.book(conn, journal.reversed(f"{rev_id}:{journal.ledger[:3]}", rev_id), now)
         repo.remember(

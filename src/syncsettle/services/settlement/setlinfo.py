@@ -6,8 +6,9 @@
   what the medical-insurance bureau pays and clears, never touched by a commercial leg;
 - ``psn_cash_pay`` is the cash the patient still owes **after every payer** (the one-stop
   ``summary.cash``), so a HIS that knows nothing of commercial insurance collects exactly that;
-- ``acct_pay`` is the personal account, and ``psn_part_amt`` = ``acct_pay`` + ``psn_cash_pay``, as
-  the interface defines it;
+- ``acct_pay`` is the person's own personal account, ``acct_mulaid_pay`` what family members'
+  accounts paid (家庭共济), and ``psn_part_amt`` = ``acct_pay`` + ``acct_mulaid_pay`` +
+  ``psn_cash_pay`` (the interface's sum, with the family accounts that pay for the patient);
 - the commercial share is explicit: ``comm_pay`` (paid now by every commercial leg together), and
   ``medfee_sumamt`` = ``fund_pay_sumamt`` + ``comm_pay`` + ``psn_part_amt`` + ``hosp_part_amt``.
   Each product's share is in the answer's ``commercial[]``, and both slips show the same figures.
@@ -48,6 +49,7 @@ def age_on(brdy: date, day: date) -> int:
 def render_live(
     s: Settlement, *, visit: dict[str, Any], person_row: dict[str, Any], psn_type: str, insutype: str,
     insured_region: str, balance_before: int, when: datetime, msgid: str, setl_id: str | None,
+    civil_servant: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     """The hospital's ``setlinfo`` (the pre-settlement's has no ``setl_id``)."""
     leg = s.basic
@@ -66,7 +68,7 @@ def render_live(
         "age": f"{age_on(brdy, business_date(when))}.0",
         "insutype": insutype,
         "psn_type": psn_type,
-        "cvlserv_flag": "1" if leg.cvlserv_pay else "0",
+        "cvlserv_flag": "1" if civil_servant or leg.cvlserv_pay else "0",
         "setl_time": national_time(when),
         "mdtrt_cert_type": visit.get("mdtrt_cert_type") or "02",
         "med_type": med_type,
@@ -74,12 +76,12 @@ def render_live(
         **render_setlinfo(s),
         "hifes_pay": y(0),  # no enterprise supplementary fund in the shipped policies
         "hifdm_pay": y(0),  # 伤残人员医疗保障基金: none in the shipped policies
-        "psn_part_amt": y(s.acct_pay + s.cash),
+        "psn_part_amt": y(s.acct_pay + s.acct_mulaid_pay + s.cash),
         "acct_pay": y(s.acct_pay),
         "psn_cash_pay": y(s.cash),
         "hosp_part_amt": y(0),
         "balc": y(balance_before - s.acct_pay),
-        "acct_mulaid_pay": y(0),
+        "acct_mulaid_pay": y(s.acct_mulaid_pay),
         "comm_pay": y(s.commercial),
         "medins_setl_id": msgid,
         "clr_optins": insured_region,
@@ -96,7 +98,8 @@ def adds_up(info: dict[str, Any]) -> bool:
     v = {k: parse_yuan(info[k], allow_negative=True) for k in AMOUNTS if k in info}
     parts = v["fulamt_ownpay_amt"] + v["overlmt_selfpay"] + v["preselfpay_amt"] + v["inscp_scp_amt"]
     payers = v["fund_pay_sumamt"] + v["comm_pay"] + v["psn_part_amt"] + v["hosp_part_amt"]
-    return parts == v["medfee_sumamt"] == payers and v["psn_part_amt"] == v["acct_pay"] + v["psn_cash_pay"]
+    patient = v["acct_pay"] + v.get("acct_mulaid_pay", 0) + v["psn_cash_pay"]
+    return parts == v["medfee_sumamt"] == payers and v["psn_part_amt"] == patient
 
 
 def negated(info: dict[str, Any], rev_id: str, when: datetime, msgid: str) -> dict[str, Any]:

@@ -24,8 +24,8 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from syncsettle.adapters.clock import business_date
+from syncsettle.adapters.db import benefits as benefit_repo
 from syncsettle.adapters.db import ledger as ledger_repo
-from syncsettle.adapters.db import people
 from syncsettle.adapters.db import settlements as repo
 from syncsettle.adapters.db import visits as visit_repo
 from syncsettle.domain import ledger
@@ -41,7 +41,14 @@ from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
 from syncsettle.services.settlement.answer import render
 from syncsettle.services.settlement.common import new_id, open_visit
-from syncsettle.services.settlement.inputs import VisitInputs, basic_delta, load, product_deltas
+from syncsettle.services.settlement.inputs import (
+    FAMILY_INSUTYPE,
+    VisitInputs,
+    basic_delta,
+    disease_delta,
+    load,
+    product_deltas,
+)
 
 
 def claim_ids_of(setl_id: str, pending: list[legs.Pending]) -> dict[str, str]:
@@ -102,12 +109,16 @@ def held_products(vi: VisitInputs, screening: Screening) -> frozenset[str]:
     return frozenset(leg.product.id for leg in vi.legs if screening.holds(leg.product.id))
 
 
+FAMILY_PAYER = "acct_mulaid:"  # a family member's personal account (家庭共济) as a settlement share's payer
+
+
 def shares(s: Settlement) -> list[tuple[str, str, int]]:
     """(payer, kind, fen) of every payer with a non-zero share; they add up to the total."""
     out = [(d.fund_pay_type, "fund", d.fund_payamt) for d in s.basic.details if d.fund_payamt]
     out += [(f"product:{r.product_id}", "product", r.payable) for r in s.products if r.payable]
     if s.acct_pay:
         out.append(("acct", "personal_account", s.acct_pay))
+    out += [(f"{FAMILY_PAYER}{holder}", "personal_account", amount) for holder, amount in s.family_payments if amount]
     if s.cash:
         out.append(("cash", "cash", s.cash))
     return out
@@ -185,15 +196,22 @@ def _settle_once(
         claim_ids = claim_ids_of(setl_id, pending)
         output = attach_findings(render(s, vi, setl_id, now, pending, claim_ids, msgid), screening)
         basic_change = basic_delta(vi.basic, s.basic_after)
+        disease_change = disease_delta(vi.basic, s.basic_after)
         product_change = product_deltas(s)
-        delta = {"basic": basic_change, "products": product_change}
+        family = [[holder, amount] for holder, amount in s.family_payments if amount]
+        delta: dict[str, Any] = {"basic": basic_change, "products": product_change}
+        if disease_change:
+            delta["diseases"] = disease_change
+        if family:
+            delta["family"] = family
         payer_shares = shares(s)
         row = {
             "setl_id": setl_id, "mdtrt_id": mdtrt_id, "psn_no": vi.person.psn_no, "insutype": vi.person.insutype,
             "fixmedins_code": code, "msgid": msgid, "med_type": vi.bill.med_type,
             "clr_type": output["setlinfo"]["clr_type"], "setl_time": now, "setl_date": day, "year": vi.year,
             "benefit": s.basic.benefit, "medfee_sumamt": s.total, "fund_pay_sumamt": s.public_funds,
-            "commercial_sumamt": s.commercial, "acct_pay": s.acct_pay, "psn_cash_pay": s.cash,
+            "commercial_sumamt": s.commercial, "acct_pay": s.acct_pay, "acct_mulaid_pay": s.acct_mulaid_pay,
+            "psn_cash_pay": s.cash,
             "status": "settled", "refd_setl_flag": "0", "reverses": None, "reversed_by": None,
             "accumulator_delta": delta, "output": output, "created_at": now,
         }  # fmt: skip
@@ -205,10 +223,13 @@ def _settle_once(
         claims.record_pending(conn, row, view_of(w, setl_id), pending, claim_ids, now)
         reviews.record_holds(conn, setl_id, pending, claim_ids, output["risk"], now)
         repo.add_to_basic(conn, vi.person.psn_no, vi.person.insutype, vi.year, basic_change)
+        benefit_repo.add_to_diseases(conn, vi.person.psn_no, vi.person.insutype, vi.year, disease_change)
         repo.add_to_products(conn, vi.person.psn_no, vi.year, product_change)
         visit_repo.mark_settled(conn, mdtrt_id, [line["feedetl_sn"] for line in vi.lines], setl_id)
-        if s.acct_pay:
-            people.set_balance(conn, vi.person.psn_no, vi.person.insutype, vi.person.account_balance - s.acct_pay)
+        # the accounts that paid were locked when their balances were read (inputs.load): debited relative
+        benefit_repo.add_to_balance(conn, vi.person.psn_no, vi.person.insutype, -s.acct_pay)
+        for holder, amount in family:
+            benefit_repo.add_to_balance(conn, holder, FAMILY_INSUTYPE, -amount)
         insurers = {leg.product.id: leg.insurer for leg in vi.legs}  # the filing's insurer is the one that pays
         for journal in ledger.settlement_journals(
             setl_id=setl_id,
@@ -217,6 +238,7 @@ def _settle_once(
             psn_no=vi.person.psn_no,
             fund_shares=[(d.fund_pay_type, d.fund_payamt) for d in s.basic.details],
             acct_pay=s.acct_pay,
+            family_shares=[(holder, amount) for holder, amount in family],
             product_shares=[(insurers[r.product_id], r.product_id, r.payable) for r in s.products],
         ):
             ledger_repo.book(conn, journal, now)

@@ -23,7 +23,8 @@ from syncsettle.services.settlement.common import insured, new_id, own_visit
 @dataclass(frozen=True)
 class Registration:
     """A 2201 registration or 2401 admission. ``med_type`` ``None``: 11 (outpatient; 2203 may set it
-    later) or 21 (inpatient)."""
+    later) or 21 (inpatient). ``dise_codg``: the 门慢门特 病种 code of a ``med_type`` 14 visit (the
+    certified disease it is for), when the HIS sends one."""
 
     psn_no: str
     insutype: str
@@ -33,6 +34,7 @@ class Registration:
     mdtrt_cert_type: str | None = None
     ipt_otp_no: str | None = None
     diagnoses: tuple[str, ...] = field(default_factory=tuple)
+    dise_codg: str | None = None
 
 
 def _check_med_type(med_type: str, inpatient: bool) -> None:
@@ -65,6 +67,7 @@ def register(p: Platform, hospital: dict[str, Any], reg: Registration) -> dict[s
                 "diagnoses": list(reg.diagnoses),
                 "created_at": now,
                 "mdtrt_cert_type": reg.mdtrt_cert_type,
+                "dise_codg": reg.dise_codg,
             },
         )
         uow.commit()
@@ -76,9 +79,10 @@ def register(p: Platform, hospital: dict[str, Any], reg: Registration) -> dict[s
 
 def update_info(
     p: Platform, hospital: dict[str, Any], mdtrt_id: str, psn_no: str | None, *, med_type: str | None,
-    begntime: datetime | None, diagnoses: tuple[str, ...],
+    begntime: datetime | None, diagnoses: tuple[str, ...], dise_codg: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """2203/2203A: the visit's ``med_type``, start time and diagnoses, before its fees settle."""
+    """2203/2203A: the visit's ``med_type``, start time, diagnoses and 病种 code (``dise_codg``), before
+    its fees settle."""
     with p.uow() as uow:
         visit = own_visit(uow.conn, mdtrt_id, hospital["fixmedins_code"], psn_no)
         if visit["status"] not in ("registered", "admitted"):
@@ -93,6 +97,8 @@ def update_info(
             values["begntime"] = begntime
         if diagnoses:
             values["diagnoses"] = list(diagnoses)
+        if dise_codg is not None and dise_codg != visit.get("dise_codg"):
+            values["dise_codg"] = dise_codg
         if values:
             visit_repo.update_visit(uow.conn, mdtrt_id, **values)
         uow.commit()
