@@ -94,6 +94,7 @@ class World:
         self.platform = Platform(engine=make_engine(url), clock=self.clock, commercial=commercial)
         upgrade(self.platform.engine)
         self.secrets = {code: admin.add_hospital(self.platform, code, n, lv, r) for code, n, lv, r in HOSPITALS}
+        self.regions = {code: r for code, _n, _lv, r in HOSPITALS}
         admin.import_persons(
             self.platform,
             [person("P0001"), person("P0002", "310", "1101", balc="500.00"), person("P0003", "310", "1201"),
@@ -104,6 +105,12 @@ class World:
         self.client = TestClient(self.app)
         self._serial = 0
 
+    def add_hospital(self, code: str, name: str, level: str, region: str) -> str:
+        """One more hospital (another level or region) the test's HIS calls from."""
+        self.secrets[code] = admin.add_hospital(self.platform, code, name, level, region)
+        self.regions[code] = region
+        return code
+
     def msgid(self, hospital: str = "H37060000001") -> str:
         self._serial += 1
         return f"{hospital}20250610100000{self._serial:06d}"
@@ -112,7 +119,7 @@ class World:
              secret: str | None = None, insuplc: str = "") -> dict[str, Any]:  # fmt: skip
         """One envelope as a HIS sends it: the hospital's own region as ``mdtrtarea_admvs``; the
         person's ``insuplc_admdvs`` only when the test names it (blank is absent)."""
-        region = next(r for code, _n, _lv, r in HOSPITALS if code == hospital) if hospital in self.secrets else ""
+        region = self.regions.get(hospital, "")
         body = {
             "infno": infno, "msgid": msgid or self.msgid(hospital), "mdtrtarea_admvs": region,
             "insuplc_admdvs": insuplc, "recer_sys_code": "HIS", "infver": "V1.0", "opter_type": "1",
