@@ -52,7 +52,7 @@ def check_sums(infno: str, output: dict[str, Any]) -> None:
         total = f["medfee_sumamt"]
         assert f["fulamt_ownpay_amt"] + f["overlmt_selfpay"] + f["preselfpay_amt"] + f["inscp_scp_amt"] == total
         assert f["fund_pay_sumamt"] + f.get("comm_pay", 0) + f["psn_part_amt"] + f["hosp_part_amt"] == total
-        assert f["psn_part_amt"] == f["acct_pay"] + f["psn_cash_pay"]
+        assert f["psn_part_amt"] == f["acct_pay"] + f.get("acct_mulaid_pay", 0) + f["psn_cash_pay"]
         funds = f["hifp_pay"] + f["cvlserv_pay"] + f["hifes_pay"] + f["hifmi_pay"] + f["hifob_pay"] + f["maf_pay"]
         assert funds + f["oth_pay"] + f.get("hifdm_pay", 0) == f["fund_pay_sumamt"]
         details = output.get("setldetail") or []

@@ -113,6 +113,32 @@ class Bills:
         lines += [line(LAB, rng.randint(1, 3), 2_500, 0)]
         return Bill("11", "复查", ("Z09.8",), tuple(lines))
 
+    def chronic(self, level: str, disease: str) -> Bill:
+        """A 门慢 follow-up (``med_type`` 14) for a certified disease: consultation, lab, a month of drugs."""
+
+        def line(code: str, count: int, base: int, spread: int = 15) -> Line:
+            return self.line(level, code, count, base, spread)
+
+        rng = self.rng
+        lines = [line(CONSULT, 1, 2_000, 0), line(LAB, 1, 2_500, 0),
+                 line(STATIN, rng.choice((28, 56)), 420, 5), line(ASPIRIN, rng.choice((30, 60)), 50, 10)]  # fmt: skip
+        label = {"MM-HYP": "门慢 高血压", "MM-DIA": "门慢 糖尿病"}.get(disease, "门慢")
+        return Bill("14", label, (disease,), tuple(lines))
+
+    def special(self, level: str, disease: str) -> Bill:
+        """A 门特 course (``med_type`` 14): dialysis sessions (the dialysers as high-value consumables)
+        for 尿毒症, a chemotherapy cycle for 恶性肿瘤."""
+
+        def line(code: str, count: int, base: int, spread: int = 15) -> Line:
+            return self.line(level, code, count, base, spread)
+
+        rng = self.rng
+        if disease == "MT-URE":
+            lines = [line(LAB, 2, 2_500, 0), line(IMPLANT, rng.randint(4, 12), 45_000, 10)]
+            return Bill("14", "门特 尿毒症透析", (disease,), tuple(lines))
+        lines = [line(LAB, 2, 2_500, 0), line(CT, 1, 20_000, 5), line(BEVACIZUMAB, rng.randint(2, 4), 260_000, 5)]
+        return Bill("14", "门特 恶性肿瘤放化疗", (disease,), tuple(lines))
+
     def inpatient(self, level: str) -> Bill:
         rng = self.rng
 

@@ -22,6 +22,7 @@ from typing import Any
 from syncsettle.money import format_yuan
 
 YANTAI, ULANQAB = "370600", "150900"
+BENEFIT_YEAR = 2026  # the demo year: identities and certifications are valid through it
 OTHER_REGION = {YANTAI: ULANQAB, ULANQAB: YANTAI}
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"  # noqa: E501
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红梅鑫波斌宇浩凯秀珍健俊帆雪琳晨阳欣怡子涵梓轩博文雨桐佳怡思远嘉豪浩然一诺"  # noqa: E501
@@ -41,6 +42,11 @@ class Insured:
     psn_type: str
     balance: int
     cross_region: dict[str, Any] | None
+    # the benefits beyond the pooled fund (:mod:`syncsettle.simulation.benefits` assigns them)
+    assistance: str | None = None  # 医疗救助 category (tekun / dibao / fanpin), valid through the demo year
+    civil_servant: bool = False  # 公务员医疗补助 (cvlserv_flag 1)
+    certifications: tuple[str, ...] = ()  # 门慢门特 disease codes certified for the demo year
+    family_holder: str | None = None  # whose employee account pays after this person's own (家庭共济)
 
     @property
     def employee(self) -> bool:
@@ -54,8 +60,20 @@ class Insured:
         row: dict[str, Any] = {"insutype": self.insutype, "psn_type": self.psn_type, "balc": format_yuan(self.balance)}
         if self.cross_region is not None:
             row["cross_region"] = self.cross_region
-        return {"psn_no": self.psn_no, "psn_name": self.name, "certno": self.certno, "gend": self.gend,
+        if self.civil_servant:
+            row["cvlserv_flag"] = "1"
+        item = {"psn_no": self.psn_no, "psn_name": self.name, "certno": self.certno, "gend": self.gend,
                 "brdy": self.brdy.isoformat(), "insuplc_admdvs": self.region, "insuinfo": [row]}  # fmt: skip
+        year = BENEFIT_YEAR
+        if self.assistance:
+            item["idetinfo"] = [{"psn_idet_type": self.assistance, "begntime": f"{year}-01-01 00:00:00",
+                                 "endtime": f"{year}-12-31 23:59:59"}]  # fmt: skip
+        if self.certifications:
+            item["certifications"] = [{"opsp_dise_code": code, "begndate": f"{year}-01-01"}
+                                      for code in self.certifications]  # fmt: skip
+        if self.family_holder:
+            item["family_accounts"] = [{"psn_no": self.family_holder, "begndate": f"{year}-01-01", "consented": True}]
+        return item
 
 
 @dataclass(frozen=True, slots=True)

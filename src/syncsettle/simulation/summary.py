@@ -1,7 +1,10 @@
 """The demo's summary, read back from the database after the run (not from the simulation's own
 tallies, so it shows what the platform recorded): settlements and reversals, amounts per payer net
 of reversals — every public fund, every product with its insurer and route, the personal accounts,
-cash — pending legs by reason, quick claims, clearing, reconciliation and statements.
+cash — what each payer paid by its national field (``paid_by``: hifp, hifmi, hifob, cvlserv, maf, own
+and family accounts, commercial, cash), the benefits beyond the pooled fund (holders and the
+settlements that used them), pending legs by reason, quick claims, clearing, reconciliation and
+statements.
 
 Amounts are yuan strings; ``total = public_funds + commercial + personal_account + cash`` holds by
 construction of every settlement (each one's shares add up to its total) and is checked here.
@@ -22,6 +25,7 @@ from syncsettle.money import format_yuan, parse_yuan
 from syncsettle.services.clearing import revolving
 from syncsettle.services.commercial import prefund
 from syncsettle.services.platform import Platform
+from syncsettle.simulation import benefits
 from syncsettle.simulation.days import DayReport
 from syncsettle.simulation.products import OFFERS
 from syncsettle.simulation.world import World
@@ -61,8 +65,12 @@ def summarize(world: World, days: Sequence[date], reports: Sequence[DayReport],
     with p.uow(readonly=True) as uow:
         totals = repo.totals(uow.conn, Scope(), since, until)
         payers = repo.payer_totals(uow.conn, Scope(), since, until)
+        benefit_counts = repo.benefit_counts(uow.conn, Scope(), since, until)
     if totals["total"] != sum(totals[k] for k in PARTS):
         raise DoesNotAddUp(f"total {totals['total']} ≠ the sum of {[totals[k] for k in PARTS]}")
+    by_field = paid_by(payers)
+    if totals["total"] != sum(_fen(v) for v in by_field.values()):
+        raise DoesNotAddUp(f"total {totals['total']} ≠ the sum of what each payer paid {by_field}")
     funds = {r["payer"]: {"name": FUND_PAY_TYPES.get(r["payer"], r["payer"]), "settlements": int(r["settlements"]),
                           "amount": format_yuan(int(r["amount"]))}
              for r in payers if r["payer_kind"] == "fund"}  # fmt: skip
@@ -89,9 +97,10 @@ def summarize(world: World, days: Sequence[date], reports: Sequence[DayReport],
         "persons": len(world.persons), "households": len(world.households), "hospitals": len(world.hospitals),
         "enrollments": sum(len(a.insured) for a in world.applications), "consents": world.consents,
         "settlements": totals["settlements"], "reversals": totals["reversals"],
-        **{k: format_yuan(totals[k]) for k in ("total", *PARTS)},
+        **{k: format_yuan(totals[k]) for k in ("total", *PARTS, "family_account")},
         "settlements_with": {"personal_account": kinds.get("personal_account", 0), "cash": kinds.get("cash", 0)},
-        "funds": funds, "products": products,
+        "funds": funds, "paid_by": by_field, "benefits": _benefits(world, benefit_counts, payers),
+        "products": products,
         "pending_by_reason": dict(sorted(bedside.items())), **_claims(p), "prefund_alerts": _alerts(p),
         "interface_refusals": sum(len(r.refused) for r in reports),
         "clearing": {"windows": len(windows), "settled": sum(w["status"] == "SETTLED" for w in windows),
@@ -102,6 +111,43 @@ def summarize(world: World, days: Sequence[date], reports: Sequence[DayReport],
         "reconciliation": dict(rec), "statements": list(statements),
         "incidents": {r.day.isoformat(): r.incidents for r in reports if r.incidents},
     }  # fmt: skip
+
+
+# who paid, by the national setlinfo field: the pooled funds (职工 310100 and 居民 390100 together)
+PAID_BY = {"310100": "hifp_pay", "390100": "hifp_pay", "390200": "hifmi_pay", "330100": "hifob_pay",
+           "320100": "cvlserv_pay", "610100": "maf_pay", "999997": "oth_pay"}  # fmt: skip
+FAMILY_PAYER = "acct_mulaid:"
+
+
+def paid_by(payers: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """What each payer paid over the demo, net of reversals, by the national field it is reported in:
+    the pooled fund (hifp), critical illness (hifmi), large expenses (hifob), civil-servant subsidy
+    (cvlserv), medical assistance (maf), the persons' own accounts (acct_pay), family accounts
+    (acct_mulaid_pay), commercial insurance (comm_pay) and cash (psn_cash_pay). They add up to the total."""
+    out = dict.fromkeys(("hifp_pay", "hifmi_pay", "hifob_pay", "cvlserv_pay", "maf_pay", "oth_pay", "acct_pay",
+                         "acct_mulaid_pay", "comm_pay", "psn_cash_pay"), 0)  # fmt: skip
+    for r in payers:
+        payer, kind, amount = str(r["payer"]), r["payer_kind"], int(r["amount"])
+        if kind == "fund":
+            out[PAID_BY.get(payer, "oth_pay")] += amount
+        elif kind == "product":
+            out["comm_pay"] += amount
+        elif kind == "cash":
+            out["psn_cash_pay"] += amount
+        else:
+            out["acct_mulaid_pay" if payer.startswith(FAMILY_PAYER) else "acct_pay"] += amount
+    return {k: format_yuan(v) for k, v in out.items()}
+
+
+def _benefits(world: World, counts: dict[str, int], payers: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The benefits beyond the pooled fund: how many people of the world hold each, and how many
+    settlements used it."""
+    people = world.persons
+    used = {str(r["payer"]): int(r["settlements"]) for r in payers if r["payer_kind"] == "fund"}
+    return {
+        "holders": {kind: sum(benefits.has(p, kind) for p in people) for kind in benefits.KINDS},
+        "settlements": {"cvlserv": used.get("320100", 0), "maf": used.get("610100", 0), **counts},
+    }
 
 
 def _fen(yuan: str) -> int:

@@ -77,6 +77,8 @@ class Visits:
         else:
             data = {"psn_no": psn, "insutype": v.person.insutype, "med_type": bill.med_type,
                     "begntime": national_time(self.clock.now())}  # fmt: skip
+            if bill.med_type == "14":  # 门慢门特: the certified disease the visit is for (病种编码)
+                data["dise_codg"] = bill.diagnoses[0]
             mdtrt_id = (await self._call(h, "2201", {"data": data, "diseinfo": diseinfo}))["data"]["mdtrt_id"]
         upload = "2301" if inpatient else "2204"
         await self._call(h, upload, {"feedetail": feedetail(mdtrt_id, psn, bill.lines)}, 3)

@@ -2,7 +2,9 @@
 
 1. hospitals, each with its credential (``admin.add_hospital``);
 2. the insured persons, imported in batches of :data:`PERSON_BATCH` — one transaction per batch
-   (``admin.import_persons``, names and certificate numbers sealed on the way in);
+   (``admin.import_persons``, names and certificate numbers sealed on the way in), with their
+   benefits beyond the pooled fund (:mod:`syncsettle.simulation.benefits`: assistance categories,
+   civil servants, 门慢门特 certifications, 家庭共济 links, referral filings);
 3. the insurers admitted and the reference products filed, approved, put on sale and activated by
    their insurers and the regulators (``file_reference_product``), plus one new version left
    submitted for a regulator to review in the console;
@@ -29,7 +31,7 @@ from syncsettle.services.clearing import prefunding, revolving
 from syncsettle.services.commercial.reference_products import file_reference_product
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
-from syncsettle.simulation import bills, calendar, products
+from syncsettle.simulation import benefits, bills, calendar, products
 from syncsettle.simulation.his import Hospital
 from syncsettle.simulation.places import hospital_list
 from syncsettle.simulation.population import OTHER_REGION, YANTAI, Household, Insured, Population
@@ -142,6 +144,7 @@ def build(p: Platform, clock: FixedClock, *, persons: int, seed: int, progress: 
     hospitals = add_hospitals(p)
     advance(len(hospitals))
     households = Population(random.Random(f"{seed}:people"), calendar.FIRST_DAY).households(persons)
+    households = benefits.assign(households, random.Random(f"{seed}:benefits"), calendar.FIRST_DAY)
     import_people(p, households, progress)
     advance = progress.phase("产品备案 filings", None)
     filings = file_products(p, clock)

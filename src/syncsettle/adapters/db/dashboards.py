@@ -61,11 +61,44 @@ def totals(conn: Connection, scope: Scope, since: date, until: date) -> dict[str
         func.coalesce(func.sum(s.medfee_sumamt), 0).label("total"),
         func.coalesce(func.sum(s.fund_pay_sumamt), 0).label("public_funds"),
         func.coalesce(func.sum(s.commercial_sumamt), 0).label("commercial"),
-        func.coalesce(func.sum(s.acct_pay), 0).label("personal_account"),
+        func.coalesce(func.sum(s.acct_pay + s.acct_mulaid_pay), 0).label("personal_account"),
+        func.coalesce(func.sum(s.acct_mulaid_pay), 0).label("family_account"),
         func.coalesce(func.sum(s.psn_cash_pay), 0).label("cash"),
     ).select_from(settlements)
     row = conn.execute(_scoped(stmt, scope, since, until)).mappings().one()
     return {k: int(v) for k, v in row.items()}
+
+
+def benefit_counts(conn: Connection, scope: Scope, since: date, until: date) -> dict[str, int]:
+    """Settlements (not reversals) that used a benefit beyond the pooled fund: 门慢 / 门特 (the
+    settlement's ``benefit``), family accounts (``acct_mulaid_pay``), care away from the insured region
+    (the visit's two regions differ), and inpatient stays on a referral filing (the settlement added
+    to the year's ``referrals``)."""
+    s, v = settlements.c, visits.c
+    settled = s.status.in_(SETTLED)
+
+    def count(condition: Any) -> Any:
+        return func.coalesce(func.sum(case((and_(settled, condition), 1), else_=0)), 0)
+
+    stmt = select(
+        count(s.benefit == "chronic").label("chronic_outpatient"),
+        count(s.benefit == "special").label("special_outpatient"),
+        count(s.acct_mulaid_pay > 0).label("family_account"),
+        count(v.mdtrtarea_admvs != v.insuplc_admdvs).label("cross_region"),
+    ).select_from(settlements.join(visits, v.mdtrt_id == s.mdtrt_id))
+    stmt = stmt.where(s.setl_date >= since, s.setl_date <= until)
+    if scope.hospital is not None:
+        stmt = stmt.where(s.fixmedins_code == scope.hospital)
+    if scope.psn_no is not None:
+        stmt = stmt.where(s.psn_no == scope.psn_no)
+    if scope.region_prefix:
+        stmt = stmt.where(v.insuplc_admdvs.like(f"{scope.region_prefix}%"))
+    found = {k: int(n) for k, n in conn.execute(stmt).mappings().one().items()}
+    deltas = select(s.accumulator_delta).where(settled, s.setl_date >= since, s.setl_date <= until)
+    found["referral"] = sum(
+        1 for (delta,) in conn.execute(_scoped(deltas, scope, since, until)) if delta["basic"].get("referrals", 0) > 0
+    )
+    return found
 
 
 def daily_by_payer(conn: Connection, scope: Scope, since: date, until: date, kind: str | None = None

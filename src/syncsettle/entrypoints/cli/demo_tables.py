@@ -32,10 +32,30 @@ def payers(s: dict[str, Any]) -> Table:
                       f"{product['settlements']:,} / {product['legs']:,} 次理算", product["amount"])  # fmt: skip
     table.add_row("[b]个人账户 personal account", f"{s['settlements_with']['personal_account']:,}",
                   f"[b]{s['personal_account']}")  # fmt: skip
+    if "family_account" in s:
+        table.add_row("  其中家庭共济 family accounts (acct_mulaid_pay)",
+                      f"{s['benefits']['settlements']['family_account']:,}", s["family_account"])  # fmt: skip
     table.add_row("[b]现金 cash", f"{s['settlements_with']['cash']:,}", f"[b]{s['cash']}")
     table.add_section()
     table.add_row("[b]医疗费总额 total", f"{s['settlements']:,}", f"[b]{s['total']}")
     return table
+
+
+BENEFIT_NAMES = {"assistance": "医疗救助", "civil_servant": "公务员补助", "chronic": "门慢", "special": "门特",
+                 "family": "家庭共济", "referral": "转诊备案"}  # fmt: skip
+
+
+def _benefits(s: dict[str, Any]) -> str:
+    b = s.get("benefits")
+    if not b:
+        return "—"
+    holders = "，".join(f"{BENEFIT_NAMES.get(k, k)} {n}" for k, n in b["holders"].items())
+    used = b["settlements"]
+    paid = s.get("paid_by", {})
+    return (f"持有人 {holders}；结算：公务员补助 {used['cvlserv']}（{paid.get('cvlserv_pay', '0.00')} 元），"
+            f"医疗救助 {used['maf']}（{paid.get('maf_pay', '0.00')} 元），门慢 {used['chronic_outpatient']}，"
+            f"门特 {used['special_outpatient']}，家庭共济 {used['family_account']}"
+            f"（{paid.get('acct_mulaid_pay', '0.00')} 元），异地 {used['cross_region']}（转诊 {used['referral']}）")  # fmt: skip
 
 
 def activity(s: dict[str, Any]) -> Table:
@@ -53,6 +73,7 @@ def activity(s: dict[str, Any]) -> Table:
                        f"{s['consents'].get('quick_claim', 0)}，撤回 {s['consents'].get('revoked', 0)}）"),
         ("结算 settlements",
          f"{s['settlements']:,}（撤销 reversals {s['reversals']:,}；接口拒绝 {s['interface_refusals']}）"),
+        ("医保待遇 benefits", _benefits(s)),
         ("待结商保 pending legs", f"{s['pending_legs']:,}：{pending}"),
         ("快赔 quick claims",
          f"{s['quick_claims']:,} 笔已赔 {s['quick_claims_paid']} 元（本人申请 {s['claimed_by_person']}，"
