@@ -103,10 +103,9 @@ class Replay:
         year = self.parsed.day.year
         with self.world.platform.uow() as uow:
             repo.lock_basic(uow.conn, self.psn_no, self.person["insutype"], year)
-            repo.add_to_basic(uow.conn, self.psn_no, self.person["insutype"], year, basic_delta(BasicAccumulators(), acc))
-            benefit_repo.add_to_diseases(
-                uow.conn, self.psn_no, self.person["insutype"], year, disease_delta(BasicAccumulators(), acc)
-            )
+            insutype, zero = self.person["insutype"], BasicAccumulators()
+            repo.add_to_basic(uow.conn, self.psn_no, insutype, year, basic_delta(zero, acc))
+            benefit_repo.add_to_diseases(uow.conn, self.psn_no, insutype, year, disease_delta(zero, acc))
             for product, cov in self.parsed.coverages:
                 repo.add_to_products(uow.conn, self.psn_no, year, [
                     (product.id, rid, a.deductible_used, a.paid) for rid, a in cov.accumulators.responsibilities
@@ -124,7 +123,8 @@ class Replay:
 
     def visit(self) -> str:
         w, psn, h = self.world, self.psn_no, self.hospital
-        diseinfo = [{"diag_code": code, "diag_srt_no": str(i)} for i, code in enumerate(self.bill.get("diagnoses") or [], 1)]
+        diagnoses = self.bill.get("diagnoses") or []
+        diseinfo = [{"diag_code": code, "diag_srt_no": str(i)} for i, code in enumerate(diagnoses, 1)]
         lines = [
             {"feedetl_sn": item.get("feedetl_sn") or str(i), "med_list_codg": item["med_list_codg"], "cnt": item["cnt"],
              "pric": item["pric"], "det_item_fee_sumamt": _amount(item["cnt"], item["pric"]),

@@ -50,6 +50,12 @@ def test_a_small_demo_adds_up_and_leaves_a_clean_database(
     assert sum(fen(f["amount"]) for f in s["funds"].values()) == fen(s["public_funds"]) > 0
     assert sum(fen(p["amount"]) for p in s["products"].values()) == fen(s["commercial"]) > 0
     assert sum(fen(st["payable"]) for st in s["statements"]) == fen(s["commercial"])
+    # every benefit beyond the pooled fund was used, and what each payer paid adds up to the total
+    assert sum(fen(v) for v in s["paid_by"].values()) == fen(s["total"])
+    assert all(fen(s["paid_by"][k]) > 0 for k in ("hifp_pay", "cvlserv_pay", "maf_pay", "acct_mulaid_pay", "comm_pay"))
+    assert fen(s["paid_by"]["acct_mulaid_pay"]) == fen(s["family_account"])
+    assert all(n > 0 for n in s["benefits"]["holders"].values()), s["benefits"]
+    assert all(n > 0 for n in s["benefits"]["settlements"].values()), s["benefits"]
     assert {st["insurer"] for st in s["statements"]} == {"yantai-hmb", "acme-group", "anyang-phb", "hainan-hqb"}
     assert all(Path(st["file"]).is_file() for st in s["statements"])
     assert s["settlements"] > 100 and s["reversals"] >= 4  # at least two reversals a day

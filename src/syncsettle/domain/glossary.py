@@ -127,6 +127,8 @@ def payer(code: str, product_names: dict[str, str] | None = None) -> str:
     """A ``settlement_shares.payer`` for people: a fund's name, a product's name, 个人账户, 现金."""
     if code == "acct":
         return TERMS["personal_account"]
+    if code.startswith("acct_mulaid:"):  # 家庭共济: a family member's personal account
+        return f"家庭共济（{code.removeprefix('acct_mulaid:')} 的{TERMS['personal_account']}）"
     if code == "cash":
         return TERMS["cash"]
     if code.startswith("product:"):

@@ -187,7 +187,9 @@ def _check_holder(conn: Any, holder: str) -> None:
     if people.person(conn, holder) is None:
         raise ServiceError(Code.NOT_FOUND, f"家庭共济账户持有人 {holder} 不存在", "holder_psn_no")
     if people.insurance_row(conn, holder, FAMILY_INSUTYPE) is None:
-        raise ServiceError(Code.NOT_INSURED, f"家庭共济账户持有人 {holder} 没有职工医保个人账户（310）", "holder_psn_no")
+        raise ServiceError(
+            Code.NOT_INSURED, f"家庭共济账户持有人 {holder} 没有职工医保个人账户（310）", "holder_psn_no"
+        )
 
 
 # --- 家庭共济: link and revoke ------------------------------------------------------------------

@@ -79,8 +79,8 @@ def _showcase(persons: Sequence[Insured], by_place: dict[tuple[str, str], list[H
         region = OTHER_REGION[person.region] if kind == "referral" else person.region
         hospital = rng.choice(by_place[(region, level)])
         if kind in ("chronic", "special"):
-            codes = [c for c in person.certifications if c in (benefits.CHRONIC if kind == "chronic" else benefits.SPECIAL)]
-            bill = _certified(bills, level, codes[0])
+            group = benefits.CHRONIC if kind == "chronic" else benefits.SPECIAL
+            bill = _certified(bills, level, next(c for c in person.certifications if c in group))
         else:
             bill = bills.inpatient(level) if stay else bills.outpatient(level)
         out.append((person, hospital, bill, _uses_account(person, rng)))

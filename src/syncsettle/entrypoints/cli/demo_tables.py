@@ -55,7 +55,8 @@ def _benefits(s: dict[str, Any]) -> str:
     return (f"持有人 {holders}；结算：公务员补助 {used['cvlserv']}（{paid.get('cvlserv_pay', '0.00')} 元），"
             f"医疗救助 {used['maf']}（{paid.get('maf_pay', '0.00')} 元），门慢 {used['chronic_outpatient']}，"
             f"门特 {used['special_outpatient']}，家庭共济 {used['family_account']}"
-            f"（{paid.get('acct_mulaid_pay', '0.00')} 元），异地 {used['cross_region']}（转诊 {used['referral']}）")  # fmt: skip
+            f"（{paid.get('acct_mulaid_pay', '0.00')} 元），"
+            f"异地 {used['cross_region']}（转诊 {used['referral']}）")  # fmt: skip
 
 
 def activity(s: dict[str, Any]) -> Table:

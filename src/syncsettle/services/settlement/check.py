@@ -164,10 +164,9 @@ def check(p: Platform, progress: Progress | None = None) -> dict[str, Any]:
         found_d = {(r["psn_no"], r["insutype"], r["year"], r["opsp_dise_code"]): int(r["fund_paid"])
                    for r in conn.execute(select(disease_accumulators)).mappings()}  # fmt: skip
         for key_d in sorted(set(found_d) | set(implied_diseases)):
-            if found_d.get(key_d, 0) != implied_diseases.get(key_d, 0) or found_d.get(key_d, 0) < 0:
-                problems.append(
-                    f"门慢 accumulator {key_d} = {found_d.get(key_d, 0)}, settlements imply {implied_diseases.get(key_d, 0)}"
-                )
+            paid, implied = found_d.get(key_d, 0), implied_diseases.get(key_d, 0)
+            if paid != implied or paid < 0:
+                problems.append(f"门慢 accumulator {key_d} = {paid}, settlements imply {implied}")
         problems += cap_problems(p, conn)
         problems += clearing_problems(conn)
     return {"ok": not problems, "settlements": count, "problems": problems}

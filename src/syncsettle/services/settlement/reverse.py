@@ -23,9 +23,9 @@ from syncsettle.domain.ledger import Account, Journal, Posting
 from syncsettle.money import format_yuan
 from syncsettle.services.commercial import claims
 from syncsettle.services.errors import Code, ServiceError
+from syncsettle.services.person_benefits import FAMILY_INSUTYPE
 from syncsettle.services.platform import Platform
 from syncsettle.services.settlement.common import new_id
-from syncsettle.services.settlement.inputs import FAMILY_INSUTYPE
 from syncsettle.services.settlement.setlinfo import negated, negated_details
 from syncsettle.services.settlement.settle import replay, request_hash
 

@@ -38,11 +38,11 @@ from syncsettle.services.commercial import claims, legs, reviews
 from syncsettle.services.commercial.legs import Occasion
 from syncsettle.services.computing.risk import Screening, attach_findings, settlement_screening
 from syncsettle.services.errors import Code, ServiceError
+from syncsettle.services.person_benefits import FAMILY_INSUTYPE
 from syncsettle.services.platform import Platform
 from syncsettle.services.settlement.answer import render
 from syncsettle.services.settlement.common import new_id, open_visit
 from syncsettle.services.settlement.inputs import (
-    FAMILY_INSUTYPE,
     VisitInputs,
     basic_delta,
     disease_delta,
@@ -198,12 +198,12 @@ def _settle_once(
         basic_change = basic_delta(vi.basic, s.basic_after)
         disease_change = disease_delta(vi.basic, s.basic_after)
         product_change = product_deltas(s)
-        family = [[holder, amount] for holder, amount in s.family_payments if amount]
+        family = [(holder, amount) for holder, amount in s.family_payments if amount]
         delta: dict[str, Any] = {"basic": basic_change, "products": product_change}
         if disease_change:
             delta["diseases"] = disease_change
         if family:
-            delta["family"] = family
+            delta["family"] = [list(pair) for pair in family]
         payer_shares = shares(s)
         row = {
             "setl_id": setl_id, "mdtrt_id": mdtrt_id, "psn_no": vi.person.psn_no, "insutype": vi.person.insutype,
@@ -238,7 +238,7 @@ def _settle_once(
             psn_no=vi.person.psn_no,
             fund_shares=[(d.fund_pay_type, d.fund_payamt) for d in s.basic.details],
             acct_pay=s.acct_pay,
-            family_shares=[(holder, amount) for holder, amount in family],
+            family_shares=family,
             product_shares=[(insurers[r.product_id], r.product_id, r.payable) for r in s.products],
         ):
             ledger_repo.book(conn, journal, now)

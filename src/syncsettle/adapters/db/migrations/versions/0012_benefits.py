@@ -48,9 +48,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=10), nullable=False),
         sa.Column("begndate", sa.Date(), nullable=True),
         sa.Column("enddate", sa.Date(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["psn_no"], ["persons.psn_no"], name=op.f("fk_disease_certifications_psn_no_persons")
-        ),
+        sa.ForeignKeyConstraint(["psn_no"], ["persons.psn_no"], name=op.f("fk_disease_certifications_psn_no_persons")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_disease_certifications")),
     )
     op.create_index("ix_disease_certifications_psn", "disease_certifications", ["psn_no"], unique=False)
