@@ -277,7 +277,7 @@ basic_accumulators = Table(
     Column("admissions", Integer, nullable=False, default=0),
     Column("subsidy_base", Money, nullable=False, default=0),
     Column("subsidy_paid", Money, nullable=False, default=0),
-    # the benefits beyond the pooled fund (0012_benefits): civil-servant subsidy and medical assistance paid
+    # the benefits beyond the pooled fund (0014_benefits): civil-servant subsidy and medical assistance paid
     # (each has an annual cap), the medical-assistance base (its annual deductible), the one 门慢 deductible,
     # and the inpatient admissions made on a referral filing (the repeat-referral ladder)
     Column("cvlserv_paid", Money, nullable=False, default=0, server_default="0"),

@@ -1,4 +1,4 @@
-"""Person data of the benefits beyond the pooled fund (0012_benefits), as 1101/5301 return them:
+"""Person data of the benefits beyond the pooled fund (0014_benefits), as 1101/5301 return them:
 
 - ``person_identities``: 人员身份 (1101 ``idetinfo[]``), here the medical-assistance categories
   (特困供养, 低保, 防止返贫监测/低收入) with their validity;

@@ -3,8 +3,8 @@ civil-servant status, 门慢门特 certifications and 家庭共济 links; the ac
 (civil-servant and assistance payments, assistance base, the 门慢 deductible, referrals, per-disease
 fund payments); visits' 病种 code; settlements' family-account payment (acct_mulaid_pay) in the sum
 
-Revision ID: 0012_benefits
-Revises: 0011_his
+Revision ID: 0014_benefits
+Revises: 0013_revolving
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from alembic import op
 
 import syncsettle.adapters.db.types
 
-revision = "0012_benefits"
-down_revision = "0011_his"
+revision = "0014_benefits"
+down_revision = "0013_revolving"
 branch_labels = None
 depends_on = None
 
