@@ -5,6 +5,7 @@ which role, why, which dataset, how many cells were released and suppressed, and
 
 from __future__ import annotations
 
+import pytest
 import time
 from fractions import Fraction
 from typing import Any
@@ -66,6 +67,7 @@ def test_insurer_aggregates_are_its_own_suppressed_below_the_minimum_and_audited
     assert len(_exports(world)) == 3  # refusals release nothing
 
 
+@pytest.mark.usefixtures("small_cells")
 def test_noise_spends_the_callers_budget_and_the_regulator_asks_about_its_regions(world: World) -> None:
     history(world)
     insurer = _as(world, Role.INSURER, "yantai-hmb", "精算部 王")
@@ -78,7 +80,9 @@ def test_noise_spends_the_callers_budget_and_the_regulator_asks_about_its_region
         assert world.client.get("/api/insurer/actuarial/remainder", headers=insurer, params=query).status_code == 200
     spent = world.client.get("/api/insurer/actuarial/remainder", headers=insurer, params=query)
     assert spent.status_code == 400 and spent.json()["error"]["code"] == "SS-1601"
-    assert [e["reason"].rsplit(" ", 1)[1] for e in _exports(world)] == ["epsilon=1/2", "epsilon=1/2"]
+    assert [e["reason"].split(" ")[-2:] for e in _exports(world)] == [["epsilon=1/2", "remaining=0.5"],
+                                                                      ["epsilon=1/2", "remaining=0"]]  # every spend
+    assert "剩余 ε=0，本次需要 ε=0.5" in spent.json()["error"]["message"]
 
     regulator = _as(world, Role.REGULATOR, "370600", "烟台市医保局")
     population = world.client.get("/api/regulator/actuarial/remainder", headers=regulator, params=PERIOD)

@@ -61,6 +61,7 @@ def test_repeated_noisy_releases_cannot_exceed_the_budget(world: World) -> None:
     assert [a.epsilon_spent for a in audits] == ["3/10"] * 3
 
 
+@pytest.mark.usefixtures("small_cells")
 def test_actuarial_tables_never_release_a_small_cell(world: World) -> None:
     history(world)
     from syncsettle.services.computing import facts
@@ -84,6 +85,7 @@ def test_actuarial_tables_never_release_a_small_cell(world: World) -> None:
                            audit=audits.append)  # fmt: skip
 
 
+@pytest.mark.usefixtures("small_cells")
 def test_the_premium_is_what_the_enrollments_were_charged_unless_an_actuary_fixes_one(world: World) -> None:
     from sqlalchemy import update
 

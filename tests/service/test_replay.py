@@ -3,6 +3,7 @@ paid; the vectorised path agrees with the per-bill path; the job records progres
 
 from __future__ import annotations
 
+import pytest
 from datetime import date
 from fractions import Fraction
 
@@ -87,6 +88,7 @@ def assert_reproduces(world: World) -> None:
         assert replay.vectorised(product, claims, lambda _: None) == per_bill
 
 
+@pytest.mark.usefixtures("small_cells")
 def test_whatif_job_returns_only_aggregates_with_progress(world: World) -> None:
     history(world)
     facts.refresh(world.platform)

@@ -135,6 +135,11 @@ privacy_budgets = Table(
     Column("dataset", String(80), primary_key=True),
     Column("total_micro", BigInteger, nullable=False),
     Column("spent_micro", BigInteger, nullable=False, default=0),
+    Column("expires_on", Date, nullable=True),  # last business date (Beijing) it may be spent; none: no expiry
+    Column("granted_by", String(120), nullable=True),  # the regulator's credential and name
+    Column("granted_at", TS, nullable=True),
+    Column("revoked_at", TS, nullable=True),  # revoked: nothing more may be spent (what was spent stays)
+    Column("revoked_by", String(120), nullable=True),
     CheckConstraint("spent_micro >= 0 and spent_micro <= total_micro", name="within_budget"),
 )
 

@@ -20,6 +20,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
+from syncsettle.adapters.clock import business_date
 from syncsettle.adapters.db.dashboards import region_prefix
 from syncsettle.adapters.db.filings import product_owner
 from syncsettle.domain.identity import Principal, Role
@@ -29,7 +30,7 @@ from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
 from syncsettle.services.product_files import parse_content
 
-MIN_CELL = 10  # distinct persons: the smallest population an aggregate cell may describe
+MIN_CELL = release.MIN_CELL  # distinct persons: the smallest population an aggregate cell may describe
 
 
 def owner_of(actor: Principal) -> str:
@@ -95,8 +96,20 @@ def aggregates(p: Platform, actor: Principal, product: str, day_from: date, day_
     _own_product(p, actor, product, "product")
     _period(day_from, day_to)
     facts.refresh(p)
-    return actuarial.product_aggregates(p, requester(actor, f"actuarial {product}"), product, day_from, day_to, by,
-                                        min_cell=min_cell(cell), epsilon=epsilon_of(epsilon))  # fmt: skip
+    seen: list[release.ReleaseAudit] = []
+    out = actuarial.product_aggregates(p, requester(actor, f"actuarial {product}"), product, day_from, day_to, by,
+                                       min_cell=min_cell(cell), epsilon=epsilon_of(epsilon), audit=seen.append)  # fmt: skip
+    return out | {"privacy": privacy(seen)}
+
+
+def privacy(seen: list[release.ReleaseAudit]) -> dict[str, Any] | None:
+    """What a release spent: its dataset, the epsilon taken (``"0"``: no noise), what remains of the
+    budget (none without noise), and the minimum cell it was held to."""
+    if not seen:
+        return None
+    last = seen[-1]
+    return {"dataset": last.dataset, "epsilon_spent": last.epsilon_spent, "epsilon_remaining": last.epsilon_remaining,
+            "noisy": last.epsilon_remaining is not None}  # fmt: skip
 
 
 def remainder(p: Platform, actor: Principal, product: str | None, day_from: date, day_to: date, *,
@@ -110,10 +123,12 @@ def remainder(p: Platform, actor: Principal, product: str | None, day_from: date
     _period(day_from, day_to)
     facts.refresh(p)
     prefix = region_prefix(actor.tenant) if actor.role is Role.REGULATOR else ""
-    return actuarial.remainder_distribution(
+    seen: list[release.ReleaseAudit] = []
+    out = actuarial.remainder_distribution(
         p, requester(actor, f"remainder {product or 'population'}"), product, day_from, day_to,
-        min_cell=min_cell(cell), epsilon=epsilon_of(epsilon), region_prefix=prefix,
+        min_cell=min_cell(cell), epsilon=epsilon_of(epsilon), region_prefix=prefix, audit=seen.append,
     )  # fmt: skip
+    return out | {"privacy": privacy(seen)}
 
 
 def submit_replay(p: Platform, actor: Principal, candidate: dict[str, Any], premium: int, day_from: date,
@@ -142,7 +157,9 @@ def submit_replay(p: Platform, actor: Principal, candidate: dict[str, Any], prem
 
     def work(progress: Any) -> dict[str, Any]:
         facts.refresh(p)
-        return whatif.run(p, w, who, min_cell=min_cell(cell), epsilon=eps, progress=progress)
+        seen: list[release.ReleaseAudit] = []
+        out = whatif.run(p, w, who, min_cell=min_cell(cell), epsilon=eps, progress=progress, audit=seen.append)
+        return out | {"privacy": privacy(seen)}
 
     jobs.start(p, job_id, work)
     return {"job_id": job_id, "status": "queued"}
@@ -151,7 +168,7 @@ def submit_replay(p: Platform, actor: Principal, candidate: dict[str, Any], prem
 def budgets(p: Platform, actor: Principal) -> list[dict[str, Any]]:
     """The caller's remaining privacy budgets per dataset (its own budget owner only)."""
     with p.uow(readonly=True) as uow:
-        return release.budgets(uow.conn, owner_of(actor))
+        return release.budgets(uow.conn, owner_of(actor), business_date(p.clock.now()))
 
 
 def replays(p: Platform, actor: Principal, limit: int = 20) -> list[dict[str, Any]]:

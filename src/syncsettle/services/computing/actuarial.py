@@ -22,6 +22,7 @@ from sqlalchemy import Integer, and_, case, cast, extract, func, select
 
 from syncsettle.adapters.db.schema import enrollments, persons
 from syncsettle.adapters.db.schema_computing import claim_fact_products, claim_facts, product_premiums
+from syncsettle.domain.actuarial.postprocess import Consistency
 from syncsettle.money import four, round_half_up
 from syncsettle.services.computing.release import AuditPort, Cell, release
 from syncsettle.services.errors import Code, ServiceError
@@ -29,6 +30,8 @@ from syncsettle.services.platform import Platform
 
 AGE_BANDS = ((0, 17, "0-17"), (18, 39, "18-39"), (40, 59, "40-59"), (60, 74, "60-74"), (75, 200, "75+"))
 DIMENSIONS = ("age_band", "sex", "region", "pre_existing", "month")
+PAID_SENSITIVITY = 5_000_000  # fen: the most one person's claims are taken to move a sum of money (noise scale)
+CLAIMS_SENSITIVITY = 10  # claims: the most one person is taken to add to a count of claims
 BURDEN_BANDS = (0, 10_000, 50_000, 100_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000)  # fen
 
 
@@ -167,7 +170,8 @@ def product_aggregates(
                     dict(zip(by, key, strict=True)) | {"product": product, "period": f"{day_from}/{day_to}"},
                     max(people, claimants),
                     {"enrollments": people, "claims": count, "paid": paid},
-                    {"enrollments": 1, "claims": 10, "paid": 5_000_000},
+                    {"enrollments": 1, "claims": CLAIMS_SENSITIVITY, "paid": PAID_SENSITIVITY},
+                    Consistency(counted_by={"paid": "claims"}),  # no money paid without a claim
                 )
             )
         released = release(
@@ -179,7 +183,8 @@ def product_aggregates(
 
 
 def _ratios(cell: dict[str, Any], premium: int | None) -> dict[str, Any]:
-    """Premium, loss ratio, frequency and severity from the released (maybe noisy) metrics."""
+    """Premium, loss ratio, frequency and severity (fen, half-up) from the released metrics — after
+    post-processing when noisy, so never negative (docs/privacy.md)."""
     m = cell["metrics"]
     if cell["suppressed"]:
         return {**cell, "premium": None, "loss_ratio": None, "frequency": None, "severity": None}
@@ -190,7 +195,7 @@ def _ratios(cell: dict[str, Any], premium: int | None) -> dict[str, Any]:
         "premium": income,
         "loss_ratio": four(paid, income) if income else None,
         "frequency": four(claims, enrollees) if enrollees else None,
-        "severity": paid // claims if claims else None,
+        "severity": round_half_up(paid, claims) if claims else None,
     }
 
 

@@ -16,10 +16,11 @@ import numpy as np
 from sqlalchemy import Connection
 
 from syncsettle.adapters.db import replay_source as source
+from syncsettle.domain.actuarial.postprocess import Consistency
 from syncsettle.domain.rules.product import Product
 from syncsettle.money import format_yuan, four
 from syncsettle.services.computing import replay, replay_claims
-from syncsettle.services.computing.actuarial import Requester
+from syncsettle.services.computing.actuarial import CLAIMS_SENSITIVITY, PAID_SENSITIVITY, Requester
 from syncsettle.services.computing.release import AuditPort, Cell, release
 from syncsettle.services.computing.replay_claims import Ints, Progress
 from syncsettle.services.platform import Platform
@@ -118,12 +119,17 @@ def summarise(
                 "claims": len(payouts),
                 **{f"resp:{resp.id}": per_resp[j] for j, resp in enumerate(version.responsibilities)},
             },
-            {"claims": 10},
+            {"claims": CLAIMS_SENSITIVITY, "expected_payout": PAID_SENSITIVITY,
+             **{f"resp:{resp.id}": PAID_SENSITIVITY for resp in version.responsibilities}},
+            Consistency(totals={"expected_payout": tuple(f"resp:{resp.id}" for resp in version.responsibilities)},
+                        counted_by={"expected_payout": "claims"}),
         )
     ]
     if w.replaces:
         cells.append(Cell({"product": w.replaces, "period": f"{w.day_from}/{w.day_to}"}, claimants,
-                          {"paid": int(replaced.sum()), "claims": len(replaced)}, {"claims": 10}))  # fmt: skip
+                          {"paid": int(replaced.sum()), "claims": len(replaced)},
+                          {"claims": CLAIMS_SENSITIVITY, "paid": PAID_SENSITIVITY},
+                          Consistency(counted_by={"paid": "claims"})))  # fmt: skip
     with p.uow() as uow:
         covered, basis = covered_population(uow.conn, w)
         released = release(
