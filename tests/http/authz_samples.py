@@ -33,7 +33,7 @@ from syncsettle.services import admin
 from syncsettle.services.commercial import consents, enrollment
 from syncsettle.services.commercial.filings import take_step
 from syncsettle.services.commercial.reference_products import file_reference_product, reference_content
-from syncsettle.services.computing import access
+from syncsettle.services.computing import access, budgets
 from syncsettle.services.management import admission, identity
 from syncsettle.services.management.audit import Action, Use, record
 from syncsettle.services.management.audit_proofs import proof
@@ -272,6 +272,19 @@ def _admit(s: Scene, role: Role, own: bool) -> Call:
 @sample("POST", "/api/regulator/insurers/{insurer_id}/exit")
 def _exit(s: Scene, role: Role, own: bool) -> Call:
     return Call({"insurer_id": s.insurer("370600" if own else "150900")}, body={"reason": "授权矩阵测试"})
+
+
+@sample("POST", "/api/regulator/privacy-budgets")
+def _grant_budget(s: Scene, role: Role, own: bool) -> Call:
+    requester = s.insurer("370600" if own else "150900")
+    return Call(body={"requester": requester, "dataset": "product:acme-supplementary-2025", "epsilon": "1"})
+
+
+@sample("POST", "/api/regulator/privacy-budgets/revoke")
+def _revoke_budget(s: Scene, role: Role, own: bool) -> Call:
+    requester = s.insurer("370600" if own else "150900")
+    budgets.grant(s.p, Principal(Role.REGULATOR, "*", "", "matrix"), requester, "product:acme-supplementary-2025", "1")
+    return Call(body={"requester": requester, "dataset": "product:acme-supplementary-2025", "reason": "授权矩阵测试"})
 
 
 @sample("GET", "/api/audit/entries/{entry_id}/proof")

@@ -1,5 +1,9 @@
 """Computing-centre commands: ``risk scan``, ``facts refresh``, ``replay`` and ``aggregates``.
 
+The minimum cell size is never below the platform's (:data:`release.MIN_CELL`, the API's too): a
+smaller ``--min-cell`` is raised to it. ``--epsilon`` spends the budget the regulator granted
+(``syncsettle privacy grant``) and is read like the API's (a decimal or fraction in (0, 10]).
+
 Long work shows a progress bar on stderr; ``--json`` prints one object on stdout. Releases made
 from the command line are audited in the audit log (``export``, actor ``operator:*`` named ``cli``)
 and each is also printed to stderr as one JSON line.
@@ -10,7 +14,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +23,7 @@ from rich.console import Console
 from syncsettle.entrypoints.cli import arguments
 from syncsettle.entrypoints.cli.service import DB
 from syncsettle.services.computing import actuarial
+from syncsettle.services.computing.release import MIN_CELL
 
 if TYPE_CHECKING:
     from syncsettle.domain.rules.product import Product
@@ -99,14 +103,14 @@ def replay_command(
     path: str = typer.Option("vectorised", help="vectorised | per_bill"),
     insurer: str = typer.Option("operator", help="whose privacy budget and release log"),
     epsilon: str | None = typer.Option(None, help="differential-privacy epsilon to spend (decimal string)"),
-    min_cell: int = typer.Option(10, help="minimum distinct persons per released cell"),
+    min_cell: int = typer.Option(MIN_CELL, help=f"minimum distinct persons per released cell (never below {MIN_CELL})"),
     refresh: bool = typer.Option(True, help="refresh the claim facts first"),
     as_json: bool = typer.Option(False, "--json"), database: str | None = DB,
 ) -> None:  # fmt: skip
     """Replay history under a candidate product and print aggregates (expected payout, loss ratio, …)."""
     from syncsettle.domain.settlement.errors import InvalidInput
     from syncsettle.money import MoneyError, parse_yuan
-    from syncsettle.services.computing import facts, jobs, whatif
+    from syncsettle.services.computing import access, facts, jobs, whatif
     from syncsettle.services.errors import ServiceError
     from syncsettle.services.platform import build_platform
 
@@ -115,13 +119,13 @@ def replay_command(
     try:
         w = whatif.WhatIf(product, _day(day_from, "--from"), _day(day_to, "--to"), parse_yuan(premium), replaces,
                           path)  # fmt: skip
-        eps = Fraction(epsilon) if epsilon else None
+        eps = access.epsilon_of(epsilon)
         if refresh:
             facts.refresh(p)
         who = actuarial.Requester("cli", "operator", insurer, f"what-if {product.id}", tenant="*")
         job = jobs.submit(p, "replay", insurer, {"candidate": product.id, "from": day_from, "to": day_to})
         with _bar(f"replay {product.id}") as progress:
-            result = jobs.run(p, job, lambda pr: whatif.run(p, w, who, min_cell=min_cell, epsilon=eps,
+            result = jobs.run(p, job, lambda pr: whatif.run(p, w, who, min_cell=access.min_cell(min_cell), epsilon=eps,
                                                             audit=_audit_to_stderr, progress=pr), progress)  # fmt: skip
     except (ServiceError, MoneyError, InvalidInput, ValueError, ZeroDivisionError) as exc:
         _fail(exc)
@@ -139,10 +143,11 @@ def aggregates_command(
     product: str = typer.Argument(...), day_from: str = FROM, day_to: str = TO,
     by: str = typer.Option("age_band,sex", help=f"comma-separated of {','.join(actuarial.DIMENSIONS)}"),
     insurer: str = typer.Option("operator"), epsilon: str | None = typer.Option(None),
-    min_cell: int = typer.Option(10), database: str | None = DB,
+    min_cell: int = typer.Option(MIN_CELL, help=f"minimum distinct persons per released cell (never below {MIN_CELL})"),
+    database: str | None = DB,
 ) -> None:  # fmt: skip
     """The actuarial table of a product (suppressed below the minimum cell, optionally noisy)."""
-    from syncsettle.services.computing import facts
+    from syncsettle.services.computing import access, facts
     from syncsettle.services.errors import ServiceError
     from syncsettle.services.platform import build_platform
 
@@ -152,7 +157,7 @@ def aggregates_command(
         who = actuarial.Requester("cli", "operator", insurer, f"actuarial {product}", tenant="*")
         out: dict[str, Any] = actuarial.product_aggregates(
             p, who, product, _day(day_from, "--from"), _day(day_to, "--to"), [b for b in by.split(",") if b],
-            min_cell=min_cell, epsilon=Fraction(epsilon) if epsilon else None, audit=_audit_to_stderr,
+            min_cell=access.min_cell(min_cell), epsilon=access.epsilon_of(epsilon), audit=_audit_to_stderr,
         )  # fmt: skip
     except (ServiceError, ValueError, ZeroDivisionError) as exc:
         _fail(exc)

@@ -67,6 +67,16 @@ def regulator_remainder(request: Request, day_from: date = FROM, day_to: date = 
     return access.remainder(platform_of(request), me, product, day_from, day_to, epsilon=epsilon, cell=min_cell)
 
 
+@router.get("/insurer/actuarial/budgets", summary="My privacy budgets: total, spent, remaining per dataset")
+def insurer_budgets(request: Request, me: Principal = INSURER) -> list[dict[str, Any]]:
+    return access.budgets(platform_of(request), me)
+
+
+@router.get("/regulator/actuarial/budgets", summary="My bureau's own privacy budgets (regulator:<scope>)")
+def regulator_budgets(request: Request, me: Principal = REGULATOR) -> list[dict[str, Any]]:
+    return access.budgets(platform_of(request), me)
+
+
 def _replay_routes(prefix: str, who: Any) -> None:
     @router.post(f"{prefix}/replays", summary="Replay history under a candidate product (a background job)")
     async def submit(body: ReplayIn, request: Request, me: Principal = who) -> dict[str, Any]:

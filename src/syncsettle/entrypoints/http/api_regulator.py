@@ -1,6 +1,7 @@
 """The regulator's API (医保部门): insurer admission and exit, the filing review queue (approve with
 route, granularity and window; reject, suspend, resume, force out — always with reasons where the
-lifecycle table asks), and data-use monitoring in its regions. The tenant is a region scope
+lifecycle table asks), data-use monitoring in its regions, and privacy budgets (隐私预算: grant,
+list, revoke per requester and dataset, :mod:`syncsettle.services.computing.budgets`). The tenant is a region scope
 (``370600``, ``370000``, ``*``); a filing or insurer outside it answers 403. The operator may read
 (insurers, filings, data use) but decides nothing here."""
 
@@ -22,6 +23,7 @@ from syncsettle.entrypoints.http.params import Before, DbId, PageLimit
 from syncsettle.entrypoints.http.views import filing_view, insurer_view
 from syncsettle.services.clearing import revolving
 from syncsettle.services.commercial import filings
+from syncsettle.services.computing import budgets
 from syncsettle.services.management import admission, data_use
 
 router = APIRouter(prefix="/api/regulator", tags=["regulator"])
@@ -35,6 +37,21 @@ class AdmitIn(BaseModel):
     name: str = Field(min_length=1, max_length=max_length("insurers", "name"))
     region: str | None = Field(None, pattern=r"^[0-9]{6}$")  # ASCII: the regex's \d would take "３７０６００"
     reason: str = ""
+
+
+class BudgetIn(BaseModel):
+    requester: str = Field(min_length=1, max_length=80, description="an insurer id, or regulator:<scope>")
+    dataset: str = Field(min_length=1, max_length=80,
+                         description="product:<id> | remainder:<id or *>[:<region prefix>] | replay:<candidate>")
+    epsilon: str = Field(min_length=1, max_length=40, description='total epsilon, e.g. "2" or "1/2" (at most 10)')
+    expires_on: date | None = Field(None, description="last business date (Beijing) it may be spent")
+    reason: str = Field("", max_length=500)
+
+
+class RevokeBudgetIn(BaseModel):
+    requester: str = Field(min_length=1, max_length=80)
+    dataset: str = Field(min_length=1, max_length=80)
+    reason: str = Field(min_length=1, max_length=500)
 
 
 class ApproveIn(BaseModel):
@@ -97,3 +114,19 @@ def revolving_funds(request: Request, me: Principal = READER) -> list[dict[str, 
     warning, last month settled and undrawn settlements (yuan strings). Read-only."""
     scope = me.tenant if me.role is Role.REGULATOR else None
     return revolving.status(platform_of(request), scope=scope)
+
+
+@router.get("/privacy-budgets", summary="Privacy budgets of requesters in my regions: total, spent, remaining")
+def privacy_budgets(request: Request, requester: str | None = None, me: Principal = READER) -> list[dict[str, Any]]:
+    return budgets.listing(platform_of(request), me, requester)
+
+
+@router.post("/privacy-budgets", summary="Grant (or reset) a requester's privacy budget on a dataset")
+def grant_budget(body: BudgetIn, request: Request, me: Principal = REGULATOR) -> dict[str, Any]:
+    return budgets.grant(platform_of(request), me, body.requester, body.dataset, body.epsilon,
+                         expires_on=body.expires_on, reason=body.reason)  # fmt: skip
+
+
+@router.post("/privacy-budgets/revoke", summary="Revoke a privacy budget: nothing more may be spent on it")
+def revoke_budget(body: RevokeBudgetIn, request: Request, me: Principal = REGULATOR) -> dict[str, Any]:
+    return budgets.revoke(platform_of(request), me, body.requester, body.dataset, body.reason)

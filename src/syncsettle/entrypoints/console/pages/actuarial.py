@@ -18,6 +18,7 @@ from syncsettle.adapters.clock import business_date
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.entrypoints.console import nav
 from syncsettle.entrypoints.console.auth import page
+from syncsettle.entrypoints.console.pages.privacy_budgets import STATES
 from syncsettle.entrypoints.console.render import render
 from syncsettle.entrypoints.http.auth import platform_of
 from syncsettle.services.commercial.insurer_figures import product_ids
@@ -47,6 +48,7 @@ def register(router: APIRouter) -> None:
         epsilon: str = "", run: bool = False, principal: Principal = Depends(page(*ANALYSTS)),
     ) -> HTMLResponse:  # fmt: skip
         p = platform_of(request)
+        by = [b for b in by if b]  # ``by=`` alone: no dimension, the product's total
         today = business_date(p.clock.now())
         day_from, day_to = day_from or date(today.year, 1, 1), day_to or today
         products = products_for(p, principal)
@@ -69,4 +71,5 @@ def register(router: APIRouter) -> None:
                     raise
                 context["error"] = f"{exc.message}（{exc.field}）" if exc.field else exc.message
         context["budgets"] = access.budgets(p, principal)
+        context["budget_states"] = STATES
         return render(request, "actuarial.html", context, status=200 if context["error"] is None else 422)
