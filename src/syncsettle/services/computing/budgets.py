@@ -108,7 +108,8 @@ def grant(p: Platform, actor: Principal, requester: str, dataset: str, epsilon: 
                                            "：已用的隐私预算不能收回", "epsilon")  # fmt: skip
         repo.grant(uow.conn, requester, dataset, micro, expires_on=expires_on, granted_by=_who(actor), granted_at=now)
         _audit(uow.conn, p, actor, requester, dataset,
-               f"grant epsilon={epsilon_text(micro)} expires_on={expires_on or '-'}: {reason}".strip())  # fmt: skip
+               f"grant epsilon={epsilon_text(micro)} expires_on={expires_on or '-'}"
+               + (f": {reason.strip()}" if reason.strip() else ""))  # fmt: skip
         row = repo.row(uow.conn, requester, dataset)
         uow.commit()
     assert row is not None
@@ -128,7 +129,7 @@ def revoke(p: Platform, actor: Principal, requester: str, dataset: str, reason: 
             raise ServiceError(Code.NOT_FOUND, f"{requester} 在数据集 {dataset} 上没有隐私预算", "dataset")
         if not repo.revoke(uow.conn, requester, dataset, revoked_by=_who(actor), revoked_at=now):
             raise ServiceError(Code.CONFLICT, f"{requester} 在数据集 {dataset} 上的隐私预算已撤销", "dataset")
-        _audit(uow.conn, p, actor, requester, dataset, f"revoke: {reason}".strip())
+        _audit(uow.conn, p, actor, requester, dataset, f"revoke: {reason.strip()}")
         row = repo.row(uow.conn, requester, dataset)
         uow.commit()
     assert row is not None
