@@ -62,7 +62,7 @@ def test_a_budgeted_noisy_release_works_end_to_end_from_the_console(seeded: Seed
     for left in ("1", "0"):
         shown = actuary.get(QUERY)
         assert shown.status_code == 200, shown.text
-        assert f"剩余 ε=<span class=\"remaining\">{left}</span>" in shown.text
+        assert f'剩余 ε=<span class="remaining">{left}</span>' in shown.text
         table = shown.text.split('id="aggregates"')[1].split("</table>")[0]
         figures = re.findall(r'<td class="num">([^<]*)</td>', table)
         assert figures and all(not f.startswith("-") for f in figures)  # noisy, never negative
@@ -91,8 +91,10 @@ def test_a_revoked_budget_refuses_and_the_operator_only_looks(seeded: Seeded, lo
     regulator, actuary, operator = login("regulator"), login("insurer"), login("operator")
     _grant(regulator, f"product:{PRODUCT}", "5")
     page = regulator.get("/console/privacy-budgets").text
-    missing = regulator.post("/console/privacy-budgets/revoke", data={
-        "csrf_token": csrf_of(page), "requester": "yantai-hmb", "dataset": f"product:{PRODUCT}", "reason": ""})
+    missing = regulator.post(
+        "/console/privacy-budgets/revoke",
+        data={"csrf_token": csrf_of(page), "requester": "yantai-hmb", "dataset": f"product:{PRODUCT}", "reason": ""},
+    )
     assert missing.status_code == 422 and "撤销隐私预算必须说明理由" in missing.text
     revoked = regulator.post("/console/privacy-budgets/revoke", follow_redirects=False, data={
         "csrf_token": csrf_of(page), "requester": "yantai-hmb", "dataset": f"product:{PRODUCT}",
@@ -104,6 +106,8 @@ def test_a_revoked_budget_refuses_and_the_operator_only_looks(seeded: Seeded, lo
 
     looked = operator.get("/console/privacy-budgets")
     assert looked.status_code == 200 and "yantai-hmb" in looked.text and 'id="grant-form"' not in looked.text
-    bad = regulator.post("/console/privacy-budgets", data={
-        "csrf_token": csrf_of(page), "requester": "yantai-hmb", "dataset": "shoes:1", "epsilon": "1"})
+    bad = regulator.post(
+        "/console/privacy-budgets",
+        data={"csrf_token": csrf_of(page), "requester": "yantai-hmb", "dataset": "shoes:1", "epsilon": "1"},
+    )
     assert bad.status_code == 422 and "数据集须为" in bad.text

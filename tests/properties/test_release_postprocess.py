@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from syncsettle.domain.actuarial.postprocess import Consistency, apportion, post_process, project
 from syncsettle.services.computing.release import _noise
 
-noisy_int = st.integers(min_value=-10**9, max_value=10**9)
+noisy_int = st.integers(min_value=-(10**9), max_value=10**9)
 scale = st.fractions(min_value=Fraction(1, 10), max_value=Fraction(10**8), max_denominator=1000)
 
 

@@ -5,11 +5,11 @@ which role, why, which dataset, how many cells were released and suppressed, and
 
 from __future__ import annotations
 
-import pytest
 import time
 from fractions import Fraction
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from syncsettle.adapters.db.schema_trust import audit_entries
@@ -80,8 +80,10 @@ def test_noise_spends_the_callers_budget_and_the_regulator_asks_about_its_region
         assert world.client.get("/api/insurer/actuarial/remainder", headers=insurer, params=query).status_code == 200
     spent = world.client.get("/api/insurer/actuarial/remainder", headers=insurer, params=query)
     assert spent.status_code == 400 and spent.json()["error"]["code"] == "SS-1601"
-    assert [e["reason"].split(" ")[-2:] for e in _exports(world)] == [["epsilon=1/2", "remaining=0.5"],
-                                                                      ["epsilon=1/2", "remaining=0"]]  # every spend
+    assert [e["reason"].split(" ")[-2:] for e in _exports(world)] == [
+        ["epsilon=1/2", "remaining=0.5"],
+        ["epsilon=1/2", "remaining=0"],
+    ]  # every spend
     assert "剩余 ε=0，本次需要 ε=0.5" in spent.json()["error"]["message"]
 
     regulator = _as(world, Role.REGULATOR, "370600", "烟台市医保局")

@@ -88,7 +88,9 @@ def test_noisy_releases_spend_the_granted_budget_until_it_is_gone(world: World) 
     with pytest.raises(ServiceError) as spent:
         _aggregates(world)
     assert spent.value.code is Code.BUDGET
-    assert spent.value.message.startswith("隐私预算不足：yantai-hmb 在数据集 " + DATASET + " 上剩余 ε=0.2，本次需要 ε=0.5")
+    assert spent.value.message.startswith(
+        "隐私预算不足：yantai-hmb 在数据集 " + DATASET + " 上剩余 ε=0.2，本次需要 ε=0.5"
+    )
     exact = _aggregates(world, None)  # an exact release needs no budget
     assert exact["privacy"]["epsilon_spent"] == "0" and exact["privacy"]["noisy"] is False
     [listed] = access.budgets(world.platform, ACTUARY)
@@ -132,7 +134,8 @@ def test_revoked_and_expired_budgets_refuse_and_a_new_grant_lifts_a_revocation(w
 def test_the_minimum_cell_holds_whoever_asks_for_less(world: World) -> None:
     with world.platform.uow() as uow:
         out = release(uow.conn, now=world.clock.now(), who="cli", role="operator", insurer="ins", purpose="t",
-                      dataset="d", cells=[Cell({"region": "A"}, 4, {"claims": 12})], min_cell=1, epsilon=None)  # fmt: skip
+                      dataset="d", cells=[Cell({"region": "A"}, 4, {"claims": 12})], min_cell=1,
+                      epsilon=None)  # fmt: skip
         uow.commit()
     assert out[0]["suppressed"] and out[0]["metrics"] == {"claims": None}  # 4 persons, asked 1: the floor is 10
 

@@ -3,10 +3,10 @@ paid; the vectorised path agrees with the per-bill path; the job records progres
 
 from __future__ import annotations
 
-import pytest
 from datetime import date
 from fractions import Fraction
 
+import pytest
 from sqlalchemy import select
 
 from syncsettle.adapters.db import enrollments as enrollments_repo

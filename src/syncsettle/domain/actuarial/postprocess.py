@@ -42,7 +42,9 @@ def _half_up(x: Fraction) -> int:
     return int((x + Fraction(1, 2)).__floor__())
 
 
-def project(values: Sequence[Fraction | int], weights: Sequence[Fraction | int], total: Fraction | int) -> list[Fraction]:
+def project(
+    values: Sequence[Fraction | int], weights: Sequence[Fraction | int], total: Fraction | int
+) -> list[Fraction]:
     """The point ``x ≥ 0`` with ``Σx = total`` nearest to ``values`` in the metric Σ (xᵢ − yᵢ)² / wᵢ
     (``wᵢ > 0``: the variances). KKT: ``xᵢ = max(0, yᵢ − λ·wᵢ)``; the active set is found exactly by
     sorting the break points ``yᵢ / wᵢ`` (a weighted version of the simplex projection)."""

@@ -23,6 +23,7 @@ from syncsettle.services.platform import build_platform
 privacy_app = typer.Typer(help="Privacy budgets (隐私预算): grant, list and revoke, as the regulator.",
                           no_args_is_help=True)  # fmt: skip
 REGULATOR = typer.Option("*", "--regulator", help="the deciding regulator's scope (6 digits, or * national)")
+DATASETS = "product:<id> | remainder:<id or *>[:<region prefix>] | replay:<candidate>"
 STATES = {"active": "可用", "exhausted": "已用完", "expired": "已过期", "revoked": "已撤销"}
 
 
@@ -39,7 +40,7 @@ def _line(b: dict[str, Any]) -> str:
 @privacy_app.command("grant")
 def grant(
     requester: str = typer.Argument(..., help="an insurer id, or regulator:<scope>"),
-    dataset: str = typer.Argument(..., help="product:<id> | remainder:<id or *>[:<region prefix>] | replay:<candidate>"),
+    dataset: str = typer.Argument(..., help=DATASETS),
     epsilon: str = typer.Option(..., help="total epsilon, e.g. 2 or 1/2 (at most 10)"),
     expires: str | None = typer.Option(None, help="last day it may be spent (YYYY-MM-DD, Beijing)"),
     reason: str = typer.Option(""), regulator: str = REGULATOR, as_json: bool = typer.Option(False, "--json"),

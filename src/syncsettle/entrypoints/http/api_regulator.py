@@ -41,8 +41,11 @@ class AdmitIn(BaseModel):
 
 class BudgetIn(BaseModel):
     requester: str = Field(min_length=1, max_length=80, description="an insurer id, or regulator:<scope>")
-    dataset: str = Field(min_length=1, max_length=80,
-                         description="product:<id> | remainder:<id or *>[:<region prefix>] | replay:<candidate>")
+    dataset: str = Field(
+        min_length=1,
+        max_length=80,
+        description="product:<id> | remainder:<id or *>[:<region prefix>] | replay:<candidate>",
+    )
     epsilon: str = Field(min_length=1, max_length=40, description='total epsilon, e.g. "2" or "1/2" (at most 10)')
     expires_on: date | None = Field(None, description="last business date (Beijing) it may be spent")
     reason: str = Field("", max_length=500)

@@ -98,7 +98,8 @@ def aggregates(p: Platform, actor: Principal, product: str, day_from: date, day_
     facts.refresh(p)
     seen: list[release.ReleaseAudit] = []
     out = actuarial.product_aggregates(p, requester(actor, f"actuarial {product}"), product, day_from, day_to, by,
-                                       min_cell=min_cell(cell), epsilon=epsilon_of(epsilon), audit=seen.append)  # fmt: skip
+                                       min_cell=min_cell(cell), epsilon=epsilon_of(epsilon),
+                                       audit=seen.append)  # fmt: skip
     return out | {"privacy": privacy(seen)}
 
 

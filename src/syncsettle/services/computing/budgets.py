@@ -71,7 +71,8 @@ def _check_requester(conn: Connection, actor: Principal, requester: str) -> None
 def _check_dataset(dataset: str) -> None:
     if len(dataset) > 80 or not _DATASET.match(dataset):
         raise ServiceError(
-            Code.FIELD, "数据集须为 product:<产品编号>、remainder:<产品编号或 *>[:<参保地前缀>] 或 replay:<候选产品编号>",
+            Code.FIELD,
+            "数据集须为 product:<产品编号>、remainder:<产品编号或 *>[:<参保地前缀>] 或 replay:<候选产品编号>",
             "dataset",
         )  # fmt: skip
 
@@ -104,7 +105,8 @@ def grant(p: Platform, actor: Principal, requester: str, dataset: str, epsilon: 
         _check_requester(uow.conn, actor, requester)
         existing = repo.row(uow.conn, requester, dataset)
         if existing is not None and existing["spent_micro"] > micro:
-            raise ServiceError(Code.FIELD, f"总额 ε={epsilon_text(micro)} 低于已用 ε={epsilon_text(existing['spent_micro'])}"
+            used = epsilon_text(existing["spent_micro"])
+            raise ServiceError(Code.FIELD, f"总额 ε={epsilon_text(micro)} 低于已用 ε={used}"
                                            "：已用的隐私预算不能收回", "epsilon")  # fmt: skip
         repo.grant(uow.conn, requester, dataset, micro, expires_on=expires_on, granted_by=_who(actor), granted_at=now)
         _audit(uow.conn, p, actor, requester, dataset,
@@ -145,4 +147,3 @@ def listing(p: Platform, actor: Principal, requester: str | None = None) -> list
     with p.uow(readonly=True) as uow:
         rows = repo.rows(uow.conn, requester or None)
         return [view(r, today) for r in rows if _in_scope(uow.conn, actor, r["insurer"])]
-

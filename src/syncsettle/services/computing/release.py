@@ -17,7 +17,8 @@
    (:func:`syncsettle.domain.actuarial.postprocess.post_process`, docs/privacy.md).
 4. Audit: every release is an ``export`` entry of the audit log (management centre), in the
    release's own transaction: who, in which role, why, the dataset, cells released and suppressed,
-   the epsilon spent and what remains of the budget. The same :class:`ReleaseAudit` also goes to the optional ``audit`` port (a
+   the epsilon spent and what remains of the budget. The same :class:`ReleaseAudit` also goes to
+   the optional ``audit`` port (a
    caller that wants to show or collect it).
 """
 
@@ -175,7 +176,8 @@ def _spend(conn: Connection, insurer: str, dataset: str, epsilon: Fraction, now:
     else:
         left = epsilon_text(max(0, row["total_micro"] - row["spent_micro"]))
         why = f"隐私预算不足：{insurer} 在数据集 {dataset} 上剩余 ε={left}，本次需要 ε={asked}"
-    raise ServiceError(Code.BUDGET, f"{why}；本次未发布任何数据。请向医保部门申请隐私预算，或不填 epsilon 查询不加噪声的汇总",
+    advice = "本次未发布任何数据。请向医保部门申请隐私预算，或不填 epsilon 查询不加噪声的汇总"
+    raise ServiceError(Code.BUDGET, f"{why}；{advice}",
                        "epsilon")  # fmt: skip
 
 

@@ -119,10 +119,15 @@ def summarise(
                 "claims": len(payouts),
                 **{f"resp:{resp.id}": per_resp[j] for j, resp in enumerate(version.responsibilities)},
             },
-            {"claims": CLAIMS_SENSITIVITY, "expected_payout": PAID_SENSITIVITY,
-             **{f"resp:{resp.id}": PAID_SENSITIVITY for resp in version.responsibilities}},
-            Consistency(totals={"expected_payout": tuple(f"resp:{resp.id}" for resp in version.responsibilities)},
-                        counted_by={"expected_payout": "claims"}),
+            {
+                "claims": CLAIMS_SENSITIVITY,
+                "expected_payout": PAID_SENSITIVITY,
+                **{f"resp:{resp.id}": PAID_SENSITIVITY for resp in version.responsibilities},
+            },
+            Consistency(
+                totals={"expected_payout": tuple(f"resp:{resp.id}" for resp in version.responsibilities)},
+                counted_by={"expected_payout": "claims"},
+            ),
         )
     ]
     if w.replaces:

@@ -21,8 +21,12 @@ def upgrade() -> None:
     with op.batch_alter_table("privacy_budgets", schema=None) as batch_op:
         batch_op.add_column(sa.Column("expires_on", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("granted_by", sa.String(length=120), nullable=True))
-        batch_op.add_column(sa.Column("granted_at", syncsettle.adapters.db.types.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column("revoked_at", syncsettle.adapters.db.types.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column("granted_at", syncsettle.adapters.db.types.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch_op.add_column(
+            sa.Column("revoked_at", syncsettle.adapters.db.types.UTCDateTime(timezone=True), nullable=True)
+        )
         batch_op.add_column(sa.Column("revoked_by", sa.String(length=120), nullable=True))
 
 
