@@ -70,3 +70,39 @@ claim_views = Table(
     Column("view", JSON, nullable=False),  # domain.commercial.view.view_to_json: what is left to pay
     Column("updated_at", TS, nullable=False),
 )
+
+# 商保码 (一码通赔): the codes the platform issued (the nonce of each is its ``code_id``) and every
+# settlement a code was presented for. ``code`` is the signed text the QR carries (shown again to
+# its person). One code per (person, product) is ``active``: issuing another supersedes it.
+claim_codes = Table(
+    "claim_codes",
+    metadata,
+    Column("code_id", String(40), primary_key=True),
+    Column("psn_no", String(30), nullable=False),
+    Column("product_id", String(80), nullable=False),
+    Column("insurer_id", String(40), nullable=False),
+    Column("issued_at", TS, nullable=False),  # whole seconds, as signed
+    Column("expires_at", TS, nullable=False),
+    Column("status", String(12), nullable=False),  # active | revoked | superseded
+    Column("code", Text, nullable=False),
+    Column("issued_by", String(100), nullable=False),
+    Column("revoked_at", TS, nullable=True),
+    Column("revoked_by", String(100), nullable=True),
+    CheckConstraint("status in ('active', 'revoked', 'superseded')", name="known_status"),
+    CheckConstraint("expires_at > issued_at", name="expires_after_issue"),
+    Index("ix_claim_codes_psn", "psn_no", "product_id", "status"),
+)
+
+claim_code_uses = Table(
+    "claim_code_uses",
+    metadata,
+    Column("code_id", String(40), ForeignKey("claim_codes.code_id"), primary_key=True),
+    Column("setl_id", String(40), ForeignKey("settlements.setl_id"), primary_key=True),
+    Column("claim_id", String(40), ForeignKey("commercial_claims.claim_id"), nullable=False),
+    Column("first_by", String(100), nullable=False),  # role:tenant of the first presenter
+    Column("first_at", TS, nullable=False),
+    Column("last_by", String(100), nullable=False),
+    Column("last_at", TS, nullable=False),
+    Column("times", Integer, nullable=False),
+    Index("ix_claim_code_uses_claim", "claim_id"),
+)

@@ -78,26 +78,31 @@ def _why(item: Pending) -> str:
 
 def settle_claim(p: Platform, claim_id: str, actor: Principal) -> dict[str, Any]:
     """Try to settle one claim now; returns the claim as it stands afterwards (idempotent)."""
-    now = p.clock.now()
     with p.uow() as uow:
-        conn = uow.conn
-        claim = _claim(conn, claim_id)
-        if claim["status"] != "pending":
-            return claim
-        settlements_repo.lock_basic(conn, claim["psn_no"], claim["insutype"], claim["year"])
-        # the product's cap is the person's, across insurance rows: a claim of the other row waits here
-        settlements_repo.lock_products(conn, claim["psn_no"], claim["year"], [claim["product_id"]])
-        claim = _claim(conn, claim_id)  # under the lock: a concurrent attempt may have settled it
-        if claim["status"] != "pending":
-            return claim
-        occ = Occasion(claim["setl_id"], claim["psn_no"], claim["setl_date"], now, actor, CLAIM_PURPOSES, claim_id)
-        outcome = _attempt(p, conn, claim, occ)
-        if isinstance(outcome, Pending):
-            _retry_later(p, conn, claim, outcome, actor, now)
-        else:
-            _pay(conn, claim, outcome[0], outcome[1], actor, now)
+        claim = settle_in(p, uow.conn, claim_id, actor, p.clock.now())
         uow.commit()
-        return _claim(conn, claim_id)
+        return claim
+
+
+def settle_in(p: Platform, conn: Connection, claim_id: str, actor: Principal, now: Any) -> dict[str, Any]:
+    """:func:`settle_claim` inside the caller's transaction (a 商保码 presentation settles with the
+    record of its presentation); the caller commits. A claim no longer pending is returned as it is."""
+    claim = _claim(conn, claim_id)
+    if claim["status"] != "pending":
+        return claim
+    settlements_repo.lock_basic(conn, claim["psn_no"], claim["insutype"], claim["year"])
+    # the product's cap is the person's, across insurance rows: a claim of the other row waits here
+    settlements_repo.lock_products(conn, claim["psn_no"], claim["year"], [claim["product_id"]])
+    claim = _claim(conn, claim_id)  # under the lock: a concurrent attempt may have settled it
+    if claim["status"] != "pending":
+        return claim
+    occ = Occasion(claim["setl_id"], claim["psn_no"], claim["setl_date"], now, actor, CLAIM_PURPOSES, claim_id)
+    outcome = _attempt(p, conn, claim, occ)
+    if isinstance(outcome, Pending):
+        _retry_later(p, conn, claim, outcome, actor, now)
+    else:
+        _pay(conn, claim, outcome[0], outcome[1], actor, now)
+    return _claim(conn, claim_id)
 
 
 def _claim(conn: Connection, claim_id: str) -> dict[str, Any]:

@@ -5,26 +5,33 @@ commercial leg went (settled, or pending with the reason), and this period's spl
 between the funds, commercial insurance, the account and cash.
 
 Reads and writes go through the services behind ``/api/insured/policies``, ``…/enrollments/{id}/cancel``
-and ``/api/insured/reviews``; the cancel form carries the session's CSRF token."""
+and ``/api/insured/reviews``; the cancel form carries the session's CSRF token.
+
+商保码 (一码通赔): each of the person's active codes as a QR (the code's signed text, which the
+hospital's window scans) with its expiry, a form to generate one per product they hold, and one to
+revoke it — through the services behind ``/api/insured/claim-codes``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from syncsettle.adapters.db.dashboards import Scope
+from syncsettle.adapters.slips.qr import qr_svg
 from syncsettle.domain.glossary import PAYER_KINDS
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.entrypoints.console import csrf, nav, owned
 from syncsettle.entrypoints.console.auth import page
 from syncsettle.entrypoints.console.pages.reviews import KINDS, STATES
 from syncsettle.entrypoints.console.render import render
+from starlette.concurrency import run_in_threadpool
+
 from syncsettle.entrypoints.http.auth import platform_of
 from syncsettle.entrypoints.http.params import DbId
 from syncsettle.money import format_yuan
-from syncsettle.services.commercial import policies, reviews
+from syncsettle.services.commercial import claim_codes, policies, reviews
 from syncsettle.services.errors import ServiceError
 from syncsettle.services.management import dashboards
 from syncsettle.services.platform import Platform
@@ -59,6 +66,12 @@ def _missing(enrollment_id: int) -> str:
     return f"参保记录 {enrollment_id} 不存在"
 
 
+def _codes(p: Platform, principal: Principal) -> list[dict[str, Any]]:
+    """The person's active, unexpired codes, each with its QR (inline SVG of the code's text)."""
+    rows = [c for c in claim_codes.mine(p, principal, active_only=True) if not c["expired"]]
+    return [{**c, "qr": qr_svg(c["code"])} for c in rows]
+
+
 def register(router: APIRouter) -> None:
     nav.register(nav.Entry("/console/me", "我的保单与结算", frozenset({Role.INSURED}), section="我的", order=10))
 
@@ -75,6 +88,7 @@ def register(router: APIRouter) -> None:
             "settlements": dashboards.settlements(p, scope, since, until, status=("settled", "reversed"), limit=100),
             "cancelled": request.query_params.get("cancelled"), "policy_states": POLICY_STATES, "paid_by": PAID_BY,
             "leg_states": LEG_STATES, "review_states": STATES, "review_kinds": KINDS,
+            "codes": _codes(p, principal), "code_note": request.query_params.get("code"),
         }  # fmt: skip
         return render(request, "insured.html", context)
 
@@ -95,3 +109,17 @@ def register(router: APIRouter) -> None:
         missing = _missing(enrollment_id)
         await owned.acting(lambda: policies.cancel(p, principal, enrollment_id), missing, "enrollment_id")
         return RedirectResponse(f"/console/me?cancelled={enrollment_id}", status_code=303)
+
+    @router.post("/console/me/claim-codes")
+    async def issue_code(request: Request, product_id: str = Form(""), principal: Principal = Depends(INSURED),
+                         _csrf: None = Depends(csrf.checked)) -> Response:  # fmt: skip
+        p = platform_of(request)
+        await run_in_threadpool(lambda: claim_codes.issue(p, principal, product_id))
+        return RedirectResponse("/console/me?code=issued#claim-codes", status_code=303)
+
+    @router.post("/console/me/claim-codes/{code_id}/revoke")
+    async def revoke_code(request: Request, code_id: str, principal: Principal = Depends(INSURED),
+                          _csrf: None = Depends(csrf.checked)) -> Response:  # fmt: skip
+        p = platform_of(request)
+        await owned.acting(lambda: claim_codes.revoke(p, principal, code_id), f"商保码 {code_id} 不存在", "code_id")
+        return RedirectResponse("/console/me?code=revoked#claim-codes", status_code=303)
