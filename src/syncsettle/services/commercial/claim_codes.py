@@ -264,6 +264,11 @@ def present(p: Platform, actor: Principal, text: str, setl_id: str) -> dict[str,
             raise ServiceError(Code.NOT_FOUND, f"结算 {setl_id} 不存在", "setl_id")
         _presenter_may(actor, code, settlement)
         claim = _leg_claim(conn, settlement, code["product_id"])
+        # the locks a settlement of the claim takes (re-entered by claims.settle_in): whether this
+        # presentation pays or finds the claim paid is decided under them, not on a stale read
+        settlements_repo.lock_basic(conn, claim["psn_no"], claim["insutype"], claim["year"])
+        settlements_repo.lock_products(conn, claim["psn_no"], claim["year"], [claim["product_id"]])
+        claim = claims_repo.claim(conn, claim["claim_id"]) or claim
         if claim["status"] in _CLOSED:
             raise ServiceError(Code.STATE, f"结算 {setl_id}：{_CLOSED[claim['status']]}", "setl_id")
         replayed = claim["status"] == "settled"

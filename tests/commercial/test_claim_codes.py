@@ -1,0 +1,225 @@
+"""商保码 (一码通赔): a person's signed code for one product, presented with a settlement (by the
+hospital at the window or by the person afterwards), claims that settlement's waiting commercial
+leg within the person's consent — once and only once. A tampered, foreign, revoked, superseded or
+expired code is refused with the reason, and so is one without a consent in force."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from syncsettle.adapters.db.schema_claims import claim_code_uses
+from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.domain.commercial import claim_code as rules
+from syncsettle.domain.commercial.claim_code import ClaimCode
+from syncsettle.domain.identity import Principal, Role
+from syncsettle.services.commercial import claim_codes, consents
+from syncsettle.services.commercial.retry import retry_due
+from syncsettle.services.errors import Code, ServiceError
+from syncsettle.services.settlement.check import check
+from tests.commercial.test_claims import ACME, _outpatient, _payouts
+from tests.commercial.test_routes import SMALL_BILL
+from tests.world import World, enroll_all, file_reference_products, grant_consent
+
+HOSPITAL = "H37060000001"
+
+
+def insured(psn_no: str) -> Principal:
+    return Principal(Role.INSURED, psn_no, psn_no, "test")
+
+
+def hospital(code: str = HOSPITAL) -> Principal:
+    return Principal(Role.HOSPITAL, code, code, "test")
+
+
+def _pending(world: World, psn_no: str = "P0002", hospital_code: str = HOSPITAL) -> str:
+    """A settlement of ``psn_no`` whose ACME leg waits (no consent yet at the bedside); its setl_id."""
+    mdtrt_id = world.outpatient_visit(psn_no, SMALL_BILL, insutype="310", hospital=hospital_code)
+    answer = world.ok("2207", {"data": {"mdtrt_id": mdtrt_id, "psn_no": psn_no}}, hospital=hospital_code)
+    [leg] = [e for e in answer["commercial"] if e["product"] == ACME]
+    assert (leg["status"], leg["reason_code"]) == ("pending", "consent_missing")
+    return str(answer["setlinfo"]["setl_id"])
+
+
+def _setup(world: World, *people: str) -> None:
+    file_reference_products(world.platform, {ACME: "dual_platform"})
+    enroll_all(world.platform, people or ("P0002",), [ACME])
+
+
+def _consent(world: World, psn_no: str = "P0002") -> str:
+    return grant_consent(world.platform, psn_no, "acme-group", granularity="result", purpose="quick_claim")
+
+
+def _code(world: World, psn_no: str = "P0002", **kw: Any) -> dict[str, Any]:
+    return claim_codes.issue(world.platform, insured(psn_no), ACME, **kw)
+
+
+def _refused(call: Any, code: Code, words: str) -> ServiceError:
+    with pytest.raises(ServiceError) as caught:
+        call()
+    assert caught.value.code is code and words in caught.value.message, caught.value
+    return caught.value
+
+
+def _uses(world: World) -> list[dict[str, Any]]:
+    with world.platform.uow(readonly=True) as uow:
+        return [dict(r) for r in uow.conn.execute(select(claim_code_uses)).mappings()]
+
+
+def test_a_code_claims_the_waiting_leg_once_and_a_replay_returns_the_same_claim(world: World) -> None:
+    _setup(world)
+    setl_id = _pending(world)
+    _consent(world)
+    code = _code(world)
+    first = claim_codes.present(world.platform, hospital(), code["code"], setl_id)  # scanned at the window
+    claim = first["claim"]
+    assert (claim["status"], claim["payable"], first["replayed"]) == ("settled", "162.40", False)
+    assert _payouts(world) == {claim["claim_id"]: 16240}
+    again = claim_codes.present(world.platform, insured("P0002"), code["code"], setl_id)  # afterwards, by the person
+    assert again["replayed"] is True and again["claim"] == claim
+    world.clock.advance(days=1)
+    third = claim_codes.present(world.platform, hospital(), code["code"], setl_id)
+    assert third["claim"] == claim and _payouts(world) == {claim["claim_id"]: 16240}  # paid once
+    [use] = _uses(world)
+    assert (use["claim_id"], use["times"], use["first_by"]) == (claim["claim_id"], 3, f"hospital:{HOSPITAL}")
+    assert retry_due(world.platform, everything=True)["attempted"] == 0
+    fresh = _code(world)  # a new code of the same person and product finds the same claim, pays nothing
+    assert claim_codes.present(world.platform, insured("P0002"), fresh["code"], setl_id)["claim"] == claim
+    assert _payouts(world) == {claim["claim_id"]: 16240}
+    assert check(world.platform)["ok"], check(world.platform)["problems"]
+
+
+def test_concurrent_presentations_pay_once(world: World) -> None:
+    _setup(world)
+    setl_id = _pending(world)
+    _consent(world)
+    text = _code(world)["code"]
+    results: list[dict[str, Any]] = []
+    start = threading.Barrier(4)
+
+    def worker(actor: Principal) -> None:
+        start.wait()
+        results.append(claim_codes.present(world.platform, actor, text, setl_id))
+
+    threads = [threading.Thread(target=worker, args=(a,)) for a in (hospital(), insured("P0002")) * 2]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 4 and {r["claim"]["claim_id"] for r in results} == set(_payouts(world))
+    assert sorted(r["replayed"] for r in results) == [False, True, True, True]
+    assert list(_payouts(world).values()) == [16240]
+    assert check(world.platform)["ok"]
+
+
+def test_a_tampered_or_forged_code_is_refused(world: World) -> None:
+    _setup(world, "P0002", "P0003")
+    setl_id = _pending(world)
+    _consent(world)
+    _consent(world, "P0003")
+    mine = _code(world)
+    prefix, payload, signature = mine["code"].split(".")
+    theirs = _code(world, "P0003")["code"].split(".")
+    present = claim_codes.present
+    spliced = f"{prefix}.{theirs[1]}.{signature}"  # P0003's payload under P0002's signature
+    _refused(lambda: present(world.platform, hospital(), spliced, setl_id), Code.FIELD, "签名校验失败")
+    stored = claim_codes.show(world.platform, insured("P0002"), mine["code_id"])
+    longer = ClaimCode(stored["code_id"], "P0002", ACME, rules.whole_seconds(world.clock.now()),
+                       rules.whole_seconds(world.clock.now()) + timedelta(days=3650))  # fmt: skip
+    foreign = rules.encode(longer, world.platform.settings.keys.signer("commercial_platform").sign(longer.payload()))
+    _refused(lambda: present(world.platform, hospital(), foreign, setl_id), Code.FIELD, "篡改或并非本平台签发")
+    # even the platform's own signature over a code it never issued (the same id, a longer life) is refused
+    resigned = claim_codes.sign(world.platform, longer)
+    _refused(lambda: present(world.platform, hospital(), resigned, setl_id), Code.NOT_FOUND, "未登记")
+    _refused(lambda: present(world.platform, hospital(), "not a code", setl_id), Code.FIELD, "格式不正确")
+    assert _payouts(world) == {} and _uses(world) == []
+    assert present(world.platform, hospital(), mine["code"], setl_id)["claim"]["status"] == "settled"
+
+
+def test_a_code_of_one_person_never_claims_anothers_settlement(world: World) -> None:
+    _setup(world, "P0002", "P0003")
+    theirs = _pending(world, "P0003")
+    elsewhere = _pending(world, "P0002", "H37060000002")
+    _consent(world)
+    code = _code(world)["code"]
+    present = claim_codes.present
+    _refused(lambda: present(world.platform, hospital(), code, theirs), Code.FORBIDDEN, "属于其他参保人")
+    _refused(lambda: present(world.platform, insured("P0003"), code, theirs), Code.FORBIDDEN, "属于其他参保人")
+    _refused(lambda: present(world.platform, hospital(), code, elsewhere), Code.FORBIDDEN, "不是本机构的结算")
+    _refused(lambda: present(world.platform, hospital(), code, "ST-nowhere"), Code.NOT_FOUND, "不存在")
+    assert _payouts(world) == {}
+    assert present(world.platform, hospital("H37060000002"), code, elsewhere)["claim"]["status"] == "settled"
+
+
+def test_a_revoked_or_superseded_code_is_refused(world: World) -> None:
+    _setup(world)
+    first, second = _pending(world), _pending(world)
+    _consent(world)
+    old = _code(world)
+    new = _code(world)  # generating again supersedes the code held before
+    _refused(lambda: claim_codes.present(world.platform, hospital(), old["code"], first), Code.STATE, "已被参保人新生成的码取代")
+    assert claim_codes.present(world.platform, hospital(), new["code"], first)["claim"]["status"] == "settled"
+    revoked = claim_codes.revoke(world.platform, insured("P0002"), new["code_id"])
+    assert revoked["status"] == "revoked" and revoked["revoked_at"]
+    _refused(lambda: claim_codes.present(world.platform, hospital(), new["code"], second), Code.STATE, "已被撤销")
+    # a revoked code does not even repeat what it claimed before
+    _refused(lambda: claim_codes.present(world.platform, hospital(), new["code"], first), Code.STATE, "已被撤销")
+    _refused(lambda: claim_codes.revoke(world.platform, insured("P0002"), new["code_id"]), Code.STATE, "已撤销")
+    _refused(lambda: claim_codes.revoke(world.platform, insured("P0003"), old["code_id"]), Code.FORBIDDEN, "本人")
+    assert len(_payouts(world)) == 1
+
+
+def test_an_expired_code_is_refused(world: World) -> None:
+    _setup(world)
+    setl_id = _pending(world)
+    _consent(world)
+    code = _code(world, valid_days=1)
+    assert code["expires_beijing"] == "2025-06-11 10:00"  # issued 10:00 Beijing time, one day
+    world.clock.advance(days=1)
+    refused = _refused(lambda: claim_codes.present(world.platform, hospital(), code["code"], setl_id), Code.STATE,
+                       "商保码已过期")  # fmt: skip
+    assert "有效期至北京时间 2025-06-11 10:00" in refused.message
+    assert _payouts(world) == {}
+    assert claim_codes.mine(world.platform, insured("P0002"))[0]["expired"] is True
+
+
+def test_a_code_claims_only_within_consent(world: World) -> None:
+    _setup(world)
+    setl_id = _pending(world)
+    _refused(lambda: _code(world), Code.CONSENT, "尚未授权")  # no consent: no code either
+    consent_id = _consent(world)
+    code = _code(world)
+    consents.revoke(world.platform, insured("P0002"), consent_id)
+    _refused(lambda: claim_codes.present(world.platform, hospital(), code["code"], setl_id), Code.CONSENT,
+             "理赔授权未生效或已撤回")  # fmt: skip
+    assert _payouts(world) == {} and _uses(world) == []
+    with world.platform.uow(readonly=True) as uow:
+        refusals = uow.conn.execute(
+            select(audit_entries.c.record_ids).where(audit_entries.c.action == "refusal")
+        ).scalars().all()
+    assert any(code["code_id"] in ids for ids in refusals)  # the refusal is on the audit record
+    _consent(world)  # consenting again lets the same code claim
+    assert claim_codes.present(world.platform, hospital(), code["code"], setl_id)["claim"]["status"] == "settled"
+
+
+def test_a_leg_paid_at_the_bedside_needs_no_code_and_pays_nothing_more(world: World) -> None:
+    _setup(world)
+    grant_consent(world.platform, "P0002", "acme-group", granularity="result")  # settlement: claims at the bedside
+    answer = _outpatient(world)
+    [leg] = answer["commercial"]
+    assert leg["status"] == "settled"
+    code = _code(world)["code"]
+    _refused(lambda: claim_codes.present(world.platform, hospital(), code, answer["setlinfo"]["setl_id"]),
+             Code.STATE, "已在结算时直接赔付")  # fmt: skip
+
+
+def test_issuing_needs_an_enrollment_and_is_for_the_person_only(world: World) -> None:
+    _setup(world)
+    _consent(world, "P0003")
+    _refused(lambda: _code(world, "P0003"), Code.STATE, "没有")  # P0003 is not enrolled in ACME
+    _refused(lambda: claim_codes.issue(world.platform, hospital(), ACME), Code.FORBIDDEN, "参保人本人")
+    _refused(lambda: _code(world, valid_days=0), Code.FIELD, "有效天数")
