@@ -5,27 +5,32 @@ expired code is refused with the reason, and so is one without a consent in forc
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from syncsettle.adapters.db.schema_claims import claim_code_uses
 from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.adapters.slips.qr import qr_svg
 from syncsettle.domain.commercial import claim_code as rules
 from syncsettle.domain.commercial.claim_code import ClaimCode
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.services.commercial import claim_codes, consents
 from syncsettle.services.commercial.retry import retry_due
 from syncsettle.services.errors import Code, ServiceError
+from syncsettle.services.management import identity
 from syncsettle.services.settlement.check import check
 from tests.commercial.test_claims import ACME, _outpatient, _payouts
 from tests.commercial.test_routes import SMALL_BILL
 from tests.world import World, enroll_all, file_reference_products, grant_consent
 
 HOSPITAL = "H37060000001"
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def insured(psn_no: str) -> Principal:
@@ -223,3 +228,70 @@ def test_issuing_needs_an_enrollment_and_is_for_the_person_only(world: World) ->
     _refused(lambda: _code(world, "P0003"), Code.STATE, "没有")  # P0003 is not enrolled in ACME
     _refused(lambda: claim_codes.issue(world.platform, hospital(), ACME), Code.FORBIDDEN, "参保人本人")
     _refused(lambda: _code(world, valid_days=0), Code.FIELD, "有效天数")
+
+
+def _bearer(world: World, role: Role, tenant: str) -> dict[str, str]:
+    if role is Role.HOSPITAL:
+        return {"Authorization": f"Bearer {tenant}.{world.secrets[tenant]}"}
+    _, token = identity.issue(world.platform, role, tenant, "")
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_over_http_the_person_issues_and_revokes_and_the_window_presents(world: World) -> None:
+    _setup(world, "P0002", "P0003")
+    setl_id = _pending(world)
+    _consent(world)
+    me, window = _bearer(world, Role.INSURED, "P0002"), _bearer(world, Role.HOSPITAL, HOSPITAL)
+    client = world.client
+    issued = client.post("/api/insured/claim-codes", json={"product_id": ACME, "valid_days": 7}, headers=me)
+    assert issued.status_code == 200, issued.text
+    code = issued.json()
+    assert code["status"] == "active" and code["expires_beijing"] == "2025-06-17 10:00"
+    assert client.get("/api/insured/claim-codes", headers=me).json()["codes"][0]["code_id"] == code["code_id"]
+    other = _bearer(world, Role.INSURED, "P0003")
+    assert client.get(f"/api/insured/claim-codes/{code['code_id']}", headers=other).status_code == 403
+    assert client.post(f"/api/insured/claim-codes/{code['code_id']}/revoke", headers=other).status_code == 403
+    insurer = _bearer(world, Role.INSURER, "acme-group")
+    body = {"code": code["code"], "setl_id": setl_id}
+    assert client.post("/api/claim-codes/present", json=body, headers=insurer).status_code == 403
+    prefix, payload, signature = code["code"].split(".")
+    changed = payload[:9] + ("A" if payload[9] != "A" else "B") + payload[10:]  # one character of the payload
+    tampered = {**body, "code": f"{prefix}.{changed}.{signature}"}
+    refused = client.post("/api/claim-codes/present", json=tampered, headers=window)
+    assert refused.status_code == 422 and "签名校验失败" in refused.json()["error"]["message"]
+    paid = client.post("/api/claim-codes/present", json=body, headers=window)
+    assert paid.status_code == 200, paid.text
+    claim = paid.json()["claim"]
+    assert claim["status"] == "settled" and paid.json()["replayed"] is False
+    again = client.post("/api/claim-codes/present", json=body, headers=me).json()
+    assert again["replayed"] is True and again["claim"] == claim and list(_payouts(world)) == [claim["claim_id"]]
+    revoked = client.post(f"/api/insured/claim-codes/{code['code_id']}/revoke", headers=me)
+    assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
+    late = client.post("/api/claim-codes/present", json=body, headers=window)
+    assert late.status_code == 409 and "已被撤销" in late.json()["error"]["message"]
+
+
+def test_the_insured_page_shows_the_code_as_a_qr_and_generates_and_revokes_it(world: World) -> None:
+    _setup(world)
+    _consent(world)
+    client = TestClient(world.app)
+    _, token = identity.issue(world.platform, Role.INSURED, "P0002", "")
+    assert client.post("/console/login", data={"token": token}).status_code == 200
+    page = client.get("/console/me").text
+    assert 'id="no-codes"' in page and 'id="issue-code"' in page
+    csrf = TOKEN.search(page)
+    assert csrf
+    assert client.post("/console/me/claim-codes", data={"product_id": ACME}).status_code == 403  # no CSRF token
+    made = client.post("/console/me/claim-codes", data={"product_id": ACME, "csrf_token": csrf.group(1)},
+                       follow_redirects=False)  # fmt: skip
+    assert made.status_code == 303
+    [code] = claim_codes.mine(world.platform, insured("P0002"))
+    page = client.get("/console/me?code=issued").text
+    assert f'data-code-id="{code["code_id"]}"' in page and 'id="code-issued"' in page
+    assert qr_svg(code["code"]) in page  # the QR carries exactly the signed code
+    assert code["code"] in page and code["expires_beijing"] in page
+    gone = client.post(f"/console/me/claim-codes/{code['code_id']}/revoke", data={"csrf_token": csrf.group(1)},
+                       follow_redirects=False)  # fmt: skip
+    assert gone.status_code == 303
+    page = client.get("/console/me?code=revoked").text
+    assert 'id="no-codes"' in page and code["code_id"] not in page

@@ -24,13 +24,14 @@ from typing import Any
 
 from sqlalchemy import select
 
+from syncsettle.adapters.db import claims as claims_repo
 from syncsettle.adapters.db.schema_computing import risk_flags
 from syncsettle.adapters.db.schema_trust import audit_entries
 from syncsettle.domain.commercial.lifecycle import STEPS, FilingAction
 from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.services import admin
-from syncsettle.services.commercial import consents, enrollment
+from syncsettle.services.commercial import claim_codes, consents, enrollment
 from syncsettle.services.commercial.filings import take_step
 from syncsettle.services.commercial.reference_products import file_reference_product, reference_content
 from syncsettle.services.computing import access, budgets
@@ -71,6 +72,7 @@ class Scene:
         self.world = world
         self.p = world.platform
         self._serial = itertools.count(1)
+        self._codes = itertools.count(0)
         self._enrolled: dict[str, bool] = {}
         self.tokens = {role: identity.issue(self.p, role, tenant, "")[1] for role, tenant in OWNERS.items()
                        if role is not Role.HOSPITAL}  # fmt: skip
@@ -89,18 +91,36 @@ class Scene:
                              date(2025, 1, 1), date(2025, 12, 31))  # fmt: skip
         return str(row["id"])
 
-    def claim(self, psn_no: str) -> str:
+    def claim(self, psn_no: str, hospital: str = "H37060000001", insutype: str = "310") -> str:
         """A pending commercial leg of ``psn_no``: its visit settles while the employer plan is suspended."""
         regulator = Principal(Role.REGULATOR, "370600", "", "matrix")
         filing_id = self.active["acme-group"]
         take_step(self.p, regulator, filing_id, FilingAction.SUSPEND, reason="授权矩阵测试")
         try:
             visit = self.world.outpatient_visit(psn_no, [line("1", "001101000010000", "1", "800.00", "800.00")],
-                                                insutype="310")  # fmt: skip
-            answer = self.world.ok("2207", {"data": {"mdtrt_id": visit, "psn_no": psn_no}})
+                                                insutype=insutype, hospital=hospital)  # fmt: skip
+            answer = self.world.ok("2207", {"data": {"mdtrt_id": visit, "psn_no": psn_no}}, hospital=hospital)
         finally:
             take_step(self.p, regulator, filing_id, FilingAction.RESUME, reason="授权矩阵测试")
         return str(next(c["claim_id"] for c in answer["commercial"] if c.get("claim_id")))
+
+    def claim_code(self, psn_no: str) -> dict[str, Any]:
+        """A fresh 商保码 of ``psn_no`` for the employer plan (enrolled with its settlement consent)."""
+        return claim_codes.issue(self.p, _insured(psn_no), "acme-supplementary-2025")
+
+    def waiting_settlement(self, psn_no: str, hospital: str = "H37060000001", insutype: str = "310") -> str:
+        """The setl_id of a settlement of ``psn_no`` at ``hospital`` whose employer-plan leg waits."""
+        found = claims_repo_claim(self.p, self.claim(psn_no, hospital, insutype))
+        return str(found["setl_id"])
+
+    def coded_stranger(self, hospital: str) -> tuple[str, str]:
+        """A fresh person (enrolled in the employer plan, consenting to claims) with a waiting
+        settlement at ``hospital``: (their 商保码, its setl_id) — fresh, so no same-day risk rule holds it."""
+        psn_no = f"Q{60 + next(self._codes):04d}"
+        admin.enroll(self.p, psn_no, "acme-supplementary-2025", date(2025, 1, 1), date(2025, 12, 31))
+        consents.grant(self.p, _insured(psn_no), "acme-group", Purpose.QUICK_CLAIM, Granularity.DETAIL,
+                       date(2025, 1, 1), date(2025, 12, 31))  # fmt: skip
+        return self.claim_code(psn_no)["code"], self.waiting_settlement(psn_no, hospital, "390")
 
     def held(self, insurer: str) -> str:
         """A leg of ``insurer``'s product held for risk review (a CT above its price cap: PRICE-001)."""
@@ -159,6 +179,13 @@ class Scene:
             return int(
                 uow.conn.execute(select(audit_entries.c.id).order_by(audit_entries.c.id.desc()).limit(1)).scalar_one()
             )
+
+
+def claims_repo_claim(p: Any, claim_id: str) -> dict[str, Any]:
+    with p.uow(readonly=True) as uow:
+        found = claims_repo.claim(uow.conn, claim_id)
+    assert found is not None
+    return found
 
 
 def _insured(psn_no: str) -> Principal:
@@ -376,3 +403,31 @@ for _type in ("ExplanationOfBenefit", "ClaimResponse"):
     @sample("GET", f"/api/insurer/fhir/{_type}")
     def _fhir_insurer(s: Scene, role: Role, own: bool) -> Call | None:
         return Call(query={"patient": "P0002"}) if own else None  # only its own legs are ever in the Bundle
+
+
+@sample("POST", "/api/insured/claim-codes")
+def _issue_code(s: Scene, role: Role, own: bool) -> Call | None:
+    return Call(body={"product_id": "acme-supplementary-2025"}) if own else None
+
+
+@sample("GET", "/api/insured/claim-codes/{code_id}")
+def _show_code(s: Scene, role: Role, own: bool) -> Call:
+    return Call({"code_id": s.claim_code("P0002" if own else "P0003")["code_id"]})
+
+
+@sample("POST", "/api/insured/claim-codes/{code_id}/revoke")
+def _revoke_code(s: Scene, role: Role, own: bool) -> Call:
+    return Call({"code_id": s.claim_code("P0002" if own else "P0003")["code_id"]})
+
+
+@sample("POST", "/api/claim-codes/present")
+def _present_code(s: Scene, role: Role, own: bool) -> Call:
+    """Own: the person's code with their settlement at the owner hospital (the insured: P0002; the
+    hospital: a fresh person's). Other: the insured presents P0003's code (for P0003's settlement);
+    the hospital presents for another hospital's settlement."""
+    if own and role is Role.INSURED:
+        return Call(body={"code": s.claim_code("P0002")["code"], "setl_id": s.waiting_settlement("P0002")})
+    if role is Role.HOSPITAL:
+        code, setl_id = s.coded_stranger("H37060000001" if own else "H37060000002")
+        return Call(body={"code": code, "setl_id": setl_id})
+    return Call(body={"code": s.claim_code("P0003")["code"], "setl_id": s.waiting_settlement("P0003")})
