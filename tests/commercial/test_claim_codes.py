@@ -127,7 +127,7 @@ def test_a_tampered_or_forged_code_is_refused(world: World) -> None:
     _consent(world)
     _consent(world, "P0003")
     mine = _code(world)
-    prefix, payload, signature = mine["code"].split(".")
+    prefix, _, signature = mine["code"].split(".")
     theirs = _code(world, "P0003")["code"].split(".")
     present = claim_codes.present
     spliced = f"{prefix}.{theirs[1]}.{signature}"  # P0003's payload under P0002's signature
@@ -166,7 +166,8 @@ def test_a_revoked_or_superseded_code_is_refused(world: World) -> None:
     _consent(world)
     old = _code(world)
     new = _code(world)  # generating again supersedes the code held before
-    _refused(lambda: claim_codes.present(world.platform, hospital(), old["code"], first), Code.STATE, "已被参保人新生成的码取代")
+    superseded = "已被参保人新生成的码取代"
+    _refused(lambda: claim_codes.present(world.platform, hospital(), old["code"], first), Code.STATE, superseded)
     assert claim_codes.present(world.platform, hospital(), new["code"], first)["claim"]["status"] == "settled"
     revoked = claim_codes.revoke(world.platform, insured("P0002"), new["code_id"])
     assert revoked["status"] == "revoked" and revoked["revoked_at"]
@@ -203,9 +204,11 @@ def test_a_code_claims_only_within_consent(world: World) -> None:
              "理赔授权未生效或已撤回")  # fmt: skip
     assert _payouts(world) == {} and _uses(world) == []
     with world.platform.uow(readonly=True) as uow:
-        refusals = uow.conn.execute(
-            select(audit_entries.c.record_ids).where(audit_entries.c.action == "refusal")
-        ).scalars().all()
+        refusals = (
+            uow.conn.execute(select(audit_entries.c.record_ids).where(audit_entries.c.action == "refusal"))
+            .scalars()
+            .all()
+        )
     assert any(code["code_id"] in ids for ids in refusals)  # the refusal is on the audit record
     _consent(world)  # consenting again lets the same code claim
     assert claim_codes.present(world.platform, hospital(), code["code"], setl_id)["claim"]["status"] == "settled"

@@ -127,8 +127,8 @@ def issue(p: Platform, actor: Principal, product_id: str, *, valid_days: int | N
         insurer_id = _insurer_of(conn, enrolled[0])
         consent = _claim_consent(conn, psn_no, insurer_id, today)
         if consent is None:
-            raise ServiceError(Code.CONSENT, f"您尚未授权（或已撤回授权）{insurer_id} 办理快赔理赔，请先授权再生成商保码",
-                               "product_id")  # fmt: skip
+            raise ServiceError(Code.CONSENT, f"您尚未授权（或已撤回授权）{insurer_id} 办理快赔理赔，"
+                               "请先授权再生成商保码", "product_id")  # fmt: skip
         issued = rules.whole_seconds(now)
         ends = min(issued + timedelta(days=days), _end_of(max(e["enddate"] for e in enrolled)),
                    _end_of(consent["enddate"]))  # fmt: skip

@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from syncsettle.adapters.db.dashboards import Scope
 from syncsettle.adapters.slips.qr import qr_svg
@@ -26,8 +27,6 @@ from syncsettle.entrypoints.console import csrf, nav, owned
 from syncsettle.entrypoints.console.auth import page
 from syncsettle.entrypoints.console.pages.reviews import KINDS, STATES
 from syncsettle.entrypoints.console.render import render
-from starlette.concurrency import run_in_threadpool
-
 from syncsettle.entrypoints.http.auth import platform_of
 from syncsettle.entrypoints.http.params import DbId
 from syncsettle.money import format_yuan

@@ -49,8 +49,12 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["claim_id"], ["commercial_claims.claim_id"], name=op.f("fk_claim_code_uses_claim_id_commercial_claims")
         ),
-        sa.ForeignKeyConstraint(["code_id"], ["claim_codes.code_id"], name=op.f("fk_claim_code_uses_code_id_claim_codes")),
-        sa.ForeignKeyConstraint(["setl_id"], ["settlements.setl_id"], name=op.f("fk_claim_code_uses_setl_id_settlements")),
+        sa.ForeignKeyConstraint(
+            ["code_id"], ["claim_codes.code_id"], name=op.f("fk_claim_code_uses_code_id_claim_codes")
+        ),
+        sa.ForeignKeyConstraint(
+            ["setl_id"], ["settlements.setl_id"], name=op.f("fk_claim_code_uses_setl_id_settlements")
+        ),
         sa.PrimaryKeyConstraint("code_id", "setl_id", name=op.f("pk_claim_code_uses")),
     )
     op.create_index("ix_claim_code_uses_claim", "claim_code_uses", ["claim_id"], unique=False)
