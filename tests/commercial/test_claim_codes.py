@@ -5,6 +5,7 @@ expired code is refused with the reason, and so is one without a consent in forc
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from datetime import timedelta
@@ -298,3 +299,27 @@ def test_the_insured_page_shows_the_code_as_a_qr_and_generates_and_revokes_it(wo
     assert gone.status_code == 303
     page = client.get("/console/me?code=revoked").text
     assert 'id="no-codes"' in page and code["code_id"] not in page
+
+
+def test_scanned_at_the_window_the_code_rides_in_the_settlement_request(world: World) -> None:
+    """Only a quick-claim consent: the bedside leg cannot settle, the code sent in ``exp_content``
+    claims it right after the settlement commits; the HIS resending the same message pays nothing."""
+    _setup(world)
+    _consent(world)
+    code = _code(world)["code"]
+    mdtrt_id = world.outpatient_visit("P0002", SMALL_BILL, insutype="310")
+    msgid = world.msgid()
+    request = {"data": {"mdtrt_id": mdtrt_id, "psn_no": "P0002", "exp_content": {"claim_code": code}}}
+    answer = world.ok("2207", request, msgid=msgid)
+    [leg] = answer["commercial"]
+    assert leg["status"] == "pending" and answer["summary"]["commercial"] == "0.00"  # not at the bedside
+    claimed = answer["claim_code"]
+    assert (claimed["status"], claimed["payable"], claimed["replayed"]) == ("settled", "162.40", False)
+    again = world.ok("2207", request, msgid=msgid)  # the HIS retries the same message
+    assert again["claim_code"]["replayed"] is True and again["claim_code"]["claim_id"] == claimed["claim_id"]
+    assert _payouts(world) == {claimed["claim_id"]: 16240}
+    other = world.outpatient_visit("P0002", SMALL_BILL, insutype="310")
+    forged = {"data": {"mdtrt_id": other, "psn_no": "P0002", "exp_content": json.dumps({"claim_code": code[:-4]})}}
+    refused = world.ok("2207", forged)["claim_code"]  # the settlement stands; the code is refused
+    assert refused["status"] == "refused" and "商保码" in refused["err_msg"]
+    assert check(world.platform)["ok"], check(world.platform)["problems"]

@@ -13,6 +13,7 @@ from typing import Any
 from syncsettle.adapters.json_reader import Reader
 from syncsettle.domain.codes import INSUTYPES, MED_TYPES
 from syncsettle.domain.settlement.errors import InvalidInput
+from syncsettle.services.commercial import claim_codes
 from syncsettle.services.computing import rule_audit
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.management import gateway
@@ -177,13 +178,20 @@ def _pre(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
 
 
 def _settle(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
+    """2207/2304. A 商保码 scanned at the window travels in ``data.exp_content.claim_code``: after the
+    settlement commits, it claims the settlement's waiting commercial leg (``output.claim_code``)."""
     d = _part(env, "data")
     _refuse_interim(d)
     stated = d.yuan("medfee_sumamt") if d.has("medfee_sumamt") else None
-    return settle.settle_visit(
+    answer = settle.settle_visit(
         p, h, env.msgid, env.infno, d.req_text("mdtrt_id"), d.text("psn_no", required=False), _account_flag(d),
         stated, d.data, d.text("chrg_bchno", required=False),
     )  # fmt: skip
+    code = claim_codes.window_code(d.data.get("exp_content"))
+    setl_id = (answer.get("setlinfo") or {}).get("setl_id") if isinstance(answer, dict) else None
+    if code is None or not setl_id:
+        return answer
+    return {**answer, "claim_code": claim_codes.at_window(p, settle.hospital_actor(h), code, str(setl_id))}
 
 
 def _reverse(p: Platform, h: dict[str, Any], env: Envelope) -> Any:

@@ -28,6 +28,7 @@ pending, and a later presentation or the retry job settles it, still once.
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -293,3 +294,30 @@ def present(p: Platform, actor: Principal, text: str, setl_id: str) -> dict[str,
     if refusal is not None:
         raise refusal
     return {"claim": claims.public(claim), "code_id": code["code_id"], "replayed": replayed}
+
+
+def window_code(exp_content: Any) -> str | None:
+    """The 商保码 a settlement request carries in its extension field ``exp_content`` — an object
+    ``{"claim_code": "SSC1.…"}`` or that object as a JSON string (HIS differ) — else ``None``."""
+    if isinstance(exp_content, str) and exp_content.strip().startswith("{"):
+        try:
+            exp_content = json.loads(exp_content)
+        except ValueError:
+            return None
+    if isinstance(exp_content, dict) and isinstance(exp_content.get("claim_code"), str):
+        return str(exp_content["claim_code"]) or None
+    return None
+
+
+def at_window(p: Platform, actor: Principal, text: str, setl_id: str) -> dict[str, Any]:
+    """The code scanned at the window, presented for the settlement the same request just made (its
+    own transaction, after the settlement committed): what the HIS shows — the claim's status and
+    payable, or the refusal. A refused code never undoes the settlement."""
+    try:
+        done = present(p, actor, text, setl_id)
+    except ServiceError as exc:
+        return {"status": "refused", "err_code": exc.code.value, "err_msg": exc.message}
+    claim = done["claim"]
+    return {"status": claim["status"], "claim_id": claim["claim_id"], "code_id": done["code_id"],
+            "product_id": claim["product_id"], "payable": claim["payable"], "replayed": done["replayed"],
+            "reason": claim["reason"]}  # fmt: skip
