@@ -7,6 +7,9 @@
 - ``SYNCSETTLE_MAX_FEE_LINES``: the most fee lines one 2204/2301 upload may carry (default 1,000).
 - ``SYNCSETTLE_AUDIT_WITNESS``: a file (on storage the database's administrators cannot rewrite)
   that every signed audit checkpoint is also appended to; ``audit verify`` checks the log against it.
+- ``SYNCSETTLE_PUBLIC_BASE_URL``: the address people reach the platform at from outside (e.g.
+  ``https://settle.example.cn``), which a slip's QR code points to; unset, the address a request came
+  in on (fine on a laptop, useless for a phone when that is ``127.0.0.1``).
 - ``SYNCSETTLE_KEYS_FILE``: a JSON key file as ``syncsettle keys generate`` writes it::
 
     {"sm4":  {"pii": "<32 hex>", "channel": "<32 hex>"},
@@ -121,6 +124,8 @@ class Settings:
     # SYNCSETTLE_AUDIT_WITNESS: a file every signed audit checkpoint is also appended to, outside the
     # database it protects (adapters/audit_witness.py); None: checkpoints live in the database only
     audit_witness: str | None = None
+    # SYNCSETTLE_PUBLIC_BASE_URL: the platform's public address (no trailing slash) for QR codes on slips
+    public_base_url: str | None = None
 
     def require_safe(self) -> None:
         """Refuse production mode with any development key (called before serving or running jobs)."""
@@ -174,6 +179,16 @@ def _positive(env: Mapping[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
+def _base_url(value: str) -> str | None:
+    """An absolute http(s) address without its trailing slash, or ``None`` when unset."""
+    value = value.strip().rstrip("/")
+    if not value:
+        return None
+    if not value.startswith(("http://", "https://")) or "?" in value or "#" in value:
+        raise SettingsError(f"SYNCSETTLE_PUBLIC_BASE_URL: must be an http(s) address like https://host, got {value!r}")
+    return value
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Settings from the environment (``os.environ`` unless given)."""
     env = os.environ if env is None else env
@@ -185,9 +200,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     except ValueError:
         raise SettingsError(f"SYNCSETTLE_MODE: must be development or production, got {raw_mode!r}") from None
     witness = env.get("SYNCSETTLE_AUDIT_WITNESS") or None
+    public = _base_url(env.get("SYNCSETTLE_PUBLIC_BASE_URL", ""))
     path = env.get("SYNCSETTLE_KEYS_FILE")
     if not path:
-        return Settings(mode=mode, max_body_bytes=body, max_fee_lines=lines, audit_witness=witness)
+        return Settings(mode=mode, max_body_bytes=body, max_fee_lines=lines, audit_witness=witness,
+                        public_base_url=public)  # fmt: skip
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
@@ -195,7 +212,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     except json.JSONDecodeError as exc:
         raise SettingsError(f"SYNCSETTLE_KEYS_FILE {path}: not JSON ({exc})") from None
     return Settings(mode=mode, keys=parse_key_file(data, path), source=path, max_body_bytes=body, max_fee_lines=lines,
-                    audit_witness=witness)  # fmt: skip
+                    audit_witness=witness, public_base_url=public)  # fmt: skip
 
 
 def generate_key_file() -> dict[str, dict[str, str]]:

@@ -51,25 +51,40 @@ def _medical(content: dict[str, Any]) -> list[Section]:
     ]
 
 
+def _status(content: dict[str, Any]) -> list[Section]:
+    """A provisional slip says so before any amount (the status is signed with the content)."""
+    status = content.get("status", "已结算")
+    if status == "已结算":
+        return []
+    why = ("商保部分因风险复核暂缓，审核通过后按理赔结果赔付" if status == "待审核"
+           else "商保部分未能实时结算，已转快赔，按理赔结果赔付")  # fmt: skip
+    return [Section(f"结算单状态：{status}（暂定结算单，非最终结算）", lines=[f"{why}；本单所列现金为个人先行支付。"])]
+
+
 def _commercial(content: dict[str, Any]) -> list[Section]:
     s = content["summary"]
-    sections = [
-        Section(
-            "一站式结算",
-            pairs=[
-                (TERMS["total"], f"{s['total']} 元"),
-                (f"{TERMS['medical_fund']}支付", f"{s['public_funds']} 元"),
-                (f"{TERMS['commercial']}赔付", f"{s['commercial']} 元"),
-                (f"{TERMS['personal_account']}支付", f"{s['personal_account']} 元"),
-                (f"{TERMS['cash']}支付", f"{s['cash']} 元"),
-            ],
-        )
+    status = content.get("status", "已结算")
+    pairs = [
+        (TERMS["total"], f"{s['total']} 元"),
+        (f"{TERMS['medical_fund']}支付", f"{s['public_funds']} 元"),
+        (f"{TERMS['commercial']}赔付", f"{s['commercial']} 元"),
+        (f"{TERMS['personal_account']}支付", f"{s['personal_account']} 元"),
+        (f"{TERMS['cash']}支付", f"{s['cash']} 元" + ("（个人先行支付）" if status != "已结算" else "")),
     ]
+    if "held" in s:
+        pairs.insert(3, (f"{TERMS['commercial']}待审核", f"{s['held']} 元"))
+    sections = [*_status(content), Section("一站式结算", pairs=pairs)]
     for leg in content["commercial"]:
         resp = leg["responsibilities"]
+        if "held" in leg:
+            outcome = f"待审核 {leg['held']} 元"
+        elif "pending" in leg:
+            outcome = "待理赔"
+        else:
+            outcome = f"赔付 {leg['payable']} 元"
         sections.append(
             Section(
-                f"{leg['name']}（{TERMS['insurer']} {leg['insurer']}，{leg['route']}）赔付 {leg['payable']} 元",
+                f"{leg['name']}（{TERMS['insurer']} {leg['insurer']}，{leg['route']}）{outcome}",
                 headers=[
                     TERMS["responsibility"],
                     FIELDS["base"],

@@ -65,7 +65,8 @@ def file_product(
     with p.uow(readonly=True) as uow:
         known = repo.insurer(uow.conn, insurer_id)
     if known is None or known["status"] != "admitted":
-        admission.admit(p, regulator, insurer_id, insurer_id, region, "参考产品备案")
+        admission.admit(p, regulator, insurer_id, REFERENCE_INSURERS.get(insurer_id, insurer_id), region,
+                        "参考产品备案")  # fmt: skip
     filing_id = filings.draft(p, insurer, content, region=region, premium=premium, underwriting=underwriting)
     for action in _PATH[FilingStatus(status)]:
         actor = regulator if action in (A.APPROVE, A.REJECT, A.SUSPEND, A.FORCE_EXIT) else insurer
@@ -75,6 +76,15 @@ def file_product(
             approved_from=approved_from, approved_to=approved_to,
         )  # fmt: skip
     return filing_id
+
+
+REFERENCE_INSURERS = {
+    "yantai-hmb": "烟台惠民保承保机构",
+    "anyang-phb": "安阳普惠保承保机构",
+    "hainan-hqb": "海南惠琼保承保机构",
+    "acme-group": "ACME 集团企业补充医疗保险机构",
+}
+"""The names the reference products' insurers are admitted under (people read names, not ids)."""
 
 
 def file_reference_product(p: Platform, product_id: str, **terms: Any) -> int:

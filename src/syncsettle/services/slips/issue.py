@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from syncsettle.adapters.db import filings as filing_repo
 from syncsettle.adapters.db import people, visits
 from syncsettle.adapters.db import settlements as settlement_repo
 from syncsettle.domain.identity import Principal, Role
@@ -32,6 +33,7 @@ class Record:
     hospital_name: str
     hospital_region: str
     insured_region: str
+    insurer_names: dict[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,7 @@ class Verdict:
     content: dict[str, Any] | None
     matches_record: bool
     status: str | None
+    found: bool = True  # False: no slip of that id in the records (a mistyped or unknown id)
 
 
 def _record(conn: Connection, setl_id: str) -> Record | None:
@@ -51,8 +54,13 @@ def _record(conn: Connection, setl_id: str) -> Record | None:
         return None
     hospital = people.hospital(conn, row["fixmedins_code"]) or {}
     visit = visits.visit(conn, row["mdtrt_id"]) or {}
+    names = {}
+    for leg in (row.get("output") or {}).get("commercial") or []:
+        insurer = filing_repo.insurer(conn, str(leg.get("insurer")))
+        if insurer is not None:
+            names[insurer["insurer_id"]] = insurer["name"]
     return Record(row, hospital.get("fixmedins_name", row["fixmedins_code"]), hospital.get("admdvs", ""),
-                  visit.get("insuplc_admdvs", ""))  # fmt: skip
+                  visit.get("insuplc_admdvs", ""), names)  # fmt: skip
 
 
 def may_see(principal: Principal, record: Record) -> bool:
@@ -87,7 +95,7 @@ def issue(p: Platform, principal: Principal, slip_id: str) -> SignedSlip:
         if found is None:
             raise ServiceError(Code.NOT_FOUND, f"结算单 {slip_id} 不存在", "slip_id")
         record, kind = found
-        content = slip_content(kind, record.settlement, record.hospital_name)
+        content = slip_content(kind, record.settlement, record.hospital_name, record.insurer_names)
         allowed = _audited(uow.conn, p, principal, record, sorted(content))
         uow.commit()
     if not allowed:
@@ -131,14 +139,15 @@ def _recorded(p: Platform, slip_id: str) -> tuple[dict[str, Any], str] | None:
     if found is None:
         return None
     record, kind = found
-    return slip_content(kind, record.settlement, record.hospital_name), record.settlement["status"]
+    return (slip_content(kind, record.settlement, record.hospital_name, record.insurer_names),
+            record.settlement["status"])  # fmt: skip
 
 
 def check_id(p: Platform, slip_id: str, signature: str) -> Verdict:
     """A scanned QR code: the slip the records give for ``slip_id``, shown only when ``signature`` holds."""
     recorded = _recorded(p, slip_id)
     if recorded is None:
-        return Verdict(False, None, False, None)
+        return Verdict(False, None, False, None, found=False)
     content, status = recorded
     if not verify(p.settings.keys.public(SIGNER), content, signature):
         return Verdict(False, None, False, None)

@@ -22,8 +22,10 @@ ROLES = (Role.INSURED, Role.HOSPITAL, Role.OPERATOR, Role.REGULATOR)
 
 
 def verify_url(request: Request, slip: SignedSlip) -> str:
-    """The URL the QR code carries: this site's ``/verify`` with the slip id and its signature."""
-    return f"{str(request.base_url).rstrip('/')}/verify?slip={slip.slip_id}&sig={slip.signature}"
+    """The URL the QR code carries: the platform's ``/verify`` with the slip id and its signature, at
+    its public address (``SYNCSETTLE_PUBLIC_BASE_URL``), else at the address the request came in on."""
+    base = platform_of(request).settings.public_base_url or str(request.base_url).rstrip("/")
+    return f"{base}/verify?slip={slip.slip_id}&sig={slip.signature}"
 
 
 def register(router: APIRouter) -> None:

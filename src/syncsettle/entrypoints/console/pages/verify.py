@@ -29,6 +29,8 @@ def _page(request: Request, verdict: issue.Verdict | None, error: str | None = N
     context = {"verdict": verdict, "sections": shown, "error": error, "form": form,
                "public_key": p.settings.keys.public(SIGNER).to_hex()}  # fmt: skip
     status = 200 if error is None else 422
+    if verdict is not None and not verdict.found:
+        status = 404
     return render(request, "verify.html", context, status=status)
 
 
