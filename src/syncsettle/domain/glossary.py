@@ -10,7 +10,7 @@ word for the same thing (the console's templates reach it as ``term('cash')``, `
 
 from __future__ import annotations
 
-from syncsettle.domain.codes import FUND_PAY_TYPES
+from syncsettle.domain.codes import FUND_PAY_TYPES, INSUTYPES, MED_TYPES, PSN_TYPES
 
 TERMS = {
     "platform": "医保商保同步结算平台",
@@ -47,6 +47,8 @@ TERMS = {
     "dashboard": "总览",
     "login": "登录",
     "logout": "退出",
+    "risk_review": "风险复核",
+    "cash_explained": "个人现金支出：医保基金、商保、个人账户支付之后，参保人本次仍需以现金支付的金额（国家接口 psn_cash_pay）",
 }
 
 FIELDS = {
@@ -59,6 +61,25 @@ FIELDS = {
     "setl_time": "结算时间",
     "setl_date": "结算日期",
     "fixmedins_name": "定点医药机构名称",
+    "fixmedins_code": "定点医药机构编号",
+    "psn_cert_type": "人员证件类型",
+    "certno": "证件号码",
+    "gend": "性别",
+    "naty": "民族",
+    "brdy": "出生日期",
+    "age": "年龄",
+    "psn_type": "人员类别",
+    "cvlserv_flag": "公务员标志",
+    "mdtrt_cert_type": "就诊凭证类型",
+    "init_setl_id": "原结算ID",
+    "medins_setl_id": "医药机构结算ID",
+    "clr_optins": "清算经办机构",
+    "clr_way": "清算方式",
+    "clr_type": "清算类别",
+    "hifes_pay": "企业补充医疗保险基金支出",
+    "hifdm_pay": "伤残人员医疗保障基金支出",
+    "hosp_part_amt": "医院负担金额",
+    "acct_mulaid_pay": "个人账户共济支付金额",
     "medfee_sumamt": "医疗费总额",
     "fulamt_ownpay_amt": "全自费金额",
     "overlmt_selfpay": "超限价自费费用",
@@ -106,6 +127,20 @@ ROUTES = {
     "settlement_summary": "间接联通-结算数据",
 }
 
+CODES: dict[str, dict[str, str]] = {
+    "insutype": INSUTYPES,
+    "med_type": MED_TYPES,
+    "psn_type": PSN_TYPES,
+    "fund_pay_type": FUND_PAY_TYPES,
+    "gend": {"1": "男", "2": "女", "9": "未说明"},
+    "psn_cert_type": {"01": "居民身份证"},
+    "mdtrt_cert_type": {"01": "医保电子凭证", "02": "居民身份证", "03": "社会保障卡"},
+    "cvlserv_flag": {"0": "否", "1": "是"},
+    "clr_way": {"01": "按项目结算", "02": "按病种结算", "03": "按床日结算", "04": "按人头结算", "05": "按DRG点数结算"},
+    "clr_type": {"11": "门诊", "21": "住院", "41": "定点药店购药", "99": "其他"},
+}
+"""The national code tables by field: a code is shown as ``code 名称`` (:func:`value`)."""
+
 STATUSES = {"settled": "已结算", "reversed": "已撤销", "reversal": "撤销冲销"}
 
 
@@ -117,6 +152,18 @@ def term(key: str) -> str:
 def field(name: str) -> str:
     """The national document's name of a field, or the field itself when it has none here."""
     return FIELDS.get(name, name)
+
+
+def value(name: str, code: object, regions: dict[str, str] | None = None) -> str:
+    """A national field's value for people: a code with its name (``1101 在职职工``), a region code
+    with its name when ``regions`` knows it (``clr_optins``), anything else as it is."""
+    text = "" if code is None else str(code)
+    if name == "clr_optins" and regions and text in regions:
+        return f"{text} {regions[text]}"
+    names = CODES.get(name)
+    if names and text in names:
+        return f"{text} {names[text]}"
+    return text
 
 
 def fund_name(fund_pay_type: str) -> str:

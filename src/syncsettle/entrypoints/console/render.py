@@ -28,6 +28,7 @@ env = templates.env
 env.globals.update(
     term=glossary.term,
     field=glossary.field,
+    field_value=glossary.value,
     payer_kind=lambda kind: glossary.PAYER_KINDS.get(kind, kind),
     route_name=lambda route: glossary.ROUTES.get(route, route),
     status_name=lambda status: glossary.STATUSES.get(status, status),

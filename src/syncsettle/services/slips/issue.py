@@ -130,7 +130,8 @@ def settlement(p: Platform, principal: Principal, setl_id: str) -> dict[str, Any
         uow.commit()
     if record is None or not allowed:
         raise ServiceError(Code.NOT_FOUND, f"结算 {setl_id} 不存在", "setl_id")
-    return {**record.settlement, "hospital_name": record.hospital_name, "slips": slips_of(record.settlement)}
+    return {**record.settlement, "hospital_name": record.hospital_name, "slips": slips_of(record.settlement),
+            "insurer_names": record.insurer_names}  # fmt: skip
 
 
 def _recorded(p: Platform, slip_id: str) -> tuple[dict[str, Any], str] | None:
