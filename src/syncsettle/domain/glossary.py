@@ -182,3 +182,42 @@ def payer(code: str, product_names: dict[str, str] | None = None) -> str:
         product = code.removeprefix("product:")
         return (product_names or {}).get(product, product)
     return fund_name(code)
+
+
+RECIPIENTS = {
+    "medical-insurance:underwriting": "医保平台内核保判断（数据未离开医保，只提供核保结论）",
+}
+"""Audit recipients that are not an insurer: what a person reads in 谁用了我的数据."""
+
+_NOTES: tuple[tuple[str, str], ...] = (
+    (r"consent granted", "您授权"),
+    (r"consent revoked", "您撤回授权"),
+    (r"not the caller's settlement", "非本人结算，拒绝查看"),
+    (r"cancelled, refund (?P<amount>[-0-9.]+)", "退保，退还保费 {amount} 元"),
+    (r"rule (?P<rule>\S+): (?P<n>\d+) diagnoses", "核保规则 {rule}：读取 {n} 条诊断记录"),
+)
+
+
+def note(reason: str | None) -> str:
+    """An audit entry's note in Chinese: the platform's fixed English notes and the route names
+    (``detail``, ``detail: channel_timeout``) translated; anything else as it was written."""
+    import re
+
+    from syncsettle.domain.commercial.pending import PendingReason
+
+    text = (reason or "").strip()
+    for pattern, chinese in _NOTES:
+        m = re.fullmatch(pattern, text)
+        if m:
+            return chinese.format(**m.groupdict())
+    route, _, why = text.partition(": ")
+    if route in ROUTES:
+        reasons = {r.value: r.text for r in PendingReason}
+        return ROUTES[route] + (f"：{reasons.get(why, why)}" if why else "")
+    return text
+
+
+def recipient(code: str | None, names: dict[str, str] | None = None) -> str:
+    """An audit entry's recipient for people: an insurer's name, the platform's own uses by name."""
+    text = code or ""
+    return (names or {}).get(text) or RECIPIENTS.get(text, text)

@@ -5,6 +5,7 @@ money (``yuan``: fen → ``"1234.56"``) and masking (``mask_name``). Every page 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,10 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 
 from syncsettle.adapters.clock import national_time
+from syncsettle.adapters.db import filings as filing_repo
 from syncsettle.adapters.observability.masking import mask_name
 from syncsettle.domain import glossary
 from syncsettle.domain.codes import INSUTYPES, MED_TYPES
@@ -39,7 +42,25 @@ env.globals.update(
 )
 env.filters["yuan"] = lambda fen: format_yuan(int(fen or 0))
 env.filters["mask_name"] = mask_name
-env.filters["china_time"] = lambda instant: national_time(instant)[:16]
+
+
+def china_time(instant: datetime | str | None) -> Markup:
+    """An instant (aware ``datetime`` or ISO string, as the services hand them) as Beijing time to
+    the minute with its zone shown: ``2025-06-01 09:30 UTC+8`` (a bare date or ``None`` as is)."""
+    if instant is None or instant == "":
+        return Markup("")
+    if isinstance(instant, str):
+        try:
+            instant = datetime.fromisoformat(instant.replace("Z", "+00:00"))
+        except ValueError:
+            return Markup(escape(instant))
+    if instant.tzinfo is None:  # stored naive by SQLite: the platform writes UTC
+        instant = instant.replace(tzinfo=UTC)
+    shown = national_time(instant)[:16]
+    return Markup(f'<time datetime="{instant.isoformat()}">{shown}<span class="tz"> UTC+8</span></time>')
+
+
+env.filters["china_time"] = china_time
 
 
 def principal_of(request: Request) -> Principal | None:
@@ -47,7 +68,24 @@ def principal_of(request: Request) -> Principal | None:
     return found
 
 
+def _product_names(request: Request) -> dict[str, str]:
+    """Product id → name, for pages that list products by id (people read names, not slugs)."""
+    platform = getattr(request.app.state, "platform", None)
+    products = getattr(getattr(platform, "rules", None), "products", None) or {}
+    return {pid: product.name for pid, product in products.items()}
+
+
+def _insurer_names(request: Request) -> dict[str, str]:
+    """Insurer id → the name it was admitted under."""
+    platform = getattr(request.app.state, "platform", None)
+    if platform is None:
+        return {}
+    with platform.uow(readonly=True) as uow:
+        return {r["insurer_id"]: r["name"] for r in filing_repo.all_insurers(uow.conn)}
+
+
 def render(request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
     principal = principal_of(request)
-    base = {"principal": principal, "menu": nav.entries_for(principal.role) if principal else []}
+    base = {"principal": principal, "menu": nav.entries_for(principal.role) if principal else [],
+            "product_names": _product_names(request), "insurer_names": _insurer_names(request)}  # fmt: skip
     return templates.TemplateResponse(request, template, {**base, **(context or {})}, status_code=status)

@@ -21,7 +21,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.exc import DataError
 
 from syncsettle.adapters.rulebook import loc_to_path
-from syncsettle.domain.identity import Principal, Role
+from syncsettle.domain.identity import ROLE_NAMES, Principal, Role
 from syncsettle.domain.settlement.errors import InvalidInput
 from syncsettle.entrypoints.http.validation_messages import chinese
 from syncsettle.services.errors import Code, ServiceError
@@ -64,7 +64,7 @@ def require(*roles: Role) -> Callable[[Request], Principal]:
                 raise ServiceError(Code.UNAUTHORISED, "缺少凭证（Authorization: Bearer <凭证编号>.<密钥>）")
             principal = identity.authenticate(platform_of(request), token)
         if principal.role not in allowed:
-            raise ServiceError(Code.FORBIDDEN, f"角色 {principal.role.value} 无权访问")
+            raise ServiceError(Code.FORBIDDEN, f"角色 {ROLE_NAMES[principal.role]} 无权访问")
         return principal
 
     dependency.syncsettle_roles = allowed  # type: ignore[attr-defined]

@@ -281,11 +281,11 @@ def decide(p: Platform, actor: Principal, kind: str, item_id: str, decision: Dec
 def _leg_change(decision: Decision, reason: str, actor: Principal, now: datetime) -> dict[str, Any]:
     by = {"requested_by": actor.label, "updated_at": now}
     if decision is Decision.APPROVE:
-        return {**by, "status": "pending", "reason": "风控复核通过，待理赔" + (f"：{reason}" if reason else ""),
+        return {**by, "status": "pending", "reason": "风险复核通过，待理赔" + (f"：{reason}" if reason else ""),
                 "next_attempt_at": now}  # fmt: skip
     if decision is Decision.REJECT:
-        return {**by, "status": "rejected", "reason": f"风控复核未通过：{reason}"}
-    return {**by, "status": "held", "reason": f"风控复核需补充材料：{reason}"}
+        return {**by, "status": "rejected", "reason": f"风险复核未通过：{reason}"}
+    return {**by, "status": "held", "reason": f"风险复核需补充材料：{reason}"}
 
 
 def _after(p: Platform, actor: Principal, kind: str, key: str) -> dict[str, Any]:

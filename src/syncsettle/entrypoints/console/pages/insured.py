@@ -39,7 +39,7 @@ Days = Query(365, ge=1, le=3660)
 INSURED = page(Role.INSURED)
 POLICY_STATES = {"active": "有效", "cancelled": "已退保"}
 PAID_BY = {"personal_account": "个人账户", "cash": "现金"}
-LEG_STATES = {"settled": "已结算", "pending": "待结（已转快赔）", "held": "风控暂缓"}
+LEG_STATES = {"settled": "已结算", "pending": "待结（已转快赔）", "held": "待审核（风险复核）"}
 
 
 def named(p: Platform, enrollment: dict[str, Any]) -> dict[str, Any]:

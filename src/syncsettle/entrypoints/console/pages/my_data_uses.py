@@ -11,7 +11,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
-from syncsettle.domain.identity import Principal, Role
+from syncsettle.domain import glossary
+from syncsettle.domain.identity import ROLE_NAMES, Principal, Role
 from syncsettle.entrypoints.console import nav
 from syncsettle.entrypoints.console.auth import page
 from syncsettle.entrypoints.console.pages.consents import PURPOSES
@@ -24,13 +25,16 @@ from syncsettle.services.management import data_use
 
 PAGE = 50
 ACTIONS = {"release": "已提供", "read": "已查阅", "refusal": "已拒绝提供", "export": "已导出", "decision": "授权或决定"}
-OTHER_PURPOSES = {"slip": "查看结算单", "enrollment": "投保/退保", "review": "风险复核"}
+ROLE_LABELS = {r.value: name for r, name in ROLE_NAMES.items()}
+OTHER_PURPOSES = {"slip": "查看结算单", "enrollment": "投保/退保", "review": glossary.TERMS["risk_review"]}
 
 
 def _row(entry: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
     at = datetime.fromisoformat(str(entry["at"]).replace("Z", "+00:00"))
-    recipient = entry["recipient"] or ""
-    return {**entry, "at": at, "who": names.get(recipient, recipient),
+    role, _, tenant = str(entry["actor"]).partition(":")
+    actor = f"{ROLE_LABELS.get(role, role)} {names.get(tenant, tenant)}"
+    return {**entry, "at": at, "who": glossary.recipient(entry["recipient"], names), "actor": actor.strip(),
+            "reason": glossary.note(entry["reason"]),
             "purpose_name": PURPOSES.get(entry["purpose"]) or OTHER_PURPOSES.get(entry["purpose"], entry["purpose"]),
             "granularity_name": GRANULARITIES.get(entry["granularity"] or "", entry["granularity"] or ""),
             "result": ACTIONS.get(entry["action"], entry["action"])}  # fmt: skip
