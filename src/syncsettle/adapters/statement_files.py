@@ -15,6 +15,8 @@ from typing import Any, BinaryIO
 
 from openpyxl import Workbook, load_workbook
 
+from syncsettle.domain.glossary import column_key
+
 REQUIRED = ("setl_id", "product_id", "resp_id", "payable")
 
 
@@ -36,11 +38,12 @@ def to_csv(columns: Sequence[str], rows: Sequence[dict[str, Any]], trailer: Sequ
 
 
 def write_xlsx(path: Path | BinaryIO, title: str, columns: Sequence[str], rows: Sequence[dict[str, Any]],
-               trailer: Sequence[str]) -> None:  # fmt: skip
-    """Write the statement as a one-sheet workbook to a file path or a binary stream (a download)."""
+               trailer: Sequence[str], header: Sequence[str] | None = None) -> None:  # fmt: skip
+    """Write the statement as a one-sheet workbook to a file path or a binary stream (a download);
+    ``header``: the header row people read (default: the column names)."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
-    sheet.append(list(columns))
+    sheet.append(list(header or columns))
     for cells in _cells(columns, rows):
         sheet.append(cells)
     sheet.append(list(trailer))
@@ -58,7 +61,7 @@ def read(path: Path) -> list[dict[str, str]]:
         table = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
     if not table:
         raise StatementFileError(f"{path}: empty")
-    header = [h.strip() for h in table[0]]
+    header = [column_key(h) for h in table[0]]  # the console's downloads carry Chinese headers
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise StatementFileError(f"{path}: header: missing column(s) {', '.join(missing)}")

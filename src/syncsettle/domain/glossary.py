@@ -48,7 +48,9 @@ TERMS = {
     "login": "登录",
     "logout": "退出",
     "risk_review": "风险复核",
-    "cash_explained": "个人现金支出：医保基金、商保、个人账户支付之后，参保人本次仍需以现金支付的金额（国家接口 psn_cash_pay）",
+    "cash_explained": (
+        "个人现金支出：医保基金、商保、个人账户支付之后，参保人本次仍需以现金支付的金额（国家接口 psn_cash_pay）"
+    ),
 }
 
 FIELDS = {
@@ -221,3 +223,23 @@ def recipient(code: str | None, names: dict[str, str] | None = None) -> str:
     """An audit entry's recipient for people: an insurer's name, the platform's own uses by name."""
     text = code or ""
     return (names or {}).get(text) or RECIPIENTS.get(text, text)
+
+
+COLUMNS = {
+    # insurer statements (adapters/db/commercial_lines.STATEMENT_COLUMNS)
+    "setl_id": FIELDS["setl_id"], "init_setl_id": FIELDS["init_setl_id"], "setl_date": FIELDS["setl_date"],
+    "fixmedins_code": FIELDS["fixmedins_code"], "mdtrt_id": FIELDS["mdtrt_id"], "psn_no": FIELDS["psn_no"],
+    "product_id": "商保产品编号", "route": FIELDS["route"], "resp_id": "保险责任编号", "resp_name": "保险责任名称",
+    "base": FIELDS["base"], "deductible": "免赔额", "payable": FIELDS["payable"],
+    # payment instructions (domain/clearing/instructions.HEADER)
+    "window_id": "清分窗口", "seq": "序号", "ledger": "账目", "direction": "划拨方向", "payer": "付款方",
+    "payer_account": "付款账户", "hospital": "定点医疗机构", "hospital_account": "医疗机构账户", "amount": "金额（元）",
+}  # fmt: skip
+"""Column headers of the files people download from the console (CSV with a byte-order mark, XLSX):
+the Chinese name of each machine column; reading a returned file accepts either."""
+
+
+def column_key(header: str) -> str:
+    """The machine name of a downloaded file's column header (Chinese or machine name)."""
+    text = header.strip().lstrip("\ufeff")
+    return next((key for key, name in COLUMNS.items() if name == text), text)

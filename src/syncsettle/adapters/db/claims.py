@@ -104,12 +104,13 @@ def get_view(conn: Connection, setl_id: str) -> dict[str, Any] | None:
     return dict(row[0]) if row else None
 
 
-def pending_legs(conn: Connection) -> list[dict[str, Any]]:
-    """Every pending claim's insurer, reason, payable (when known) and the view of its visit."""
+def pending_legs(conn: Connection, statuses: Sequence[str] = ("pending",)) -> list[dict[str, Any]]:
+    """Every claim of ``statuses`` (default: pending): its insurer, reason, payable (when known) and
+    the view of its visit."""
     stmt = select(
         commercial_claims.c.insurer_id, commercial_claims.c.reason_code, commercial_claims.c.payable, claim_views.c.view
     ).select_from(commercial_claims.outerjoin(claim_views, claim_views.c.setl_id == commercial_claims.c.setl_id))
-    return [dict(r) for r in conn.execute(stmt.where(commercial_claims.c.status == "pending")).mappings()]
+    return [dict(r) for r in conn.execute(stmt.where(commercial_claims.c.status.in_(list(statuses)))).mappings()]
 
 
 def unsent_notices(conn: Connection, limit: int) -> list[dict[str, Any]]:

@@ -38,3 +38,10 @@ def buckets_by_minute(
         .order_by(t.c.minute, t.c.le_ms)
     )  # fmt: skip
     return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+def latest_minute(conn: Connection, until: datetime, operations: Sequence[str]) -> datetime | None:
+    """The last minute before ``until`` with a recorded request of ``operations`` (``None``: none)."""
+    stmt = select(func.max(t.c.minute)).where(t.c.minute < until, t.c.operation.in_(list(operations)))
+    found: datetime | None = conn.execute(stmt).scalar()
+    return found

@@ -14,14 +14,20 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import Response
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from syncsettle.entrypoints.console import auth, pages
 from syncsettle.entrypoints.console.render import render
 from syncsettle.services.errors import Code, ServiceError
 
 HTML_PREFIXES = ("/console", "/verify")
+HTTP_PAGES = {
+    404: ("页面不存在", "没有这个控制台地址，请从菜单进入或检查地址是否输入正确。"),
+    405: ("无法完成", "此地址不支持该操作。"),
+}
 STATUS = {Code.NOT_FOUND: 404, Code.FORBIDDEN: 403, Code.UNAUTHORISED: 401}
 
 
@@ -48,3 +54,20 @@ def install(app: FastAPI) -> None:
         return await response if inspect.isawaitable(response) else response
 
     app.add_exception_handler(ServiceError, service_error)
+    http_errors = app.exception_handlers.get(StarletteHTTPException) or http_exception_handler
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        """Unknown console addresses (and other HTTP errors under the console) as a console page."""
+        assert isinstance(exc, StarletteHTTPException)
+        if request.url.path.startswith(HTML_PREFIXES) and "text/html" in request.headers.get("accept", "text/html"):
+            title, message = HTTP_PAGES.get(exc.status_code, ("无法完成", str(exc.detail)))
+            return render(request, "error.html", {"title": title, "message": message, "code": exc.status_code},
+                          status=exc.status_code)  # fmt: skip
+        response = http_errors(request, exc)
+        return await response if inspect.isawaitable(response) else response
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(static / "favicon.svg", media_type="image/svg+xml")

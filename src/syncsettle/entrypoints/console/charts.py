@@ -19,11 +19,17 @@ from syncsettle.services.management.dashboards import Latency, Overview
 KIND_ORDER = ("fund", "product", "personal_account", "cash")
 
 
+LEGEND = {"type": "scroll", "top": 0, "left": 0, "right": 0}
+"""One scrolling legend row (paged with arrows when the names do not fit): a legend that wraps onto a
+second row would run into the axis name (元) drawn above the plot."""
+GRID_TOP = 56  # px: the legend row (about 24) and the axis name above the plot (about 20) both fit
+
+
 def _bar(categories: list[str], series: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "tooltip": {"trigger": "axis"},
-        "legend": {"top": 0},
-        "grid": {"left": 60, "right": 20, "top": 56, "bottom": 40, "containLabel": True},
+        "legend": dict(LEGEND),
+        "grid": {"left": 60, "right": 20, "top": GRID_TOP, "bottom": 40, "containLabel": True},
         "xAxis": {"type": "category", "data": categories},
         "yAxis": {"type": "value", "name": "元"},
         "series": series,
@@ -83,8 +89,8 @@ def latency(view: Latency) -> dict[str, Any]:
 
     return {
         "tooltip": {"trigger": "axis"},
-        "legend": {"top": 0},
-        "grid": {"left": 60, "right": 60, "top": 40, "bottom": 40, "containLabel": True},
+        "legend": dict(LEGEND),
+        "grid": {"left": 60, "right": 60, "top": GRID_TOP, "bottom": 40, "containLabel": True},
         "xAxis": {"type": "category", "data": minutes},
         "yAxis": [{"type": "value", "name": "毫秒"}, {"type": "value", "name": TERMS["error_rate"], "max": 1}],
         "series": [

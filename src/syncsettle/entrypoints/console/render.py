@@ -63,6 +63,17 @@ def china_time(instant: datetime | str | None) -> Markup:
 env.filters["china_time"] = china_time
 
 
+def active_entry(menu: Any, path: str) -> str | None:
+    """The one menu entry a page belongs to: the longest entry path that is ``path`` or a parent of it
+    (``/console/insurer/products/x`` is under 产品, not also under ``/console/insurer``)."""
+    paths = [entry.path for _section, entries in menu for entry in entries]
+    under = [p for p in paths if path == p or path.startswith(p.rstrip("/") + "/")]
+    return max(under, key=len) if under else None
+
+
+env.globals["active_entry"] = active_entry
+
+
 def principal_of(request: Request) -> Principal | None:
     found: Principal | None = getattr(request.state, PRINCIPAL_STATE, None)
     return found

@@ -18,10 +18,11 @@ from syncsettle.services.platform import Platform
 Key = tuple[str, str]
 
 
-def pending_by_insurer(p: Platform) -> dict[Key, tuple[int, int]]:
-    """(insurer, reason) → (legs waiting, fen they wait on)."""
+def pending_by_insurer(p: Platform, statuses: tuple[str, ...] = ("pending",)) -> dict[Key, tuple[int, int]]:
+    """(insurer, reason) → (legs waiting, fen they wait on); ``statuses`` ``("pending", "held")`` also
+    counts the legs held for risk review (the console's 待结 table; the gauges keep to pending)."""
     with p.uow(readonly=True) as uow:
-        rows = repo.pending_legs(uow.conn)
+        rows = repo.pending_legs(uow.conn, statuses)
     out: dict[Key, tuple[int, int]] = {}
     for row in rows:
         if row["payable"] is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from syncsettle.adapters.clock import business_date
@@ -82,6 +82,22 @@ class Latency:
     p99: list[float | None] = field(default_factory=list)
     error_rate: list[float] = field(default_factory=list)  # failed ÷ all, per minute
     overall: dict[str, float | None] = field(default_factory=dict)  # p50, p95, p99, error_rate, count
+
+
+def recent_latency(p: Platform, now: datetime, window: timedelta,
+                   operations: frozenset[str] = SETTLE_INFNOS) -> Latency:  # fmt: skip
+    """The latency of the ``window`` up to ``now``; when nothing was served then (a quiet night, or
+    the demo's history, settled on its own simulated days), the ``window`` up to the last minute
+    that served a settlement, so the chart shows the latest traffic rather than nothing."""
+    until = now + timedelta(minutes=1)
+    with p.uow(readonly=True) as uow:
+        last = latency_repo.latest_minute(uow.conn, until, sorted(operations))
+    if last is not None:
+        if last.tzinfo is None:  # SQLite hands back naive UTC
+            last = last.replace(tzinfo=UTC)
+        if last < now - window:
+            until = last + timedelta(minutes=1)
+    return latency(p, until - window - timedelta(minutes=1), until, operations)
 
 
 def latency(p: Platform, since: datetime, until: datetime, operations: frozenset[str] = SETTLE_INFNOS) -> Latency:

@@ -14,6 +14,7 @@ from syncsettle.domain.glossary import fund_name
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.entrypoints.console import nav
 from syncsettle.entrypoints.console.auth import page
+from syncsettle.entrypoints.console.downloads import CSV, for_excel
 from syncsettle.entrypoints.console.render import render
 from syncsettle.entrypoints.http.auth import platform_of
 from syncsettle.services.clearing import clear, windows
@@ -60,7 +61,7 @@ def register(router: APIRouter) -> None:
     def instructions_csv(window_id: str, request: Request, principal: Principal = Depends(page(*ROLES))) -> Response:
         body = clear.instruction_file(platform_of(request), window_id, "csv")
         headers = {"Content-Disposition": f'attachment; filename="{window_id}-instructions.csv"'}
-        return Response(str(body), media_type="text/csv; charset=utf-8", headers=headers)
+        return Response(for_excel(str(body)), media_type=CSV, headers=headers)
 
     @router.get("/console/clearing/{window_id}/instructions.json")
     def instructions_json(window_id: str, request: Request, principal: Principal = Depends(page(*ROLES))) -> Response:

@@ -11,9 +11,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from syncsettle.adapters.statement_files import to_csv, write_xlsx
+from syncsettle.domain.glossary import COLUMNS
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.entrypoints.console import nav
 from syncsettle.entrypoints.console.auth import page
+from syncsettle.entrypoints.console.downloads import for_excel
 from syncsettle.entrypoints.console.pages.insurer_claims import months
 from syncsettle.entrypoints.console.render import render
 from syncsettle.entrypoints.http.api_alerts import insurer_alerts, my_prefunding
@@ -29,10 +31,11 @@ ALERT_KINDS = {"prefund_exhausted": "备付金不足"}
 def _download(stmt: statement.Statement, fmt: str) -> Response:
     name = f"statement-{stmt.insurer}-{stmt.month}.{fmt}"
     if fmt == "csv":
-        body = to_csv(stmt.columns, stmt.lines, stmt.trailer).encode("utf-8")
+        body = for_excel(to_csv(stmt.columns, stmt.lines, stmt.trailer))
     else:
         out = io.BytesIO()
-        write_xlsx(out, f"{stmt.insurer} {stmt.month}", stmt.columns, stmt.lines, stmt.trailer)
+        write_xlsx(out, f"{stmt.insurer} {stmt.month}", stmt.columns, stmt.lines, stmt.trailer,
+                   header=[COLUMNS.get(c, c) for c in stmt.columns])  # fmt: skip
         body = out.getvalue()
     return Response(body, media_type=FORMATS[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

@@ -36,7 +36,7 @@ def _context(request: Request, principal: Principal, days: int) -> dict[str, Any
     context: dict[str, Any] = {"view": view, "days": days, "periods": PERIODS, "charts": options, "latency": None}
     if principal.role is Role.OPERATOR:
         now = p.clock.now()
-        lat = dashboards.latency(p, now - LATENCY_WINDOW, now + timedelta(minutes=1))
+        lat = dashboards.recent_latency(p, now, LATENCY_WINDOW)
         context.update(latency=lat, latency_chart=charts.latency(lat))
     return context
 

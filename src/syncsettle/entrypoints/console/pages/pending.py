@@ -46,7 +46,7 @@ def register(router: APIRouter) -> None:
         waiting = [
             {"insurer": insurer, "reason_code": reason, "reason": reason_text(reason), "legs": count,
              "amount": format_yuan(amount)}
-            for (insurer, reason), (count, amount) in sorted(pending_by_insurer(p).items())
+            for (insurer, reason), (count, amount) in sorted(pending_by_insurer(p, ("pending", "held")).items())
             if mine is None or insurer == mine
         ]  # fmt: skip
         shown = claims.for_insurer if mine else claims.public

@@ -20,13 +20,25 @@
       if (chart) { chart.dispose(); }
     });
   }
+  // a wide table scrolls inside its own box instead of pushing the page past the window
+  function wrapTables(root) {
+    (root || document).querySelectorAll("table.data").forEach(function (table) {
+      var parent = table.parentElement;
+      if (parent && parent.classList.contains("table-scroll")) { return; }
+      var box = document.createElement("div");
+      box.className = "table-scroll";
+      table.parentNode.insertBefore(box, table);
+      box.appendChild(table);
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    wrapTables(document);
     draw(document);
     // the web font may arrive after the first drawing: draw again once it is there
     if (document.fonts && document.fonts.ready) { document.fonts.ready.then(function () { draw(document); }); }
   });
   document.addEventListener("htmx:beforeSwap", function (e) { dispose(e.detail.target); });
-  document.addEventListener("htmx:afterSettle", function (e) { draw(e.detail.target); });
+  document.addEventListener("htmx:afterSettle", function (e) { wrapTables(document); draw(e.detail.target); });
   window.addEventListener("resize", function () {
     document.querySelectorAll("[data-chart]").forEach(function (el) {
       var chart = echarts.getInstanceByDom(el);
