@@ -5,6 +5,7 @@ the console's style, a favicon, and CSV downloads Excel opens."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
@@ -84,3 +85,86 @@ def test_products_and_insurers_are_named_not_slugged(seeded: Seeded, login: Logi
     assert "烟台市民健康保 2025" in text and "yantai-shiminjiankangbao-2025" not in text
     insured = visible(login("insured").get("/console/me").text)
     assert "烟台惠民保承保机构" in insured and "yantai-hmb" not in insured
+
+
+def test_an_unknown_console_address_answers_a_console_page_and_the_api_stays_json(seeded: Seeded, login: Login) -> None:
+    client = login("hospital")
+    page = client.get("/console/no-such-page", headers={"accept": "text/html"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "页面不存在" in page.text and "/console/static/console.css" in page.text and "本院结算" in page.text
+    api = client.get("/api/no-such-thing")
+    assert api.status_code == 404 and api.headers["content-type"].startswith("application/json")
+
+
+def test_there_is_a_favicon(seeded: Seeded, login: Login) -> None:
+    client = login("hospital")
+    assert 'rel="icon" href="/console/static/favicon.svg"' in client.get("/console/hospital").text
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert client.get("/console/static/favicon.svg").status_code == 200
+
+
+def test_one_menu_entry_is_highlighted_on_an_insurers_sub_page(seeded: Seeded, login: Login) -> None:
+    client = login("insurer")
+    products = client.get("/console/insurer/products").text
+    link = re.search(r'href="(/console/insurer/products/\d+)"', products)
+    assert link, "the insurer has filed products"
+    for path in ("/console/insurer", "/console/insurer/products", link[1], "/console/insurer/statements"):
+        page = client.get(path).text
+        active = re.findall(r'<a href="([^"]+)" class="active"', page)
+        assert len(active) == 1, (path, active)
+    assert re.findall(r'<a href="([^"]+)" class="active"', client.get(link[1]).text) == ["/console/insurer/products"]
+
+
+def test_pending_commercial_lists_the_legs_held_for_review_and_no_paid_claim_shows_0(seeded: Seeded, login: Login) -> None:
+    from tests.console.seed import held_leg
+
+    held_leg(seeded)
+    page = login("operator").get("/console/pending").text
+    waiting = page.split('id="waiting"')[1].split("</table>")[0]
+    assert "暂无待结" not in waiting and 'data-reason="risk_review"' in waiting
+    for row in re.findall(r'<tr class="claim-row".*?</tr>', page, re.S):
+        if "已理赔" in row:
+            assert re.search(r'<td class="num">(?!0\.00<)\d[\d.]*</td><td>', row), row
+
+
+def test_the_operators_latency_chart_shows_the_last_served_window_after_a_quiet_spell(seeded: Seeded) -> None:
+    from datetime import timedelta
+
+    from syncsettle.services.management import dashboards
+
+    p = seeded.world.platform
+    now = p.clock.now() + timedelta(days=2)  # nothing served in the last 3 hours: the demo's case
+    assert not dashboards.latency(p, now - timedelta(hours=3), now).minutes
+    shown = dashboards.recent_latency(p, now, timedelta(hours=3))
+    assert shown.minutes and shown.overall["count"] >= 4
+
+
+def test_chart_legends_keep_to_one_row_above_the_axis_name(seeded: Seeded) -> None:
+    from syncsettle.entrypoints.console import charts
+    from syncsettle.services.management.dashboards import Latency
+
+    option = charts.daily([], str)
+    assert option["legend"]["type"] == "scroll" and option["grid"]["top"] >= 56 and option["yAxis"]["name"] == "元"
+    assert charts.latency(Latency())["legend"]["type"] == "scroll"
+
+
+def test_downloads_open_in_excel_with_chinese_headers_and_come_back_readable(
+    seeded: Seeded, login: Login, tmp_path: Path
+) -> None:
+    from syncsettle.adapters.statement_files import read
+
+    client = login("insurer")
+    body = client.get("/console/insurer/statements/2025-06.csv")
+    assert body.status_code == 200 and body.content.startswith(b"\xef\xbb\xbf")
+    text = body.content.decode("utf-8-sig")
+    assert text.startswith("结算ID,原结算ID,结算日期") and "setl_id" not in text.splitlines()[0]
+    (tmp_path / "back.csv").write_bytes(body.content)
+    rows = read(tmp_path / "back.csv")
+    assert rows and {"setl_id", "product_id", "resp_id", "payable"} <= set(rows[0])
+    xlsx = client.get("/console/insurer/statements/2025-06.xlsx")
+    (tmp_path / "back.xlsx").write_bytes(xlsx.content)
+    from openpyxl import load_workbook
+
+    header = next(load_workbook(tmp_path / "back.xlsx").worksheets[0].iter_rows(values_only=True))
+    assert header[0] == "结算ID" and read(tmp_path / "back.xlsx") == rows
