@@ -5,8 +5,8 @@ the console's style, a favicon, and CSV downloads Excel opens."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -74,7 +74,7 @@ def test_console_times_are_beijing_time_with_the_zone_shown(seeded: Seeded, logi
     )
     page = login("hospital").get("/console/hospital").text
     setl_time = seeded.settled["inpatient"]["setlinfo"]["setl_time"][:16]
-    assert f"{setl_time}<span class=\"tz\"> UTC+8</span>" in page
+    assert f'{setl_time}<span class="tz"> UTC+8</span>' in page
 
 
 def test_products_and_insurers_are_named_not_slugged(seeded: Seeded, login: Login) -> None:
@@ -116,7 +116,9 @@ def test_one_menu_entry_is_highlighted_on_an_insurers_sub_page(seeded: Seeded, l
     assert re.findall(r'<a href="([^"]+)" class="active"', client.get(link[1]).text) == ["/console/insurer/products"]
 
 
-def test_pending_commercial_lists_the_legs_held_for_review_and_no_paid_claim_shows_0(seeded: Seeded, login: Login) -> None:
+def test_pending_commercial_lists_the_legs_held_for_review_and_no_paid_claim_shows_0(
+    seeded: Seeded, login: Login
+) -> None:
     from tests.console.seed import held_leg
 
     held_leg(seeded)
