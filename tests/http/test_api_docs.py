@@ -58,7 +58,7 @@ def test_every_route_has_a_chinese_summary_description_and_tag(spec: dict[str, A
         for method, op in operations.items()
         if not (CJK.search(op.get("summary", "")) and CJK.search(op.get("description", "")) and op.get("tags"))
     ]
-    assert bare == []
+    assert bare == [], bare
     assert CJK.search(spec["info"]["description"])
 
 

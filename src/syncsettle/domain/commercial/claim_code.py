@@ -39,6 +39,8 @@ from typing import Any
 
 PREFIX = "SSC1"
 VERSION = 1
+DEFAULT_VALID_DAYS = 30  # how long a newly issued code is valid unless the person asks otherwise
+MAX_VALID_DAYS = 366
 MAX_LENGTH = 600  # a code is ~250 characters; anything much longer is not one (checked before decoding)
 
 

@@ -9,12 +9,10 @@ import json
 
 import typer
 
+from syncsettle.domain.commercial import claim_code
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.entrypoints.cli.arguments import fail
 from syncsettle.entrypoints.cli.service import DB
-from syncsettle.services.commercial import claim_codes
-from syncsettle.services.errors import Code, ServiceError
-from syncsettle.services.platform import build_platform
 
 claims_app = typer.Typer(help="Quick claims (快赔): commercial legs that did not settle at the bedside.",
                          no_args_is_help=True)  # fmt: skip
@@ -70,10 +68,14 @@ def _echo(value: object) -> None:
 def code_issue(
     psn_no: str = typer.Option(..., help="the insured person (the code is theirs)"),
     product: str = typer.Option(..., help="product_id the code claims for"),
-    days: int | None = typer.Option(None, help=f"valid days (default {claim_codes.DEFAULT_VALID_DAYS})"),
+    days: int | None = typer.Option(None, help=f"valid days (default {claim_code.DEFAULT_VALID_DAYS})"),
     database: str | None = DB,
 ) -> None:
     """Issue the person a new code for PRODUCT (the previous one is superseded); prints it with its text."""
+    from syncsettle.services.commercial import claim_codes
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     try:
         _echo(claim_codes.issue(build_platform(database), _as(Role.INSURED, psn_no), product, valid_days=days))
     except ServiceError as exc:
@@ -87,6 +89,10 @@ def code_revoke(
     database: str | None = DB,
 ) -> None:
     """Revoke one of the person's codes: every later presentation of it is refused."""
+    from syncsettle.services.commercial import claim_codes
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     try:
         _echo(claim_codes.revoke(build_platform(database), _as(Role.INSURED, psn_no), code_id))
     except ServiceError as exc:
@@ -96,6 +102,10 @@ def code_revoke(
 @code_app.command("list")
 def code_list(psn_no: str = typer.Option(..., help="the insured person"), database: str | None = DB) -> None:
     """The person's codes, newest first."""
+    from syncsettle.services.commercial import claim_codes
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     try:
         _echo({"codes": claim_codes.mine(build_platform(database), _as(Role.INSURED, psn_no))})
     except ServiceError as exc:
@@ -111,6 +121,10 @@ def code_present(
     database: str | None = DB,
 ) -> None:
     """Claim SETL_ID's commercial leg of the code's product; pays once (a repeat returns the same claim)."""
+    from syncsettle.services.commercial import claim_codes
+    from syncsettle.services.errors import Code, ServiceError
+    from syncsettle.services.platform import build_platform
+
     if (psn_no is None) == (hospital is None):
         fail(ServiceError(Code.FIELD, "请指定 --psn-no（参保人）或 --hospital（定点医疗机构）之一"))
     actor = _as(Role.INSURED, psn_no) if psn_no is not None else _as(Role.HOSPITAL, str(hospital))

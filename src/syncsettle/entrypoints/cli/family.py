@@ -12,10 +12,6 @@ from datetime import date
 
 import typer
 
-from syncsettle.services import person_benefits
-from syncsettle.services.errors import ServiceError
-from syncsettle.services.platform import build_platform
-
 DB = typer.Option(None, "--database-url", help="database URL (default $SYNCSETTLE_DATABASE_URL or ./var/syncsettle.db)")
 family_app = typer.Typer(help="家庭共济: family members' personal accounts that pay (with consent).",
                          no_args_is_help=True)  # fmt: skip
@@ -45,6 +41,10 @@ def family_link(
     database: str | None = DB,
 ) -> None:
     """Link a family member to the holder's personal account."""
+    from syncsettle.services import person_benefits
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     try:
         row = person_benefits.link(build_platform(database), holder, psn_no, consent=consent,
                                    begin=_day(begin, "--begin"), end=_day(end, "--end"))  # fmt: skip
@@ -56,6 +56,10 @@ def family_link(
 @family_app.command("revoke")
 def family_revoke(link_id: int = typer.Argument(..., help="the link's id"), database: str | None = DB) -> None:
     """The holder withdraws consent: the account pays nothing more for that member."""
+    from syncsettle.services import person_benefits
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     try:
         row = person_benefits.revoke(build_platform(database), link_id)
     except ServiceError as exc:
@@ -66,6 +70,9 @@ def family_revoke(link_id: int = typer.Argument(..., help="the link's id"), data
 @family_app.command("list")
 def family_list(psn_no: str = typer.Argument(...), database: str | None = DB) -> None:
     """The links paying for the person or from their account (revoked ones too)."""
+    from syncsettle.services import person_benefits
+    from syncsettle.services.platform import build_platform
+
     typer.echo(json.dumps(person_benefits.links(build_platform(database), psn_no), ensure_ascii=False))
 
 

@@ -16,9 +16,6 @@ import typer
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.entrypoints.cli import arguments
 from syncsettle.entrypoints.cli.service import DB
-from syncsettle.services.computing import budgets
-from syncsettle.services.errors import ServiceError
-from syncsettle.services.platform import build_platform
 
 privacy_app = typer.Typer(help="Privacy budgets (隐私预算): grant, list and revoke, as the regulator.",
                           no_args_is_help=True)  # fmt: skip
@@ -47,6 +44,10 @@ def grant(
     database: str | None = DB,
 ) -> None:  # fmt: skip
     """Grant (or reset) a requester's total privacy budget on a dataset."""
+    from syncsettle.services.computing import budgets
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     expires_on = arguments.day(expires, "--expires") if expires else None
     try:
         row = budgets.grant(build_platform(database), _as(regulator), requester, dataset, epsilon,
@@ -62,6 +63,10 @@ def listing(
     as_json: bool = typer.Option(False, "--json"), database: str | None = DB,
 ) -> None:  # fmt: skip
     """The budgets of requesters in the regulator's scope: total, spent, remaining, status."""
+    from syncsettle.services.computing import budgets
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     try:
         rows = budgets.listing(build_platform(database), _as(regulator), requester)
     except ServiceError as exc:
@@ -81,6 +86,10 @@ def revoke(
     reason: str = typer.Option(..., help="why (required)"), regulator: str = REGULATOR, database: str | None = DB,
 ) -> None:  # fmt: skip
     """Revoke a budget: nothing more may be spent on it (what was spent stays on record)."""
+    from syncsettle.services.computing import budgets
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
     try:
         row = budgets.revoke(build_platform(database), _as(regulator), requester, dataset, reason)
     except ServiceError as exc:

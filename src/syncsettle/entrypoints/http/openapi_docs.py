@@ -172,6 +172,37 @@ ROUTES: dict[tuple[str, str], tuple[str, str]] = {
         "批准备案",
         "批准备案，并确定结算路径、数据粒度与销售期。",
     ),
+    ("GET", "/api/regulator/privacy-budgets"): (
+        "隐私预算",
+        "本辖区各申请方在各数据集上的隐私预算：总额、已用、剩余、到期与撤销。",
+    ),
+    ("POST", "/api/regulator/privacy-budgets"): (
+        "授予隐私预算",
+        "为申请方在一个数据集上授予（或重设）隐私预算 ε；不能低于已用部分；记入审计日志。",
+    ),
+    ("POST", "/api/regulator/privacy-budgets/revoke"): (
+        "撤销隐私预算",
+        "撤销申请方在一个数据集上的隐私预算：此后不得再支用；记入审计日志。",
+    ),
+    ("GET", "/api/insurer/actuarial/budgets"): (
+        "本公司隐私预算",
+        "本公司在各数据集上的隐私预算：总额、已用与剩余。",
+    ),
+    ("GET", "/api/regulator/actuarial/budgets"): (
+        "本局隐私预算",
+        "本医保部门自身查询所用的隐私预算：总额、已用与剩余。",
+    ),
+    ("GET", "/api/insured/claim-codes"): ("我的商保码", "本人的商保码（一码通赔），按签发时间倒序。"),
+    ("POST", "/api/insured/claim-codes"): (
+        "申领商保码",
+        "为本人在一款产品上签发新的商保码；此前的商保码随之失效。",
+    ),
+    ("GET", "/api/insured/claim-codes/{code_id}"): ("商保码详情", "本人的一张商保码及其签名文本（二维码内容）。"),
+    ("POST", "/api/insured/claim-codes/{code_id}/revoke"): ("撤销商保码", "撤销本人的一张商保码：此后出示即被拒绝。"),
+    ("POST", "/api/claim-codes/present"): (
+        "出示商保码",
+        "参保人（事后）或定点医疗机构（窗口）出示商保码与结算号，触发该结算的商保理赔；同一结算只赔一次，须有授权。",
+    ),
     ("GET", "/api/regulator/data-uses"): ("数据使用监测", "关于本辖区参保人的数据使用审计记录。"),
     ("GET", "/api/regulator/reviews"): ("复核队列", "被暂缓的商保结算与被标记的结算。"),
     ("GET", "/api/regulator/reviews/{kind}/{item_id}"): (

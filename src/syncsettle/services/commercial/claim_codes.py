@@ -55,8 +55,8 @@ from syncsettle.services.management.audit import Action, Use, record
 from syncsettle.services.platform import Platform
 
 SIGNER = "platform"
-DEFAULT_VALID_DAYS = 30
-MAX_VALID_DAYS = 366
+DEFAULT_VALID_DAYS = rules.DEFAULT_VALID_DAYS
+MAX_VALID_DAYS = rules.MAX_VALID_DAYS
 CODE_TYPE = "syncsettle.claim_code.v1"
 _REFUSAL_CODES = {  # the stable error code each refusal answers with
     Refusal.MALFORMED: Code.FIELD, Refusal.FORGED: Code.FIELD, Refusal.UNKNOWN: Code.NOT_FOUND,
