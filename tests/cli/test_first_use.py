@@ -10,7 +10,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -31,21 +30,18 @@ def syncsettle(*args: str, cwd: Path | None = None) -> subprocess.CompletedProce
 
 @pytest.mark.parametrize("args", [["--help"], ["check", "--help"], ["db", "upgrade", "--help"],
                                   ["bench", "engine", "--help"], ["filing", "draft", "--help"]])  # fmt: skip
-def test_help_answers_fast_without_loading_the_platform(args: list[str]) -> None:
+def test_help_answers_without_loading_the_platform(args: list[str]) -> None:
     probe = (
         f"import sys\nfrom syncsettle.entrypoints.cli import main\nsys.argv = ['syncsettle', *{args!r}]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "print('LOADED', sorted(m for m in ('sqlalchemy', 'fastapi', 'alembic', 'numpy', 'openpyxl', "
         "'syncsettle.services.platform') if m in sys.modules))"
     )
-    walls = []
-    for _ in range(3):
-        started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=ENV, timeout=60)
-        walls.append(time.perf_counter() - started)
-        assert done.returncode == 0, done.stderr
-        assert "LOADED []" in done.stdout  # nothing heavy imported to print the help
-    assert min(walls) < 0.5, walls
+    # what is loaded, not how long it took: a timed test fails on a busy machine (the start-up time
+    # itself is a measurement, reported in docs/measurements.md)
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=ENV, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "LOADED []" in done.stdout  # nothing heavy imported to print the help
 
 
 def test_help_lists_every_command_in_panels_in_a_useful_order() -> None:
