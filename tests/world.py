@@ -87,6 +87,7 @@ class World:
     """A migrated database with three hospitals and a few persons, and an HTTP client per hospital."""
 
     def __init__(self, url: str) -> None:
+        self.url = url  # for the CLI, which builds its own platform on the same database
         self.clock = FixedClock(datetime(2025, 6, 10, 2, 0, tzinfo=UTC))
         # the commercial legs' time budget (300 ms in service) made generous: a test on a loaded CI
         # machine must not see a cold in-process call time out; tests of the budget set their own

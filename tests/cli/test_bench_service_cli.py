@@ -66,7 +66,9 @@ def test_open_loop_counts_statements_and_measures_the_floor_in_the_same_run() ->
     # a visit registers, uploads, pre-settles and settles: at least three commits (the audit sealer of the
     # server commits now and then too), and more statements than requests
     assert figures["commits_per_visit"] >= 3.0 and figures["statements_per_visit"] > 4
-    assert figures["floor_rps"] > 0 and figures["floor_visits_per_s"] == round(figures["floor_rps"] / 4, 1)
+    assert (
+        figures["floor_rps"] > 0 and abs(figures["floor_visits_per_s"] - figures["floor_rps"] / 4) <= 0.1
+    )  # both rounded
     per_floor = figures["settlements_per_s"] / figures["floor_visits_per_s"]
     assert figures["ratio_to_floor"] == pytest.approx(per_floor, 0.02)
     assert set(figures["latency_ms"]) == {"2201", "2204", "2206", "2207"}

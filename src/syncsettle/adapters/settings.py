@@ -126,6 +126,9 @@ class Settings:
     audit_witness: str | None = None
     # SYNCSETTLE_PUBLIC_BASE_URL: the platform's public address (no trailing slash) for QR codes on slips
     public_base_url: str | None = None
+    # SYNCSETTLE_NATS_URL: the NATS JetStream server the outbox is published to; None: events stay
+    # in the outbox (the embedded default needs no broker)
+    nats_url: str | None = None
 
     def require_safe(self) -> None:
         """Refuse production mode with any development key (called before serving or running jobs)."""
@@ -201,10 +204,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(f"SYNCSETTLE_MODE: must be development or production, got {raw_mode!r}") from None
     witness = env.get("SYNCSETTLE_AUDIT_WITNESS") or None
     public = _base_url(env.get("SYNCSETTLE_PUBLIC_BASE_URL", ""))
+    nats = env.get("SYNCSETTLE_NATS_URL") or None
     path = env.get("SYNCSETTLE_KEYS_FILE")
     if not path:
         return Settings(mode=mode, max_body_bytes=body, max_fee_lines=lines, audit_witness=witness,
-                        public_base_url=public)  # fmt: skip
+                        public_base_url=public, nats_url=nats)  # fmt: skip
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
@@ -212,7 +216,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     except json.JSONDecodeError as exc:
         raise SettingsError(f"SYNCSETTLE_KEYS_FILE {path}: not JSON ({exc})") from None
     return Settings(mode=mode, keys=parse_key_file(data, path), source=path, max_body_bytes=body, max_fee_lines=lines,
-                    audit_witness=witness, public_base_url=public)  # fmt: skip
+                    audit_witness=witness, public_base_url=public, nats_url=nats)  # fmt: skip
 
 
 def generate_key_file() -> dict[str, dict[str, str]]:

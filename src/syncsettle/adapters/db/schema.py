@@ -367,3 +367,28 @@ outbox = Table(
     Column("created_at", TS, nullable=False),
     Column("published_at", TS, nullable=True),
 )
+
+# This database's identity, drawn at random when it was created (migration 0017): the broker sees
+# events of several databases on one stream (two demo runs, a test and a server), so event ids carry it.
+platform_instance = Table(
+    "platform_instance",
+    metadata,
+    Column("instance_id", String(36), primary_key=True),
+)
+
+# What the platform pushed to an insured person's channel (结算单据实时推送, 快赔进度): written by the
+# broker consumer from the published events, once per event (``event_id`` is its Nats-Msg-Id).
+insured_notices = Table(
+    "insured_notices",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", String(160), nullable=False, unique=True),
+    Column("psn_no", String(30), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("setl_id", String(40), nullable=False),
+    Column("body", JSON, nullable=False),
+    Column("occurred_at", TS, nullable=False),
+    Column("received_at", TS, nullable=False),
+    CheckConstraint("kind in ('settled', 'reversed', 'claim_settled')", name="known_kind"),
+    Index("ix_insured_notices_psn", "psn_no", "id"),
+)

@@ -46,6 +46,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "check": (("service",), START, "Verify the whole database: journals, shares, accumulators."),
     "db": (("service",), SERVICE, "Database migrations."),
     "serve": (("service",), SERVICE, "Run the HTTP service (hospital interface, APIs, console)."),
+    "events": (("events",), SERVICE, "Events: publish the outbox to NATS JetStream."),
     "hospital": (("service",), SERVICE, "Hospitals (定点医疗机构) and their credentials."),
     "persons": (("service",), SERVICE, "Insured persons and their insurance rows."),
     "family": (("family",), SERVICE, "家庭共济: links that let a family member's personal account pay."),

@@ -14,6 +14,7 @@ import json
 import socket
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -110,6 +111,24 @@ def fresh_database(explicit: str | None) -> tuple[str, Path]:
     return f"sqlite:///{DEFAULT_PATH}", DEFAULT_PATH.with_name("demo-statements")
 
 
+def publish_events(p: Platform, url: str | None) -> dict[str, Any]:
+    """With a broker: publish the whole outbox and push the slips to the insured (until the outbox is
+    empty, or the broker stops answering). Without one the events wait; either way, what is left."""
+    from syncsettle.services.management import events
+    from syncsettle.services.slips import push
+
+    if not url:
+        return {"broker": None, "published": 0, "pushed": 0, "waiting": events.status(p)}
+    published = pushed = 0
+    while True:
+        done = push.pump(p, url)
+        published, pushed = published + done.drained.published, pushed + done.consumed.pushed
+        if done.drained.broker_down or done.consumed.broker_down or done.drained.waiting == 0:
+            break
+    return {"broker": url, "published": published, "pushed": pushed, "waiting": done.drained.waiting,
+            "broker_down": done.drained.broker_down or done.consumed.broker_down}  # fmt: skip
+
+
 def _fail(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(2)
@@ -135,6 +154,8 @@ def demo(
     as_json: bool = typer.Option(False, "--json", help="print the summary as one JSON object on stdout"),
     host: str = typer.Option("127.0.0.1", help="where the console is served"),
     port: int = typer.Option(8000, "--port", help="the console's TCP port (make demo PORT=8010)"),
+    nats_url: str | None = typer.Option(None, "--nats-url", help="publish the events to this NATS JetStream and "
+                                        "push the slips (default SYNCSETTLE_NATS_URL; none: they wait in the outbox)"),
 ) -> None:  # fmt: skip
     """Create a realistic world, simulate days of settlements through the hospital interface, clear and
     reconcile them, print the summary and serve the console (with a login per role)."""
@@ -158,7 +179,10 @@ def demo(
     url, statements_dir = fresh_database(database)
     clock = FixedClock(calendar.china(calendar.SETUP_DAY, 9))
     try:
-        p = Platform(engine=make_engine(url), clock=clock, settings=load_settings())
+        settings = load_settings()
+        if nats_url:  # the demo's own run and the console it serves both publish to this broker
+            settings = replace(settings, nats_url=nats_url)
+        p = Platform(engine=make_engine(url), clock=clock, settings=settings)
         upgrade(p.engine, keys=p.settings.keys)
         if not is_empty(p):
             _fail(f"{url} already holds persons: give an empty database, or leave out --database-url")
@@ -172,9 +196,10 @@ def demo(
             result = run(p, clock, options, lines)
             lines.close()
         access = logins(result.world, result.reports)
+        published = publish_events(p, p.settings.nats_url)
     except (ServiceError, SettingsError, ValueError) as exc:
         _fail(str(exc))
-    summary: dict[str, Any] = {**result.summary, "database": url,
+    summary: dict[str, Any] = {**result.summary, "database": url, "events": published,
                                "console": {"url": f"http://{host}:{port}/console", "port": port,
                                            "logins": access}}  # fmt: skip
     if as_json:

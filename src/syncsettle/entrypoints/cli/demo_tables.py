@@ -99,11 +99,24 @@ def activity(s: dict[str, Any]) -> Table:
     return table
 
 
+def events_line(e: dict[str, Any]) -> str:
+    """What became of the events: published to the broker and pushed, or waiting without one."""
+    if not e:
+        return ""
+    if not e.get("broker"):
+        return (f"\n事件 events: {e['waiting']} 条留在 outbox（未配置消息中间件；设 SYNCSETTLE_NATS_URL 或 --nats-url "
+                "nats://127.0.0.1:4222 即发布并推送结算单）")  # fmt: skip
+    down = "；消息中间件不可达，其余稍后发布" if e.get("broker_down") else ""
+    return (f"\n事件 events: 已发布 {e['published']} 条到 {e['broker']}，推送结算单等消息 {e['pushed']} 条，"
+            f"outbox 待发布 {e['waiting']} 条{down}")  # fmt: skip
+
+
 def print_summary(console: Console, s: dict[str, Any], *, serving: bool, program: str = "syncsettle") -> None:
     """The summary tables, the follow-up commands (``program``: how to run this command line, e.g.
     ``.venv/bin/syncsettle``, so they run as printed) and the logins."""
     console.print(payers(s))
     console.print(activity(s))
+    console.print(events_line(s.get("events") or {}), soft_wrap=True, highlight=False)
     db = s["database"]
     console.print(f"\n数据库 {db}\n  {program} check --database-url {db}\n  {program} audit verify --database-url {db}",
                   soft_wrap=True, highlight=False)  # fmt: skip

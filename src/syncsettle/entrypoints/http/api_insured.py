@@ -21,6 +21,7 @@ from syncsettle.entrypoints.http.views import consent_view
 from syncsettle.services.commercial import consents, enrollment, policies
 from syncsettle.services.commercial.enrollment import Member
 from syncsettle.services.management import data_use
+from syncsettle.services.slips import push
 
 router = APIRouter(prefix="/api/insured", tags=["insured"])
 INSURED = Depends(require(Role.INSURED))
@@ -73,6 +74,11 @@ def enroll(body: EnrollIn, request: Request, me: Principal = INSURED) -> dict[st
 @router.post("/enrollments/{enrollment_id}/cancel", summary="Cancel: cover stops today, pro-rata refund")
 def cancel(enrollment_id: DbId, request: Request, me: Principal = INSURED) -> dict[str, Any]:
     return policies.cancel(platform_of(request), me, enrollment_id)
+
+
+@router.get("/notices", summary="What was pushed to me: slips, reversals, quick-claim progress")
+def my_notices(request: Request, limit: PageLimit = 50, me: Principal = INSURED) -> list[dict[str, Any]]:
+    return push.mine(platform_of(request), me, limit)
 
 
 @router.get("/consents", summary="My consents, with their signed receipts")

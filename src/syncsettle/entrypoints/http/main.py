@@ -13,6 +13,7 @@ from syncsettle.services.admin import stored_rulebook
 from syncsettle.services.commercial import retry, wiring
 from syncsettle.services.management.key_check import require_matching_keys
 from syncsettle.services.platform import Platform, build_platform
+from syncsettle.services.slips import push
 
 
 class NotMigrated(RuntimeError):
@@ -37,4 +38,5 @@ def app_for(platform: Platform) -> FastAPI:
     platform.rules = stored_rulebook(platform, shipped_rulebook())
     wiring.warm(platform)  # keys and the channel ready before the first settlement's time budget starts
     retry.start_background(platform)  # pending commercial legs, in every worker (each claim settles once)
+    push.start_background(platform)  # with a broker configured: publish the outbox, push slips to the insured
     return create_app(platform)

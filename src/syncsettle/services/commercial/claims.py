@@ -45,6 +45,7 @@ from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
 
 CLAIM_PURPOSES = (Purpose.QUICK_CLAIM, Purpose.SETTLEMENT)
+CLAIM_SETTLED = "claim.settled"  # outbox topic: a quick claim paid (its amounts only; the person is looked up)
 WAITING = ("pending", "held", "rejected")  # statuses whose reason the person sees (rejected: the reviewer's)
 
 
@@ -174,6 +175,9 @@ def _pay(conn: Connection, claim: dict[str, Any], result: ProductResult, after: 
         raise ServiceError(Code.CONFLICT, f"快赔 {claim['claim_id']} 已被并发处理", "claim_id")
     settlements_repo.add_to_products(conn, claim["psn_no"], claim["year"], deltas)
     repo.put_view(conn, claim["setl_id"], claim["psn_no"], view_to_json(after), now)
+    settlements_repo.emit(conn, {"topic": CLAIM_SETTLED, "key": claim["claim_id"], "created_at": now, "payload": {
+        "claim_id": claim["claim_id"], "setl_id": claim["setl_id"], "product_id": claim["product_id"],
+        "insurer_id": claim["insurer_id"], "payable": format_yuan(result.payable)}})  # fmt: skip
     if result.payable:
         journal = ledger.claim_journal(claim["claim_id"], claim["insurer_id"], claim["psn_no"], result.payable)
         ledger_repo.book(conn, journal, now)

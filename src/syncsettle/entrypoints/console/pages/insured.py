@@ -9,7 +9,10 @@ and ``/api/insured/reviews``; the cancel form carries the session's CSRF token.
 
 商保码 (一码通赔): each of the person's active codes as a QR (the code's signed text, which the
 hospital's window scans) with its expiry, a form to generate one per product they hold, and one to
-revoke it — through the services behind ``/api/insured/claim-codes``."""
+revoke it — through the services behind ``/api/insured/claim-codes``.
+
+推送的消息 (结算单据实时推送): the latest slips, reversals and quick-claim results the broker consumer
+pushed to the person (``/api/insured/notices``), each linking its slips."""
 
 from __future__ import annotations
 
@@ -34,11 +37,14 @@ from syncsettle.services.commercial import claim_codes, policies, reviews
 from syncsettle.services.errors import ServiceError
 from syncsettle.services.management import dashboards
 from syncsettle.services.platform import Platform
+from syncsettle.services.slips import push
 
 Days = Query(365, ge=1, le=3660)
 INSURED = page(Role.INSURED)
 POLICY_STATES = {"active": "有效", "cancelled": "已退保"}
 PAID_BY = {"personal_account": "个人账户", "cash": "现金"}
+NOTICES_SHOWN = 20
+NOTICE_KINDS = {"settled": "结算单", "reversed": "结算已撤销", "claim_settled": "快赔进度"}
 LEG_STATES = {"settled": "已结算", "pending": "待结（已转快赔）", "held": "待审核（风险复核）"}
 
 
@@ -88,6 +94,8 @@ def register(router: APIRouter) -> None:
             "cancelled": request.query_params.get("cancelled"), "policy_states": POLICY_STATES, "paid_by": PAID_BY,
             "leg_states": LEG_STATES, "review_states": STATES, "review_kinds": KINDS,
             "codes": _codes(p, principal), "code_note": request.query_params.get("code"),
+            "notices": push.mine(p, principal, NOTICES_SHOWN), "notice_kinds": NOTICE_KINDS,
+            "broker": bool(p.settings.nats_url),
         }  # fmt: skip
         return render(request, "insured.html", context)
 

@@ -1,0 +1,1 @@
+"""Message brokers the outbox is published to (NATS JetStream)."""

@@ -1,0 +1,93 @@
+"""``syncsettle events drain|status``: the outbox and the broker (NATS JetStream).
+
+``drain`` publishes every waiting event once and exits (status 0 when the outbox is empty after it,
+3 when the broker could not be reached and events wait); ``--follow`` keeps draining every
+``--every`` seconds, backing off while the broker is down, until interrupted. ``consume`` is the
+other end: the durable consumer that pushes slips and quick-claim progress to insured persons. With
+``SYNCSETTLE_NATS_URL`` set, ``serve`` runs both every second in the background."""
+
+from __future__ import annotations
+
+import time
+
+import typer
+
+from syncsettle.entrypoints.cli.arguments import fail
+from syncsettle.entrypoints.cli.service import DB
+
+events_app = typer.Typer(help="Events: publish the outbox to NATS JetStream.", no_args_is_help=True)
+NATS = typer.Option(None, "--nats-url", help="NATS server (default SYNCSETTLE_NATS_URL), e.g. nats://127.0.0.1:4222")
+BROKER_DOWN_EXIT = 3
+
+
+@events_app.command("drain")
+def drain_command(
+    nats_url: str | None = NATS, database: str | None = DB,
+    follow: bool = typer.Option(False, "--follow", help="keep draining until interrupted"),
+    every: float = typer.Option(1.0, "--every", min=0.05, help="seconds between drains with --follow"),
+) -> None:  # fmt: skip
+    """Publish the waiting events (at least once, deduplicated by Nats-Msg-Id), then report the backlog."""
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.management import events
+    from syncsettle.services.platform import build_platform
+
+    p = build_platform(database)
+    try:
+        publisher = events.publisher_for(p, nats_url)
+    except ServiceError as exc:
+        fail(exc)
+    pause = every
+    while True:
+        done = events.drain(p, publisher)
+        if done.published or not follow:
+            typer.echo(f"published {done.published} (duplicates {done.duplicates}), waiting {done.waiting}"
+                       + (f"; NATS at {publisher.url} unreachable, events wait in the outbox" if done.broker_down
+                          else ""), err=done.broker_down)  # fmt: skip
+        if not follow:
+            raise typer.Exit(BROKER_DOWN_EXIT if done.broker_down else 0)
+        pause = min(pause * 2, 30.0) if done.broker_down else every  # back off while the broker is down
+        time.sleep(pause)
+
+
+@events_app.command("consume")
+def consume_command(
+    nats_url: str | None = NATS, database: str | None = DB,
+    follow: bool = typer.Option(False, "--follow", help="keep consuming until interrupted"),
+    every: float = typer.Option(1.0, "--every", min=0.05, help="seconds between passes with --follow"),
+) -> None:  # fmt: skip
+    """Push what the broker holds to the insured persons (slips, reversals, quick-claim progress)."""
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+    from syncsettle.services.slips import push
+
+    p = build_platform(database)
+    try:
+        consumer = push.consumer_for(p, nats_url)
+    except ServiceError as exc:
+        fail(exc)
+    pause = every
+    while True:
+        done = push.consume(p, consumer)
+        if done.handled or not follow:
+            typer.echo(f"received {done.handled}, pushed {done.pushed} notices to insured persons"
+                       + (f"; NATS at {consumer.url} unreachable" if done.broker_down else ""),
+                       err=done.broker_down)  # fmt: skip
+        if not follow:
+            raise typer.Exit(BROKER_DOWN_EXIT if done.broker_down else 0)
+        pause = min(pause * 2, 30.0) if done.broker_down else every
+        time.sleep(pause)
+
+
+@events_app.command("status")
+def status_command(database: str | None = DB) -> None:
+    """How many events wait in the outbox, and whether a broker is configured."""
+    from syncsettle.services.management import events
+    from syncsettle.services.platform import build_platform
+
+    p = build_platform(database)
+    where = p.settings.nats_url or "no broker configured (SYNCSETTLE_NATS_URL unset): events stay in the outbox"
+    typer.echo(f"waiting {events.status(p)}; broker: {where}")
+
+
+def register(app: typer.Typer, bench: typer.Typer) -> None:
+    app.add_typer(events_app, name="events")

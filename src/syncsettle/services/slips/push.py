@@ -1,0 +1,168 @@
+"""结算单据实时推送: the broker consumer that pushes slips and quick-claim progress to insured persons.
+
+It reads the events the outbox published (``syncsettle events drain``) from NATS JetStream through a
+durable consumer and turns each into a notice on the person's channel — the
+insured console's 消息 list and ``GET /api/insured/notices``. The durable consumer is named after
+the database (``insured-notices-<instance>``), so databases sharing one stream each see every event:
+
+- ``settlement.settled`` → 结算单: the one-stop split (total, funds, commercial, account, cash, what
+  waits for review or a quick claim) and the ids of the slips to open;
+- ``settlement.reversed`` → 结算已撤销: the reversal and the amounts it returned;
+- ``claim.settled`` → 快赔进度: the product and what it paid.
+
+The events carry no person: the consumer looks the settlement or claim up in its own database, so
+the broker never carries who was treated. At least once: an event is acknowledged to the broker
+only after its notice committed, and a redelivered event finds its notice stored and changes
+nothing (``insured_notices.event_id`` is unique). Events of another database sharing the stream
+(their id starts with another instance id) and topics it does not push are acknowledged and skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+
+from syncsettle.adapters.broker.jetstream import BrokerUnavailable, Delivered, JetStreamConsumer
+from syncsettle.adapters.db import claims as claim_repo
+from syncsettle.adapters.db import insured_notices as repo
+from syncsettle.adapters.db import outbox_events
+from syncsettle.adapters.db import settlements as settlement_repo
+from syncsettle.domain.identity import Principal, Role
+from syncsettle.domain.slip_ids import slips_of
+from syncsettle.money import format_yuan
+from syncsettle.services.errors import Code, ServiceError
+from syncsettle.services.platform import Platform
+
+log = logging.getLogger("syncsettle.events")
+DURABLE = "insured-notices"
+MAX_NOTICES = 200
+KINDS = {"settlement.settled": "settled", "settlement.reversed": "reversed", "claim.settled": "claim_settled"}
+
+
+@dataclass(frozen=True)
+class Consumed:
+    handled: int  # events received and acknowledged in this pass
+    pushed: int  # notices stored (new ones; a redelivery stores nothing)
+    broker_down: bool
+
+
+def consumer_for(p: Platform, url: str | None = None) -> JetStreamConsumer:
+    url = url or p.settings.nats_url
+    if not url:
+        raise ServiceError(Code.FIELD, "未配置消息中间件：设置 SYNCSETTLE_NATS_URL（如 nats://127.0.0.1:4222）"
+                                       "或给出 --nats-url", "nats_url")  # fmt: skip
+    with p.uow(readonly=True) as uow:  # one durable consumer per database: another one's events are not ours
+        instance = outbox_events.instance_id(uow.conn)
+    return JetStreamConsumer(url, f"{DURABLE}-{instance[:8]}")
+
+
+def consume(p: Platform, consumer: JetStreamConsumer, *, batch: int = 200, wait_s: float = 0.5) -> Consumed:
+    """Handle every event the broker has for the consumer now (batch by batch until one comes back empty)."""
+    handled = pushed = 0
+
+    def handle(event: Delivered) -> None:
+        nonlocal pushed
+        pushed += push(p, event)
+
+    while True:
+        try:
+            n = consumer.consume(handle, batch=batch, wait_s=wait_s)
+        except BrokerUnavailable:
+            return Consumed(handled, pushed, True)
+        handled += n
+        if n == 0:
+            return Consumed(handled, pushed, False)
+
+
+def push(p: Platform, event: Delivered) -> bool:
+    """Store the notice ``event`` asks for, in one transaction; True if a new notice was stored."""
+    kind = KINDS.get(event.topic)
+    if kind is None:
+        return False
+    with p.uow() as uow:
+        origin, _, rest = event.msg_id.partition(":")
+        if origin != outbox_events.instance_id(uow.conn) or not rest:
+            return False  # another database's event on the shared stream
+        notice = _notice(uow.conn, kind, event)
+        if notice is None:
+            return False
+        stored = repo.add_once(uow.conn, {**notice, "event_id": event.msg_id, "kind": kind,
+                                          "received_at": p.clock.now()})  # fmt: skip
+        uow.commit()
+        return stored
+
+
+def _notice(conn: Connection, kind: str, event: Delivered) -> dict[str, Any] | None:
+    """The person, the settlement and the body of the notice (amounts as yuan strings)."""
+    key = event.msg_id.split(":")[-2]
+    if kind == "claim_settled":
+        claim = claim_repo.claim(conn, key)
+        if claim is None:
+            return None
+        body = {"claim_id": claim["claim_id"], "product_id": claim["product_id"], "insurer_id": claim["insurer_id"],
+                "payable": format_yuan(int(claim["payable"] or 0))}  # fmt: skip
+        return {"psn_no": claim["psn_no"], "setl_id": claim["setl_id"], "body": body,
+                "occurred_at": claim["settled_at"] or claim["updated_at"]}  # fmt: skip
+    row = settlement_repo.settlement(conn, key)
+    if row is None:
+        return None
+    if kind == "reversed":
+        # the reversal row holds every amount negated; the notice says what went back, as positive amounts
+        body = {"reversal_id": row["setl_id"], "total": format_yuan(-row["medfee_sumamt"]),
+                "cash": format_yuan(-row["psn_cash_pay"])}  # fmt: skip
+        return {"psn_no": row["psn_no"], "setl_id": row["reverses"], "body": body, "occurred_at": row["setl_time"]}
+    summary = dict(row["output"].get("summary") or {})
+    body = {**summary, "slips": slips_of({**row, "status": "settled"})}
+    return {"psn_no": row["psn_no"], "setl_id": row["setl_id"], "body": body, "occurred_at": row["setl_time"]}
+
+
+def mine(p: Platform, principal: Principal, limit: int = 50) -> list[dict[str, Any]]:
+    """The insured person's latest notices (at most :data:`MAX_NOTICES`), newest first."""
+    limit = min(limit, MAX_NOTICES)
+    if principal.role is not Role.INSURED:
+        raise ServiceError(Code.FORBIDDEN, "只有参保人本人可以查看推送给本人的消息", "role")
+    with p.uow(readonly=True) as uow:
+        rows = repo.of_person(uow.conn, principal.tenant, limit)
+    return [{"id": r["id"], "kind": r["kind"], "setl_id": r["setl_id"], "body": r["body"],
+             "occurred_at": r["occurred_at"].isoformat(), "received_at": r["received_at"].isoformat()}
+            for r in rows]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Pumped:
+    drained: Any  # management.events.Drained
+    consumed: Consumed
+
+
+def pump(p: Platform, url: str | None = None) -> Pumped:
+    """One pass of the whole path: publish the outbox to the broker, then push what the broker holds."""
+    from syncsettle.services.management import events  # the publisher is management's; this is the consumer
+
+    drained = events.drain(p, events.publisher_for(p, url))
+    return Pumped(drained, consume(p, consumer_for(p, url)))
+
+
+def start_background(p: Platform, every_s: float = 1.0) -> threading.Event | None:
+    """Run :func:`pump` every ``every_s`` seconds in a daemon thread when a broker is configured
+    (``serve`` does, in every worker: the publish marks rows only once acknowledged and the consumer
+    is one durable consumer shared by the workers, so two workers never push one event twice).
+    Returns the event that stops it, or None without a broker."""
+    if not p.settings.nats_url:
+        return None
+    stop = threading.Event()
+
+    def loop() -> None:
+        pause = every_s
+        while not stop.wait(pause):
+            try:
+                done = pump(p)
+                pause = min(pause * 2, 30.0) if done.drained.broker_down or done.consumed.broker_down else every_s
+            except Exception:  # a database hiccup must not end the loop; it is logged and tried again
+                log.exception("events pump failed")
+
+    threading.Thread(target=loop, name="events-pump", daemon=True).start()
+    return stop
