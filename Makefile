@@ -2,6 +2,9 @@
 PY ?= python3
 # the port the demo's console (and `make serve`) listens on: make demo PORT=8010
 PORT ?= 8000
+# a NATS JetStream to publish the events to and push the slips (make demo NATS=nats://127.0.0.1:4222);
+# empty: the embedded default, events wait in the outbox (SYNCSETTLE_NATS_URL works too)
+NATS ?=
 VENV := .venv
 BIN := $(VENV)/bin
 
@@ -15,11 +18,11 @@ $(BIN)/syncsettle: pyproject.toml
 install: $(BIN)/syncsettle
 
 demo: install
-	$(BIN)/syncsettle demo --port $(PORT)
+	$(BIN)/syncsettle demo --port $(PORT) $(if $(NATS),--nats-url $(NATS))
 
 serve: install
 	$(BIN)/syncsettle db upgrade
-	$(BIN)/syncsettle serve --port $(PORT)
+	$(if $(NATS),SYNCSETTLE_NATS_URL=$(NATS)) $(BIN)/syncsettle serve --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check src tests

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from syncsettle.adapters.broker.jetstream import BrokerUnavailable, Event, JetStreamPublisher
@@ -116,3 +117,23 @@ def test_the_cli_drains_to_the_broker_and_reports_the_backlog(
     assert "waiting 0" in done.output
     status = cli("events", "status", "--database-url", world.url)
     assert "waiting 0" in status.output
+
+
+def test_without_a_broker_the_operator_and_the_insured_are_told_the_events_wait(world: World) -> None:
+    seeded = seed(world)
+    waiting = len(_waiting(world))
+    pages = {}
+    for role, path in (
+        ("operator", "/console/overview"),
+        ("regulator", "/console/overview"),
+        ("insured", "/console/me"),
+    ):
+        client = TestClient(world.app)
+        assert (
+            client.post("/console/login", data={"token": seeded.tokens[role]}, follow_redirects=False).status_code
+            == 303
+        )
+        pages[role] = client.get(path).text
+    assert f'data-waiting="{waiting}"' in pages["operator"] and "未配置消息中间件" in pages["operator"]
+    assert "events-backlog" not in pages["regulator"]  # the outbox is the operator's
+    assert "本平台未配置消息中间件，暂不推送" in pages["insured"]

@@ -4,6 +4,7 @@ published reaches its insured person once — on ``/api/insured/notices`` and th
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from syncsettle.adapters.broker.jetstream import Delivered, JetStreamConsumer, JetStreamPublisher
 from syncsettle.adapters.db.schema import insured_notices, platform_instance
 from syncsettle.domain.identity import Role
+from syncsettle.services.commercial import feeds
 from syncsettle.services.commercial.retry import retry_due
 from syncsettle.services.commercial.wiring import channel_of
 from syncsettle.services.management import events, identity
@@ -19,7 +21,8 @@ from syncsettle.services.slips import push
 from tests.commercial.test_claims import Down, _outpatient
 from tests.commercial.test_claims import _world as claims_world
 from tests.console.seed import seed
-from tests.events.conftest import needs_nats
+from tests.events.conftest import NATS_URL, needs_nats
+from tests.events.test_outbox_to_nats import _stream
 from tests.world import World
 
 pytestmark = needs_nats
@@ -112,3 +115,42 @@ def test_the_insured_console_shows_the_pushed_slips(
     page = client.get("/console/me").text
     assert 'id="notices"' in page and page.count('class="notice-row"') == 3
     assert f"/console/slips/{seeded.inpatient_setl_id}-C" in page and "暂无推送的消息" not in page
+
+
+def _feed(publisher: JetStreamPublisher, insurer: str) -> list[dict[str, Any]]:
+    """What an insurer subscribed to its own subject receives (every message on it, in order)."""
+    subject = f"{publisher.prefix}.feed.{insurer}"
+    return [payload for s, _, payload in _stream(publisher) if s == subject]
+
+
+def test_each_insurer_receives_its_own_legs_on_its_own_subject_and_nothing_of_the_person(
+    world: World, publisher: JetStreamPublisher, consumer: JetStreamConsumer
+) -> None:
+    seeded = seed(world)
+    feeds_consumer = JetStreamConsumer(NATS_URL, "test-feeds", stream=publisher.stream, prefix=publisher.prefix)
+    events.drain(world.platform, publisher)
+    first = push.consume(world.platform, feeds_consumer, wait_s=0.3, handler=feeds.feed)
+    # P0001's legs: the inpatient stay, the outpatient visit, and that visit's reversal
+    assert first.pushed == 3
+    events.drain(world.platform, publisher)
+    fed = _feed(publisher, "yantai-hmb")
+    reversed_id = seeded.settled["reversed"]["setlinfo"]["setl_id"]
+    assert sorted((f["setl_id"], f["status"]) for f in fed) == sorted(
+        [(seeded.inpatient_setl_id, "settled"), (reversed_id, "settled"), (reversed_id, "reversed")]
+    )
+    [leg] = [f for f in fed if f["setl_id"] == seeded.inpatient_setl_id]
+    inpatient = seeded.settled["inpatient"]
+    [entry] = [e for e in inpatient["commercial"] if e["insurer"] == "yantai-hmb"]
+    assert leg["setl_id"] == seeded.inpatient_setl_id and leg["status"] == "settled"
+    assert leg["payable"] == entry["payable"] and leg["product_id"] == entry["product"]
+    assert set(leg) == {"setl_id", "setl_date", "product_id", "route", "status", "claim_id", "payable",
+                        "responsibilities"}  # fmt: skip
+    assert all(set(r) == {"id", "payable", "reason_code"} for r in leg["responsibilities"])
+    text = json.dumps(fed, ensure_ascii=False)
+    assert "P0001" not in text and "测试P0001" not in text  # not the person, not the bill
+    assert _feed(publisher, "acme-group") == []
+    # a redelivered settlement event writes no second feed event
+    with world.platform.uow(readonly=True) as uow:
+        origin = uow.conn.execute(select(platform_instance.c.instance_id)).scalar_one()
+    again = Delivered("settlement.settled", f"{origin}:settlement.settled:{seeded.inpatient_setl_id}:1", {})
+    assert not feeds.feed(world.platform, again)

@@ -41,3 +41,9 @@ def mark_published(conn: Connection, ids: Sequence[int], now: datetime) -> int:
 def backlog(conn: Connection) -> int:
     """Events the publisher has yet to publish."""
     return int(conn.execute(select(func.count()).select_from(outbox).where(_MINE)).scalar_one())
+
+
+def exists(conn: Connection, topic: str, key: str) -> bool:
+    """Whether an event with this topic and key was written (published or not)."""
+    found = conn.execute(select(outbox.c.id).where(and_(outbox.c.topic == topic, outbox.c.key == key)).limit(1))
+    return found.first() is not None

@@ -366,6 +366,7 @@ outbox = Table(
     Column("payload", JSON, nullable=False),
     Column("created_at", TS, nullable=False),
     Column("published_at", TS, nullable=True),
+    Index("ix_outbox_topic_key", "topic", "key"),  # the feeds' once-only check (migration 0017)
 )
 
 # This database's identity, drawn at random when it was created (migration 0017): the broker sees

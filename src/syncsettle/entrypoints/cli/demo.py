@@ -118,15 +118,17 @@ def publish_events(p: Platform, url: str | None) -> dict[str, Any]:
     from syncsettle.services.slips import push
 
     if not url:
-        return {"broker": None, "published": 0, "pushed": 0, "waiting": events.status(p)}
-    published = pushed = 0
+        return {"broker": None, "published": 0, "pushed": 0, "fed": 0, "waiting": events.status(p)}
+    published = pushed = fed = 0
     while True:
         done = push.pump(p, url)
-        published, pushed = published + done.drained.published, pushed + done.consumed.pushed
-        if done.drained.broker_down or done.consumed.broker_down or done.drained.waiting == 0:
+        published, pushed = published + done.published, pushed + done.consumed.pushed
+        fed += done.fed.pushed
+        down = done.drained.broker_down or done.consumed.broker_down or done.fed.broker_down
+        if down or done.drained.waiting == 0:
             break
-    return {"broker": url, "published": published, "pushed": pushed, "waiting": done.drained.waiting,
-            "broker_down": done.drained.broker_down or done.consumed.broker_down}  # fmt: skip
+    return {"broker": url, "published": published, "pushed": pushed, "fed": fed, "waiting": done.drained.waiting,
+            "broker_down": down}  # fmt: skip
 
 
 def _fail(message: str) -> None:

@@ -108,6 +108,7 @@ def events_line(e: dict[str, Any]) -> str:
                 "nats://127.0.0.1:4222 即发布并推送结算单）")  # fmt: skip
     down = "；消息中间件不可达，其余稍后发布" if e.get("broker_down") else ""
     return (f"\n事件 events: 已发布 {e['published']} 条到 {e['broker']}，推送结算单等消息 {e['pushed']} 条，"
+            f"商保机构结算订阅 {e.get('fed', 0)} 条，"
             f"outbox 待发布 {e['waiting']} 条{down}")  # fmt: skip
 
 

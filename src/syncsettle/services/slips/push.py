@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +35,9 @@ from syncsettle.adapters.db import settlements as settlement_repo
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.domain.slip_ids import slips_of
 from syncsettle.money import format_yuan
+from syncsettle.services.commercial import feeds
 from syncsettle.services.errors import Code, ServiceError
+from syncsettle.services.management import events
 from syncsettle.services.platform import Platform
 
 log = logging.getLogger("syncsettle.events")
@@ -60,13 +63,16 @@ def consumer_for(p: Platform, url: str | None = None) -> JetStreamConsumer:
     return JetStreamConsumer(url, f"{DURABLE}-{instance[:8]}")
 
 
-def consume(p: Platform, consumer: JetStreamConsumer, *, batch: int = 200, wait_s: float = 0.5) -> Consumed:
-    """Handle every event the broker has for the consumer now (batch by batch until one comes back empty)."""
+def consume(p: Platform, consumer: JetStreamConsumer, *, batch: int = 200, wait_s: float = 0.5,
+            handler: Callable[[Platform, Delivered], bool] | None = None) -> Consumed:  # fmt: skip
+    """Handle every event the broker has for the consumer now (batch by batch until one comes back
+    empty) with ``handler`` (default :func:`push`; the insurers' feeds pass theirs)."""
     handled = pushed = 0
+    act = handler or push
 
     def handle(event: Delivered) -> None:
         nonlocal pushed
-        pushed += push(p, event)
+        pushed += act(p, event)
 
     while True:
         try:
@@ -134,16 +140,21 @@ def mine(p: Platform, principal: Principal, limit: int = 50) -> list[dict[str, A
 
 @dataclass(frozen=True)
 class Pumped:
-    drained: Any  # management.events.Drained
-    consumed: Consumed
+    drained: Any  # management.events.Drained, after the feeds' events went out too
+    consumed: Consumed  # the insured persons' notices
+    fed: Consumed  # the insurers' feeds: events received, feed events written
+    published: int  # events published in the pass (both drains)
 
 
 def pump(p: Platform, url: str | None = None) -> Pumped:
-    """One pass of the whole path: publish the outbox to the broker, then push what the broker holds."""
-    from syncsettle.services.management import events  # the publisher is management's; this is the consumer
-
-    drained = events.drain(p, events.publisher_for(p, url))
-    return Pumped(drained, consume(p, consumer_for(p, url)))
+    """One pass of the whole path: publish the outbox, push what the broker holds to the insured and
+    to the insurers' feeds, and publish the feed events those wrote."""
+    publisher = events.publisher_for(p, url)
+    first = events.drain(p, publisher)
+    consumed = consume(p, consumer_for(p, url))
+    fed = consume(p, feeds.consumer_for(p, publisher.url), handler=feeds.feed)
+    last = events.drain(p, publisher)
+    return Pumped(last, consumed, fed, first.published + last.published)
 
 
 def start_background(p: Platform, every_s: float = 1.0) -> threading.Event | None:
@@ -160,7 +171,8 @@ def start_background(p: Platform, every_s: float = 1.0) -> threading.Event | Non
         while not stop.wait(pause):
             try:
                 done = pump(p)
-                pause = min(pause * 2, 30.0) if done.drained.broker_down or done.consumed.broker_down else every_s
+                down = done.drained.broker_down or done.consumed.broker_down or done.fed.broker_down
+                pause = min(pause * 2, 30.0) if down else every_s
             except Exception:  # a database hiccup must not end the loop; it is logged and tried again
                 log.exception("events pump failed")
 

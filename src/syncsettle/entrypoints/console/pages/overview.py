@@ -1,6 +1,7 @@
 """运营总览: volumes and amounts by payer, fund, insurer/product and insured region over time, for the
 operator (everything, plus the interface's latency and error rate) and a regulator (the insured
-regions its tenant covers)."""
+regions its tenant covers). The operator also sees the outbox: how many events wait for the broker,
+and whether one is configured (docs/events.md)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from syncsettle.entrypoints.console import charts, nav
 from syncsettle.entrypoints.console.auth import page
 from syncsettle.entrypoints.console.render import render
 from syncsettle.entrypoints.http.auth import platform_of
-from syncsettle.services.management import dashboards
+from syncsettle.services.management import dashboards, events
 
 ROLES = (Role.OPERATOR, Role.REGULATOR)
 PERIODS = (7, 30, 90, 365)
@@ -37,7 +38,8 @@ def _context(request: Request, principal: Principal, days: int) -> dict[str, Any
     if principal.role is Role.OPERATOR:
         now = p.clock.now()
         lat = dashboards.recent_latency(p, now, LATENCY_WINDOW)
-        context.update(latency=lat, latency_chart=charts.latency(lat))
+        context.update(latency=lat, latency_chart=charts.latency(lat),
+                       events={"waiting": events.status(p), "broker": p.settings.nats_url})  # fmt: skip
     return context
 
 

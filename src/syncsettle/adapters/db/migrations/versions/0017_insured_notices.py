@@ -1,4 +1,4 @@
-"""What the broker consumer pushed to insured persons (slips, quick-claim progress); the database's instance id
+"""What the broker consumer pushed to insured persons (slips, quick-claim progress); the database's instance id; outbox by topic and key
 
 Revision ID: 0017_insured_notices
 Revises: 0016_claim_codes
@@ -40,9 +40,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("event_id", name=op.f("uq_insured_notices_event_id")),
     )
     op.create_index("ix_insured_notices_psn", "insured_notices", ["psn_no", "id"], unique=False)
+    op.create_index("ix_outbox_topic_key", "outbox", ["topic", "key"], unique=False)  # the insurer feeds' check
 
 
 def downgrade() -> None:
+    op.drop_index("ix_outbox_topic_key", table_name="outbox")
     op.drop_index("ix_insured_notices_psn", table_name="insured_notices")
     op.drop_table("insured_notices")
     op.drop_table("platform_instance")
