@@ -87,7 +87,7 @@ def reverse(conn: Connection, rev_id: str, original: str, when: datetime, journa
     mark = update(settlements).where(settlements.c.setl_id == original)
     conn.execute(mark.values(status="reversed", reversed_by=rev_id))
     if journals:
-        from syncsettle.services.settlement.reverse import _journals_of
+        from syncsettle.adapters.db.ledger import journals_of
 
-        for journal in _journals_of(conn, original):
+        for journal in journals_of(conn, original):
             ledger_repo.book(conn, journal.reversed(f"{rev_id}:{journal.ledger[:3]}", rev_id), when)

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DisconnectionError
 
 from syncsettle.adapters.observability.sql_count import count_statements
@@ -106,3 +106,9 @@ def _ping_when_idle(engine: Engine) -> None:
             dbapi_connection.rollback()  # the ping opened a transaction; leave the connection idle
         except Exception as exc:  # any failure means this connection cannot be trusted
             raise DisconnectionError(f"pooled connection failed its ping: {exc}") from exc
+
+
+def ping(engine: Engine) -> None:
+    """One round trip to the database (``select 1``); raises whatever the driver raises when it cannot."""
+    with engine.connect() as conn:
+        conn.execute(text("select 1"))

@@ -8,13 +8,14 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, select
 
 from syncsettle.adapters.db.fast import FastInsert
 from syncsettle.adapters.db.schema import accounts, journals, postings
 from syncsettle.adapters.db.util import after_commit, insert_ignore
-from syncsettle.domain.ledger import Journal
+from syncsettle.domain.ledger import Account, Journal, Posting
 
 _POSTINGS = FastInsert(postings)
 _JOURNALS = FastInsert(journals)
@@ -72,3 +73,22 @@ def book(conn: Connection, journal: Journal, created_at: datetime) -> None:
             "created_at": created_at,
         },
     )
+
+
+def journals_of(conn: Connection, setl_id: str) -> list[Journal]:
+    """A settlement's journals with their postings (in booking order), in one query: a reversal
+    books each of them negated."""
+    rows = conn.execute(
+        select(journals.c.id, journals.c.ledger.label("journal_ledger"), journals.c.kind.label("journal_kind"),
+               journals.c.memo, postings.c.amount, accounts.c.code, accounts.c.ledger, accounts.c.kind, accounts.c.name)
+        .join(postings, postings.c.journal_id == journals.c.id)
+        .join(accounts, accounts.c.code == postings.c.account)
+        .where(journals.c.setl_id == setl_id)
+        .order_by(journals.c.id, postings.c.id)
+    ).mappings()  # fmt: skip
+    found: dict[str, tuple[Any, list[Posting]]] = {}
+    for r in rows:
+        _, entries = found.setdefault(r["id"], (r, []))
+        entries.append(Posting(Account(r["code"], r["ledger"], r["kind"], r["name"]), int(r["amount"])))
+    return [Journal(jid, head["journal_ledger"], head["journal_kind"], setl_id, head["memo"], tuple(entries))
+            for jid, (head, entries) in found.items()]  # fmt: skip

@@ -47,3 +47,10 @@ def exists(conn: Connection, topic: str, key: str) -> bool:
     """Whether an event with this topic and key was written (published or not)."""
     found = conn.execute(select(outbox.c.id).where(and_(outbox.c.topic == topic, outbox.c.key == key)).limit(1))
     return found.first() is not None
+
+
+def unpublished(conn: Connection) -> int:
+    """Every event not yet sent: the publisher's and the relay's (``channel.result``) together."""
+    return int(
+        conn.execute(select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))).scalar_one()
+    )

@@ -191,6 +191,17 @@ def of_person(
     return [dict(r) for r in rows]
 
 
+def shares_of(conn: Connection, setl_id: str) -> list[dict[str, Any]]:
+    """A settlement's payer shares (payer, kind, amount in fen)."""
+    rows = conn.execute(select(settlement_shares).where(settlement_shares.c.setl_id == setl_id)).mappings()
+    return [dict(r) for r in rows]
+
+
+def set_reversed_by(conn: Connection, setl_id: str, rev_id: str) -> None:
+    """Point the original settlement at its reversal row (once that row exists)."""
+    conn.execute(settlements.update().where(settlements.c.setl_id == setl_id).values(reversed_by=rev_id))
+
+
 def mark_reversed(conn: Connection, setl_id: str, reversed_by: str) -> int:
     return conn.execute(
         settlements.update()

@@ -24,17 +24,17 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import func, select, text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from syncsettle.adapters.db.engine import ping
 from syncsettle.adapters.db.migrate import current_revision, head_revision
-from syncsettle.adapters.db.schema import outbox
 from syncsettle.adapters.observability import gauges
 from syncsettle.adapters.observability.latency import Flusher, LatencyRecorder
 from syncsettle.adapters.observability.logs import REQUEST_ID, accept_request_id
 from syncsettle.adapters.observability.metrics import exposition
 from syncsettle.adapters.settings import Mode, SettingsError
 from syncsettle.entrypoints.http.auth import platform_of
+from syncsettle.services.management import events
 from syncsettle.services.management.key_check import key_mismatch
 from syncsettle.services.platform import Platform
 
@@ -86,8 +86,7 @@ def readiness(p: Platform) -> tuple[bool, dict[str, str]]:
     """Each check's verdict: the database answers, it is at the code's migration head, the keys suit the mode."""
     checks: dict[str, str] = {}
     try:
-        with p.engine.connect() as conn:
-            conn.execute(text("select 1"))
+        ping(p.engine)
         checks["database"] = "ok"
         at, head = current_revision(p.engine), _head()
         checks["migrations"] = f"ok (at {at})" if at == head else f"at {at}, code needs {head}"
@@ -112,16 +111,6 @@ def readiness(p: Platform) -> tuple[bool, dict[str, str]]:
         and checks["sealed_data"] == "ok"
     )  # fmt: skip
     return ready, checks
-
-
-def outbox_backlog(p: Platform) -> int:
-    """Events written by settlements and not yet published (a gauge of this module's own)."""
-    with p.uow(readonly=True) as uow:
-        return int(
-            uow.conn.execute(
-                select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
-            ).scalar_one()
-        )
 
 
 LOCAL_CLIENTS = frozenset({"127.0.0.1", "::1", "testclient"})  # testclient: Starlette's in-process client
@@ -161,7 +150,7 @@ def install(app: FastAPI) -> None:
     app.state.latency = LatencyRecorder()
     app.add_middleware(RequestIds)
     app.include_router(router())
-    gauges.register("syncsettle_outbox_unpublished", "Settlement events not yet published", outbox_backlog)
+    gauges.register("syncsettle_outbox_unpublished", "Settlement events not yet published", events.unpublished)
 
 
 @asynccontextmanager

@@ -18,12 +18,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
 from syncsettle.adapters.db import clearing as repo
+from syncsettle.adapters.db import clearing_checks as q
 from syncsettle.adapters.db import prefunding, revolving
-from syncsettle.adapters.db.schema import accounts, journals, postings, settlements
-from syncsettle.adapters.db.schema_clearing import clearing_items, clearing_windows, insurer_funding
 from syncsettle.domain import ledger
 from syncsettle.domain.clearing import instructions as files
 from syncsettle.domain.clearing.windows import Status
@@ -32,39 +31,21 @@ CLEARED = (Status.PENDING_SETTLEMENT.value, Status.SETTLED.value)
 
 
 def problems(conn: Connection) -> list[str]:
-    found: list[str] = []
-    for setl_id, n in conn.execute(
-        select(clearing_items.c.setl_id, func.count()).group_by(clearing_items.c.setl_id).having(func.count() > 1)
-    ):
-        found.append(f"settlement {setl_id} is in {n} windows")
-    dangling = (
-        select(clearing_items.c.setl_id)
-        .select_from(
-            clearing_items.outerjoin(settlements, settlements.c.setl_id == clearing_items.c.setl_id).outerjoin(
-                clearing_windows, clearing_windows.c.window_id == clearing_items.c.window_id
-            )
-        )
-        .where(settlements.c.setl_id.is_(None) | clearing_windows.c.window_id.is_(None))
-    )
-    found += [f"window item {setl_id} names no settlement or no window" for (setl_id,) in conn.execute(dangling)]
-    counts: dict[str, int] = {
-        wid: int(n)
-        for wid, n in conn.execute(
-            select(clearing_items.c.window_id, func.count()).group_by(clearing_items.c.window_id)
-        )
-    }
-    for w in conn.execute(select(clearing_windows)).mappings():
+    found = [f"settlement {setl_id} is in {n} windows" for setl_id, n in q.settlements_in_several_windows(conn)]
+    found += [f"window item {setl_id} names no settlement or no window" for setl_id in q.dangling_items(conn)]
+    counts = q.item_counts(conn)
+    for w in q.windows(conn):
         wid, status = w["window_id"], w["status"]
-        held = int(counts.get(wid, 0))
+        held = counts.get(wid, 0)
         if status != Status.ABORTED and held != w["items"]:
             found.append(f"window {wid}: {held} items assigned, window says {w['items']}")
         if status == Status.ABORTED and held:
             found.append(f"window {wid} is aborted but still holds {held} items")
         if status in CLEARED:
-            found += _cleared_window(conn, dict(w))
+            found += _cleared_window(conn, w)
     found += _prefunding(conn)
     found += _revolving(conn)
-    for code, ledger_name in conn.execute(select(accounts.c.code, accounts.c.ledger)):
+    for code, ledger_name in q.account_ledgers(conn):
         expected = "medical" if code.startswith("med:") else "commercial" if code.startswith("com:") else None
         if expected != ledger_name:
             found.append(f"account {code} is in the {ledger_name} ledger")
@@ -74,7 +55,7 @@ def problems(conn: Connection) -> list[str]:
 def _cleared_window(conn: Connection, w: dict[str, Any]) -> list[str]:
     wid, region = str(w["window_id"]), str(w["region"])
     found: list[str] = []
-    recomputed = {(r[1], r[2]): int(r[6]) for r in conn.execute(repo.positions_select(wid, region))}
+    recomputed = q.recomputed_positions(conn, wid, region)
     stored = {(r["payer"], r["hospital"]): int(r["net"]) for r in repo.positions(conn, wid)}
     if recomputed != stored:
         found.append(f"window {wid}: positions differ from its items' shares")
@@ -93,7 +74,7 @@ def _cleared_window(conn: Connection, w: dict[str, Any]) -> list[str]:
         found.append(f"window {wid} is settled with unconfirmed instructions")
     confirmed = [f"{wid}:{r['seq']}" for r in rows if r["status"] == "confirmed"]
     if confirmed:
-        booked = {j for (j,) in conn.execute(select(journals.c.id).where(journals.c.id.in_(confirmed)))}
+        booked = q.existing_journals(conn, confirmed)
         found += [f"confirmed instruction {j} has no transfer journal" for j in confirmed if j not in booked]
     return found
 
@@ -101,14 +82,10 @@ def _cleared_window(conn: Connection, w: dict[str, Any]) -> list[str]:
 def _prefunding(conn: Connection) -> list[str]:
     found: list[str] = []
     open_legs = prefunding.open_reservations(conn)
-    for row in conn.execute(select(insurer_funding)).mappings():
+    for row in q.insurer_funding_rows(conn):
         insurer = row["insurer"]
-        balance = conn.execute(
-            select(func.coalesce(func.sum(postings.c.amount), 0)).where(
-                postings.c.account == ledger.insurer_reserve(insurer).code
-            )
-        ).scalar()
-        if int(balance or 0) != row["reserve"]:
+        balance = q.account_balance(conn, ledger.insurer_reserve(insurer).code)
+        if balance != row["reserve"]:
             found.append(f"insurer {insurer}: reserve {row['reserve']} but its ledger account holds {balance}")
         if open_legs.get(insurer, 0) != row["exposure"]:
             found.append(

@@ -75,3 +75,9 @@ def status(p: Platform) -> int:
     """How many events wait in the outbox for the broker."""
     with p.uow(readonly=True) as uow:
         return repo.backlog(uow.conn)
+
+
+def unpublished(p: Platform) -> int:
+    """Every event not yet sent, the relay's channel notices included (the ``outbox_unpublished`` gauge)."""
+    with p.uow(readonly=True) as uow:
+        return repo.unpublished(uow.conn)

@@ -22,10 +22,9 @@ from datetime import date, timedelta
 from functools import cache
 from typing import Literal, TypeVar
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from syncsettle.adapters.db.schema import basic_accumulators, insurance_rows, product_accumulators
-from syncsettle.adapters.db.schema_commercial import product_filings
+from syncsettle.adapters.db import check_queries as q
 from syncsettle.domain.rules.policy import Policy, PolicyVersion
 from syncsettle.domain.rules.product import Product, ProductVersion
 from syncsettle.money import format_yuan
@@ -91,8 +90,7 @@ def cap_problems(p: Platform, conn: Connection) -> list[str]:
 
 
 def _basic_problems(p: Platform, conn: Connection) -> list[str]:
-    regions = {(r.psn_no, r.insutype): r.insuplc_admdvs for r in conn.execute(
-        select(insurance_rows.c.psn_no, insurance_rows.c.insutype, insurance_rows.c.insuplc_admdvs))}  # fmt: skip
+    regions = q.insured_regions(conn)
     policies = sorted(p.rules.policies.values(), key=lambda pol: pol.id)
 
     @cache
@@ -101,7 +99,7 @@ def _basic_problems(p: Platform, conn: Connection) -> list[str]:
         return basic_limits(_policy_versions(mine, year))
 
     problems = []
-    for row in conn.execute(select(basic_accumulators)).mappings():
+    for row in q.basic_accumulator_rows(conn):
         region = regions.get((row["psn_no"], row["insutype"]))
         if region is None:
             continue
@@ -121,7 +119,7 @@ def _policy_versions(policies: Sequence[Policy], year: int) -> list[PolicyVersio
 
 def _product_problems(p: Platform, conn: Connection) -> list[str]:
     paid: dict[tuple[str, str, int], dict[str, int]] = defaultdict(dict)
-    for row in conn.execute(select(product_accumulators)).mappings():
+    for row in q.product_accumulator_rows(conn):
         paid[(row["psn_no"], row["product_id"], row["year"])][row["resp_id"]] = int(row["paid"])
     if not paid:
         return []
@@ -129,8 +127,8 @@ def _product_problems(p: Platform, conn: Connection) -> list[str]:
     for product in p.rules.products.values():
         rules[product.id].append(product)
     wanted = sorted({product_id for _, product_id, _ in paid})
-    for filing in conn.execute(select(product_filings).where(product_filings.c.product_id.in_(wanted))).mappings():
-        rules[filing["product_id"]].append(product_of(dict(filing)))
+    for filing in q.filings_of(conn, wanted):
+        rules[filing["product_id"]].append(product_of(filing))
 
     @cache
     def limits(product_id: str, year: int) -> list[tuple[str, frozenset[str] | None, int]]:

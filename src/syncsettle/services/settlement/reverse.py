@@ -11,15 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from syncsettle.adapters.clock import business_date, national_time
 from syncsettle.adapters.db import benefits as benefit_repo
 from syncsettle.adapters.db import ledger as ledger_repo
 from syncsettle.adapters.db import settlements as repo
 from syncsettle.adapters.db import visits as visit_repo
-from syncsettle.adapters.db.schema import accounts, journals, postings, settlement_shares, settlements
-from syncsettle.domain.ledger import Account, Journal, Posting
 from syncsettle.money import format_yuan
 from syncsettle.services.commercial import claims
 from syncsettle.services.errors import Code, ServiceError
@@ -28,20 +24,6 @@ from syncsettle.services.platform import Platform
 from syncsettle.services.settlement.common import new_id
 from syncsettle.services.settlement.setlinfo import negated, negated_details
 from syncsettle.services.settlement.settle import replay, request_hash
-
-
-def _journals_of(conn: Any, setl_id: str) -> list[Journal]:
-    found: list[Journal] = []
-    for j in conn.execute(select(journals).where(journals.c.setl_id == setl_id).order_by(journals.c.id)).mappings():
-        rows = conn.execute(
-            select(postings.c.amount, accounts)
-            .join(accounts, accounts.c.code == postings.c.account)
-            .where(postings.c.journal_id == j["id"])
-            .order_by(postings.c.id)
-        ).mappings()
-        entries = tuple(Posting(Account(r["code"], r["ledger"], r["kind"], r["name"]), int(r["amount"])) for r in rows)
-        found.append(Journal(j["id"], j["ledger"], j["kind"], setl_id, j["memo"], entries))
-    return found
 
 
 def reverse(p: Platform, hospital: dict[str, Any], msgid: str, infno: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -101,7 +83,7 @@ def reverse(p: Platform, hospital: dict[str, Any], msgid: str, infno: str, data:
             "setldetail": negated_details(stored.get("setldetail") or []),
             "commercial_sumamt": format_yuan(-original["commercial_sumamt"]),
         }
-        shares = conn.execute(select(settlement_shares).where(settlement_shares.c.setl_id == setl_id)).mappings()
+        shares = repo.shares_of(conn, setl_id)
         repo.add_settlement(
             conn,
             {
@@ -118,7 +100,7 @@ def reverse(p: Platform, hospital: dict[str, Any], msgid: str, infno: str, data:
             [{"setl_id": rev_id, "payer": s["payer"], "payer_kind": s["payer_kind"], "amount": -s["amount"]}
              for s in shares],
         )  # fmt: skip
-        conn.execute(settlements.update().where(settlements.c.setl_id == setl_id).values(reversed_by=rev_id))
+        repo.set_reversed_by(conn, setl_id, rev_id)
         repo.add_to_basic(conn, original["psn_no"], original["insutype"], original["year"], basic_back)
         benefit_repo.add_to_diseases(conn, original["psn_no"], original["insutype"], original["year"], diseases_back)
         repo.lock_products(conn, original["psn_no"], original["year"], sorted({pid for pid, *_ in products_back}))
@@ -128,7 +110,7 @@ def reverse(p: Platform, hospital: dict[str, Any], msgid: str, infno: str, data:
         benefit_repo.add_to_balance(conn, original["psn_no"], original["insutype"], original["acct_pay"])
         for holder, amount in family_back:
             benefit_repo.add_to_balance(conn, holder, FAMILY_INSUTYPE, -amount)
-        for journal in _journals_of(conn, setl_id):
+        for journal in ledger_repo.journals_of(conn, setl_id):
             ledger_repo.book(conn, journal.reversed(f"{rev_id}:{journal.ledger[:3]}", rev_id), now)
         repo.remember(
             conn,
