@@ -7,15 +7,13 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from syncsettle.adapters.clock import business_date
 from syncsettle.adapters.credentials import issue_secret
 from syncsettle.adapters.db import enrollments as enrollments_repo
 from syncsettle.adapters.db import filings as filings_repo
 from syncsettle.adapters.db import gateway as gateway_repo
 from syncsettle.adapters.db import people
-from syncsettle.adapters.db.schema import rule_versions
+from syncsettle.adapters.db import rule_versions as rule_repo
 from syncsettle.adapters.gateway_tokens import seal_token
 from syncsettle.adapters.json_reader import Reader
 from syncsettle.adapters.rulebook import Rulebook, RuleFileError, parse_rule_data
@@ -186,21 +184,15 @@ def load_rules(p: Platform, documents: list[tuple[str, dict[str, Any]]]) -> int:
                 continue
             kind = item.kind
             for version in item.versions:
-                existing = uow.conn.execute(
-                    select(rule_versions.c.sha256).where(
-                        (rule_versions.c.kind == kind)
-                        & (rule_versions.c.rule_id == item.id)
-                        & (rule_versions.c.version == version.version)
-                    )
-                ).scalar()
+                existing = rule_repo.digest_of(uow.conn, kind, item.id, version.version)
                 if existing == digest:
                     continue
                 if existing is not None:
                     raise RuleFileError(
                         source, "versions", f"{item.id} v{version.version} is already loaded with other content"
                     )
-                uow.conn.execute(
-                    rule_versions.insert(),
+                rule_repo.add(
+                    uow.conn,
                     {"kind": kind, "rule_id": item.id, "version": version.version,
                      "effective_from": version.effective_from, "effective_to": version.effective_to,
                      "content": content, "sha256": digest, "loaded_at": now},
@@ -212,17 +204,12 @@ def load_rules(p: Platform, documents: list[tuple[str, dict[str, Any]]]) -> int:
 
 def _store_catalogue(conn: Any, region: str, content: dict[str, Any], digest: str, now: datetime) -> int:
     """Store a region's catalogue as its next version unless its latest stored one is identical."""
-    latest = conn.execute(
-        select(rule_versions.c.version, rule_versions.c.sha256)
-        .where((rule_versions.c.kind == "catalogue") & (rule_versions.c.rule_id == region))
-        .order_by(rule_versions.c.version.desc())
-        .limit(1)
-    ).first()
+    latest = rule_repo.latest_catalogue(conn, region)
     if latest is not None and latest[1] == digest:
         return 0
-    conn.execute(
-        rule_versions.insert(),
-        {"kind": "catalogue", "rule_id": region, "version": (int(latest[0]) + 1) if latest else 1,
+    rule_repo.add(
+        conn,
+        {"kind": "catalogue", "rule_id": region, "version": (latest[0] + 1) if latest else 1,
          "effective_from": business_date(now), "effective_to": None,
          "content": content, "sha256": digest, "loaded_at": now},
     )  # fmt: skip
@@ -233,11 +220,7 @@ def stored_rulebook(p: Platform, base: Rulebook) -> Rulebook:
     """The shipped rules plus every rule file loaded into the database (latest content per id)."""
     book = Rulebook(dict(base.policies), dict(base.products), dict(base.catalogues), dict(base.risk))
     with p.uow() as uow:
-        rows = (
-            uow.conn.execute(select(rule_versions).order_by(rule_versions.c.loaded_at, rule_versions.c.version))
-            .mappings()
-            .all()
-        )
+        rows = rule_repo.every_version(uow.conn)
     for row in rows:
         item = parse_rule_data(row["content"], f"rule_versions/{row['rule_id']}")
         if isinstance(item, Catalogue):  # a loaded catalogue replaces the region's shipped one

@@ -1,5 +1,5 @@
-"""Repository of the audit log's sealing: the sealer's state row, unsealed and sealed entries,
-checkpoints. Reads and writes; never commits."""
+"""Repository of the audit log: its entries (appended, and read as who used whose data) and their
+sealing: the sealer's state row, unsealed and sealed entries, checkpoints. Reads and writes; never commits."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, select
 
+from syncsettle.adapters.db.schema import persons
 from syncsettle.adapters.db.schema_audit import audit_checkpoints, audit_seal_state
 from syncsettle.adapters.db.schema_trust import audit_entries
 from syncsettle.adapters.db.util import insert_ignore
@@ -113,3 +114,34 @@ def latest_checkpoint(conn: Connection) -> dict[str, Any] | None:
     stmt = select(audit_checkpoints).order_by(audit_checkpoints.c.tree_size.desc()).limit(1)
     row = conn.execute(stmt).mappings().first()
     return dict(row) if row else None
+
+
+def add_entry(conn: Connection, row: dict[str, Any]) -> None:
+    """Append one audit entry (unsealed until the sealer's next pass)."""
+    conn.execute(audit_entries.insert(), row)
+
+
+def entries_where(
+    conn: Connection, *, psn_no: str | None = None, recipient: str | None = None,
+    actions: tuple[str, ...] | None = None, region_prefix: str | None = None, purpose: str | None = None,
+    before: int | None = None, limit: int,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Audit entries, newest first, filtered by person, recipient, actions, purpose, the insured region
+    of the person (a code prefix) and an id to page before."""
+    stmt = select(audit_entries)
+    if region_prefix is not None:
+        stmt = stmt.join(persons, persons.c.psn_no == audit_entries.c.psn_no).where(
+            persons.c.insuplc_admdvs.startswith(region_prefix)
+        )
+    if psn_no is not None:
+        stmt = stmt.where(audit_entries.c.psn_no == psn_no)
+    if recipient:
+        stmt = stmt.where(audit_entries.c.recipient == recipient)
+    if actions is not None:
+        stmt = stmt.where(audit_entries.c.action.in_(actions))
+    if purpose:
+        stmt = stmt.where(audit_entries.c.purpose == purpose)
+    if before is not None:
+        stmt = stmt.where(audit_entries.c.id < before)
+    stmt = stmt.order_by(audit_entries.c.id.desc()).limit(limit)
+    return [dict(r) for r in conn.execute(stmt).mappings()]

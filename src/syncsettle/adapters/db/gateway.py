@@ -58,3 +58,9 @@ def add_file(conn: Connection, row: dict[str, Any]) -> None:
 def file(conn: Connection, file_qury_no: str) -> dict[str, Any] | None:
     found = conn.execute(select(fsi_files).where(fsi_files.c.file_qury_no == file_qury_no)).mappings().first()
     return dict(found) if found else None
+
+
+def first_sealed_hospital(conn: Connection) -> dict[str, Any] | None:
+    """Any one hospital holding a sealed gateway token (the key check opens it)."""
+    row = conn.execute(select(hospitals).where(hospitals.c.secret_sealed.is_not(None)).limit(1)).mappings().first()
+    return dict(row) if row else None

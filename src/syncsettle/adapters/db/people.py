@@ -120,3 +120,9 @@ def active_enrollments(conn: Connection, psn_no: str, day: date) -> list[dict[st
 def add_enrollment(conn: Connection, row: dict[str, Any]) -> int:
     result = conn.execute(enrollments.insert().returning(enrollments.c.id), row)
     return int(result.scalar_one())
+
+
+def first_person(conn: Connection) -> dict[str, Any] | None:
+    """Any one person row, sealed as stored (the key check opens it)."""
+    row = conn.execute(select(persons).limit(1)).mappings().first()
+    return dict(row) if row else None

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, or_, select, update
 
 from syncsettle.adapters.db.schema_computing import privacy_budgets as t
+from syncsettle.adapters.db.schema_computing import released_cells
 from syncsettle.adapters.db.util import insert_ignore
 
 
@@ -65,3 +66,18 @@ def spend(conn: Connection, owner: str, dataset: str, micro: int, today: date) -
         .values(spent_micro=t.c.spent_micro + micro)
     ).rowcount  # fmt: skip
     return bool(done == 1)
+
+
+def released(conn: Connection, insurer: str, dataset: str) -> list[tuple[Any, int]]:
+    """(population, contributors) of every cell already released to ``insurer`` from ``dataset``
+    (the differencing check compares a new cell with them)."""
+    rows = conn.execute(
+        select(released_cells.c.cell, released_cells.c.contributors).where(
+            and_(released_cells.c.insurer == insurer, released_cells.c.dataset == dataset)
+        )
+    )
+    return [(row.cell, int(row.contributors)) for row in rows]
+
+
+def remember_released(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    conn.execute(released_cells.insert(), rows)

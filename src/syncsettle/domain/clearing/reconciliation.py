@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from syncsettle.money import format_yuan
 
@@ -121,3 +122,22 @@ def compare_lines(ours: Mapping[str, int], theirs: Mapping[str, int]) -> list[Fi
 
 def mismatches(findings: Sequence[Finding]) -> list[Finding]:
     return [f for f in findings if not f.matched]
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What a hospital reconciles (3201 totals, 3202 detail): its settlements of a period, of one
+    insutype and clearing type or all of them, with or without the refunds (reversals)."""
+
+    hospital: str
+    insutype: str | None  # None: every insutype (3202 names none)
+    clr_type: str | None  # None: every clearing type
+    begin: date
+    end: date
+    include_refunds: bool = True
+
+    @property
+    def label(self) -> str:
+        return f"{self.insutype or '*'}/{self.clr_type or '*'}/{self.begin}..{self.end}" + (
+            "" if self.include_refunds else "/0"
+        )

@@ -124,11 +124,10 @@ def filing_draft(
 
 
 def _actor(p: Platform, filing_id: int, role: Role, regulator: str | None) -> Principal:
-    from syncsettle.adapters.db import filings as filing_repo
     from syncsettle.domain.identity import Role
+    from syncsettle.services.commercial import filings
 
-    with p.uow(readonly=True) as uow:
-        row = filing_repo.filing(uow.conn, filing_id)
+    row = filings.filing_row(p, filing_id)
     if row is None:
         _fail(ValueError(f"filing {filing_id} does not exist"))
     assert row is not None

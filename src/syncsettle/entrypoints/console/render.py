@@ -16,7 +16,6 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from syncsettle.adapters.clock import national_time
-from syncsettle.adapters.db import filings as filing_repo
 from syncsettle.adapters.observability.masking import mask_name
 from syncsettle.domain import glossary
 from syncsettle.domain.codes import INSUTYPES, MED_TYPES
@@ -24,6 +23,7 @@ from syncsettle.domain.identity import ROLE_NAMES, Principal
 from syncsettle.entrypoints.console import nav
 from syncsettle.entrypoints.http.auth import PRINCIPAL_STATE
 from syncsettle.money import format_yuan
+from syncsettle.services.commercial import filings as commercial_filings
 
 TEMPLATES = Path(str(files("syncsettle.entrypoints.console") / "templates"))
 templates = Jinja2Templates(directory=str(TEMPLATES))
@@ -91,8 +91,7 @@ def _insurer_names(request: Request) -> dict[str, str]:
     platform = getattr(request.app.state, "platform", None)
     if platform is None:
         return {}
-    with platform.uow(readonly=True) as uow:
-        return {r["insurer_id"]: r["name"] for r in filing_repo.all_insurers(uow.conn)}
+    return commercial_filings.insurer_names(platform)
 
 
 def render(request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:

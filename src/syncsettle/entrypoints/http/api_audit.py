@@ -8,10 +8,10 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
-from syncsettle.adapters.db import audit_log
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.entrypoints.http.auth import platform_of, require
 from syncsettle.entrypoints.http.params import DbId
+from syncsettle.services.management import audit_proofs
 from syncsettle.services.management.audit_proofs import proof
 from syncsettle.services.management.audit_seal import checkpoint, public_checkpoint
 
@@ -30,8 +30,7 @@ def entry_proof(
 def checkpoints(
     request: Request, _who: Principal = Depends(require(Role.REGULATOR, Role.OPERATOR))
 ) -> list[dict[str, Any]]:
-    with platform_of(request).uow(readonly=True) as uow:
-        return [public_checkpoint(r) for r in audit_log.checkpoints(uow.conn)]
+    return audit_proofs.checkpoints(platform_of(request))
 
 
 @router.post("/checkpoints", summary="Seal what is committed and sign the tree head now")

@@ -8,14 +8,12 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Request
 
-from syncsettle.adapters.clock import business_date
-from syncsettle.adapters.db import audit_log, filings
-from syncsettle.domain.commercial.lifecycle import ENROLLING_STATUSES
 from syncsettle.entrypoints.http.auth import platform_of
 from syncsettle.entrypoints.http.views import filing_view
+from syncsettle.services.commercial import filings as commercial_filings
 from syncsettle.services.commercial.consents import verify_receipt
+from syncsettle.services.management import audit_proofs
 from syncsettle.services.management.audit_proofs import verify_bundle
-from syncsettle.services.management.audit_seal import public_checkpoint
 
 router = APIRouter(prefix="/api/public", tags=["public"])
 
@@ -40,15 +38,9 @@ def verify_audit_proof(request: Request, body: dict[str, Any] = Body(...)) -> di
 
 @router.get("/audit/checkpoint", summary="The latest signed tree head of the audit log (null while empty)")
 def latest_checkpoint(request: Request) -> dict[str, Any] | None:
-    with platform_of(request).uow(readonly=True) as uow:
-        row = audit_log.latest_checkpoint(uow.conn)
-    return public_checkpoint(row) if row else None
+    return audit_proofs.latest_checkpoint(platform_of(request))
 
 
 @router.get("/products", summary="Products open for enrollment today")
 def products(request: Request) -> list[dict[str, Any]]:
-    p = platform_of(request)
-    day = business_date(p.clock.now())
-    with p.uow(readonly=True) as uow:
-        rows = filings.filings(uow.conn, statuses=tuple(s.value for s in ENROLLING_STATUSES))
-    return [filing_view(r) for r in rows if r["approved_from"] <= day <= r["approved_to"]]
+    return [filing_view(r) for r in commercial_filings.open_for_enrollment(platform_of(request))]

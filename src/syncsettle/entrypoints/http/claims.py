@@ -14,7 +14,6 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from syncsettle.adapters.db import claims as repo
 from syncsettle.adapters.db.column_limits import max_length
 from syncsettle.domain.commercial.claim_code import MAX_LENGTH
 from syncsettle.domain.identity import Principal, Role
@@ -47,8 +46,7 @@ def router() -> APIRouter:
         claim_id: str, request: Request, principal: Principal = Depends(require(Role.INSURED))
     ) -> dict[str, Any]:
         p = platform_of(request)
-        with p.uow(readonly=True) as uow:
-            found = repo.claim(uow.conn, claim_id)
+        found = claims.claim_row(p, claim_id)
         if found is None:
             raise ServiceError(Code.NOT_FOUND, f"快赔 {claim_id} 不存在", "claim_id")
         forbid_unless(principal, found["psn_no"], "快赔")

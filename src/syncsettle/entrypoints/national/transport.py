@@ -16,13 +16,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from syncsettle.adapters.credentials import matches
-from syncsettle.adapters.db import people
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.hospital_scope import same_region
 from syncsettle.services.management import gateway
 from syncsettle.services.platform import Platform
-from syncsettle.services.unit_of_work import single_read
 
 
 def authenticate(p: Platform, headers: Any, fixmedins_code: str) -> dict[str, Any]:
@@ -34,9 +31,8 @@ def authenticate(p: Platform, headers: Any, fixmedins_code: str) -> dict[str, An
     secret = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
     if not secret:
         raise ServiceError(Code.UNAUTHORISED, "缺少机构凭证（x-tif-* 网关签名头或 Authorization: Bearer …）")
-    with single_read(p.engine) as conn:  # one statement: no transaction to open and roll back
-        hospital = people.hospital(conn, fixmedins_code)
-    if hospital is None or not matches(secret, hospital["secret_hash"]):
+    hospital = gateway.bearer_hospital(p, fixmedins_code, secret)
+    if hospital is None:
         raise ServiceError(Code.UNAUTHORISED, "机构编码或凭证错误", "fixmedins_code")
     return hospital
 

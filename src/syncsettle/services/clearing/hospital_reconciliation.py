@@ -9,17 +9,17 @@ The platform's figures are net of reversals (a reversal is its own row with nega
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection
 
+from syncsettle.adapters.db import hospital_ledger
 from syncsettle.adapters.db import reconciliation_runs as runs_repo
-from syncsettle.adapters.db.schema import settlements
 from syncsettle.adapters.json_reader import Reader
 from syncsettle.domain.clearing.reconciliation import (
     HOSPITAL_FIELDS,
+    Scope,
     SettlementRecord,
     compare_settlements,
     compare_totals,
@@ -29,34 +29,6 @@ from syncsettle.services.clearing.discrepancies import record_findings
 from syncsettle.services.platform import Platform
 
 TOTAL_FIELDS = (*HOSPITAL_FIELDS, "fixmedins_setl_cnt")
-
-
-@dataclass(frozen=True, slots=True)
-class Scope:
-    hospital: str
-    insutype: str | None  # None: every insutype (3202 names none)
-    clr_type: str | None  # None: every clearing type
-    begin: date
-    end: date
-    include_refunds: bool = True
-
-    @property
-    def label(self) -> str:
-        return f"{self.insutype or '*'}/{self.clr_type or '*'}/{self.begin}..{self.end}" + (
-            "" if self.include_refunds else "/0"
-        )
-
-    def condition(self) -> Any:
-        cond = and_(
-            settlements.c.fixmedins_code == self.hospital,
-            settlements.c.setl_date >= self.begin,
-            settlements.c.setl_date <= self.end,
-        )
-        if self.insutype is not None:
-            cond = and_(cond, settlements.c.insutype == self.insutype)
-        if self.clr_type is not None:
-            cond = and_(cond, settlements.c.clr_type == self.clr_type)
-        return cond if self.include_refunds else and_(cond, settlements.c.status == "settled")
 
 
 def read_scope(hospital: str, data: Reader, *, detail: bool = False) -> Scope:
@@ -98,23 +70,14 @@ def totals_of(theirs: dict[str, SettlementRecord]) -> dict[str, int]:
 
 
 def platform_totals(conn: Connection, scope: Scope) -> dict[str, int]:
-    row = conn.execute(
-        select(*(func.coalesce(func.sum(settlements.c[k]), 0) for k in HOSPITAL_FIELDS), func.count()).where(
-            scope.condition()
-        )
-    ).one()
-    return dict(zip(TOTAL_FIELDS, (int(v) for v in row), strict=True))
+    return dict(zip(TOTAL_FIELDS, hospital_ledger.totals(conn, scope, HOSPITAL_FIELDS), strict=True))
 
 
 def platform_records(conn: Connection, scope: Scope) -> tuple[dict[str, SettlementRecord], dict[str, str]]:
     """The platform's settlements in scope, and their msgids."""
-    rows = conn.execute(
-        select(settlements.c.setl_id, settlements.c.status, settlements.c.reverses, settlements.c.msgid,
-               *(settlements.c[k] for k in HOSPITAL_FIELDS)).where(scope.condition())
-    ).mappings()  # fmt: skip
     records: dict[str, SettlementRecord] = {}
     msgids: dict[str, str] = {}
-    for r in rows:
+    for r in hospital_ledger.rows(conn, scope, HOSPITAL_FIELDS):
         records[r["setl_id"]] = SettlementRecord(
             r["setl_id"], r["status"] == "reversal", {k: int(r[k]) for k in HOSPITAL_FIELDS}, r["reverses"]
         )

@@ -242,3 +242,9 @@ def on_reverse(conn: Connection, setl_id: str, now: Any) -> None:
     if settled:
         raise ServiceError(Code.STATE, f"结算 {setl_id} 的商保快赔 {', '.join(settled)} 已赔付，不能撤销", "setl_id")
     repo.cancel_pending(conn, setl_id, now)  # and those held for review
+
+
+def claim_row(p: Platform, claim_id: str) -> dict[str, Any] | None:
+    """One claim as stored (its person included, for the caller's ownership check), or None."""
+    with p.uow(readonly=True) as uow:
+        return repo.claim(uow.conn, claim_id)

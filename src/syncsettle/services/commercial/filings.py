@@ -16,11 +16,18 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from syncsettle.adapters.clock import business_date
 from syncsettle.adapters.db import filings as repo
 from syncsettle.adapters.rulebook import RuleFileError
 from syncsettle.adapters.underwriting_rules import parse_underwriting_rule
 from syncsettle.domain.commercial.enrollment_terms import line_of
-from syncsettle.domain.commercial.lifecycle import FilingAction, LifecycleError, check_step, route_problem
+from syncsettle.domain.commercial.lifecycle import (
+    ENROLLING_STATUSES,
+    FilingAction,
+    LifecycleError,
+    check_step,
+    route_problem,
+)
 from syncsettle.domain.commercial.vocabulary import ROUTE_GRANULARITY, FilingStatus, Granularity, Route
 from syncsettle.domain.identity import Principal, Role, region_covers
 from syncsettle.domain.rules.product import Product
@@ -226,3 +233,23 @@ def listing(p: Platform, actor: Principal, statuses: tuple[str, ...] = ()) -> li
     with p.uow(readonly=True) as uow:
         rows = repo.filings(uow.conn, insurer_id=insurer, statuses=statuses)
     return [r for r in rows if visible(actor, r)]
+
+
+def open_for_enrollment(p: Platform) -> list[dict[str, Any]]:
+    """The filings one may enroll in today: on sale or active, and approved for today."""
+    day = business_date(p.clock.now())
+    with p.uow(readonly=True) as uow:
+        rows = repo.filings(uow.conn, statuses=tuple(s.value for s in ENROLLING_STATUSES))
+    return [r for r in rows if r["approved_from"] <= day <= r["approved_to"]]
+
+
+def insurer_names(p: Platform) -> dict[str, str]:
+    """Insurer id → the name it was admitted under."""
+    with p.uow(readonly=True) as uow:
+        return {r["insurer_id"]: r["name"] for r in repo.all_insurers(uow.conn)}
+
+
+def filing_row(p: Platform, filing_id: int) -> dict[str, Any] | None:
+    """One filing as stored, for a trusted caller (the command line), or None."""
+    with p.uow(readonly=True) as uow:
+        return repo.filing(uow.conn, filing_id)

@@ -13,9 +13,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select, update
-
-from syncsettle.adapters.db.schema_computing import jobs
+from syncsettle.adapters.db import jobs as repo
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
 
@@ -25,8 +23,8 @@ Work = Callable[[Callable[[float], None]], dict[str, Any]]
 def submit(p: Platform, kind: str, owner: str, params: dict[str, Any]) -> str:
     job_id = f"JB{uuid.uuid4().hex[:24].upper()}"
     with p.uow() as uow:
-        uow.conn.execute(
-            jobs.insert(),
+        repo.add(
+            uow.conn,
             {"id": job_id, "kind": kind, "owner": owner, "status": "queued", "progress": 0.0, "params": params,
              "created_at": p.clock.now()},
         )  # fmt: skip
@@ -36,7 +34,7 @@ def submit(p: Platform, kind: str, owner: str, params: dict[str, Any]) -> str:
 
 def _set(p: Platform, job_id: str, **values: Any) -> None:
     with p.uow() as uow:
-        uow.conn.execute(update(jobs).where(jobs.c.id == job_id).values(**values))
+        repo.change(uow.conn, job_id, **values)
         uow.commit()
 
 
@@ -76,20 +74,13 @@ def start(p: Platform, job_id: str, work: Work) -> threading.Thread:
 
 def status(p: Platform, job_id: str) -> dict[str, Any]:
     with p.uow(readonly=True) as uow:
-        row = uow.conn.execute(select(jobs).where(jobs.c.id == job_id)).mappings().first()
+        row = repo.job(uow.conn, job_id)
     if row is None:
         raise ServiceError(Code.NOT_FOUND, f"任务 {job_id} 不存在", "job_id")
-    return dict(row)
+    return row
 
 
 def of_owner(p: Platform, owner: str, kind: str, limit: int = 20) -> list[dict[str, Any]]:
     """The owner's latest jobs of ``kind``, newest first (id, status, progress, params, times; no result)."""
-    c = jobs.c
-    stmt = (
-        select(c.id, c.status, c.progress, c.params, c.created_at, c.finished_at)
-        .where(c.owner == owner, c.kind == kind)
-        .order_by(c.created_at.desc(), c.id.desc())
-        .limit(limit)
-    )
     with p.uow(readonly=True) as uow:
-        return [dict(r) for r in uow.conn.execute(stmt).mappings()]
+        return repo.of_owner(uow.conn, owner, kind, limit)

@@ -31,11 +31,10 @@ from datetime import date, datetime
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection
 
 from syncsettle.adapters.clock import business_date
 from syncsettle.adapters.db import privacy_budgets as budget_repo
-from syncsettle.adapters.db.schema_computing import released_cells
 from syncsettle.domain.actuarial.postprocess import Consistency, post_process
 from syncsettle.domain.commercial.vocabulary import Purpose
 from syncsettle.domain.identity import Principal, Role
@@ -208,14 +207,7 @@ def release(
     credential_id: str = "",
 ) -> list[dict[str, Any]]:
     """Suppress, add noise, remember and audit; returns the cells as released."""
-    earlier = [
-        (row.cell, int(row.contributors))
-        for row in conn.execute(
-            select(released_cells.c.cell, released_cells.c.contributors).where(
-                and_(released_cells.c.insurer == insurer, released_cells.c.dataset == dataset)
-            )
-        )
-    ]
+    earlier = budget_repo.released(conn, insurer, dataset)
     min_cell = max(MIN_CELL, min_cell)
     remaining = _spend(conn, insurer, dataset, epsilon, now) if epsilon is not None else None
     out, remembered, suppressed = [], [], 0
@@ -241,7 +233,7 @@ def release(
                            "contributors": cell.contributors, "released_at": now})  # fmt: skip
         earlier.append((population, cell.contributors))
     if remembered:
-        conn.execute(released_cells.insert(), remembered)
+        budget_repo.remember_released(conn, remembered)
     entry = ReleaseAudit(
         who, role, insurer, purpose, dataset, len(remembered), suppressed, str(epsilon) if epsilon is not None else "0",
         now, tenant, credential_id, tuple(sorted({m for cell in cells for m in cell.metrics})), remaining,

@@ -12,14 +12,10 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
-
 from syncsettle.adapters.db import people
+from syncsettle.adapters.db import scan_queries as q
 from syncsettle.adapters.db import visits as visit_repo
-from syncsettle.adapters.db.schema import fee_lines, hospitals, settlements
-from syncsettle.adapters.db.schema_computing import risk_flags
-from syncsettle.adapters.db.util import insert_ignore
-from syncsettle.domain.risk.screen import Finding, HospitalStats, hospital_findings
+from syncsettle.domain.risk.screen import Finding, hospital_findings
 from syncsettle.domain.rules.risk import HospitalShareRule
 from syncsettle.services.computing.risk import visit_findings
 from syncsettle.services.platform import Platform
@@ -39,25 +35,6 @@ def _row(f: Finding, scan_id: str, rule_set: tuple[str, int], setl_id: str | Non
     }  # fmt: skip
 
 
-def _hospital_stats(conn: Any, span: tuple[date, date], threshold: int) -> list[HospitalStats]:
-    high = fee_lines.c.det_item_fee_sumamt >= threshold
-    stmt = (
-        select(
-            settlements.c.fixmedins_code,
-            hospitals.c.hosp_lv,
-            func.count(),
-            func.sum(case((high, 1), else_=0)),
-            func.sum(fee_lines.c.det_item_fee_sumamt),
-            func.sum(case((high, fee_lines.c.det_item_fee_sumamt), else_=0)),
-        )
-        .join(fee_lines, fee_lines.c.setl_id == settlements.c.setl_id)
-        .join(hospitals, hospitals.c.fixmedins_code == settlements.c.fixmedins_code)
-        .where(and_(settlements.c.status == "settled", settlements.c.setl_date.between(*span)))
-        .group_by(settlements.c.fixmedins_code, hospitals.c.hosp_lv)
-    )
-    return [HospitalStats(r[0], r[1], int(r[2]), int(r[3]), int(r[4]), int(r[5])) for r in conn.execute(stmt)]
-
-
 def scan(
     p: Platform, day_from: date, day_to: date, progress: Callable[[float], None] = lambda _: None
 ) -> dict[str, Any]:
@@ -65,14 +42,7 @@ def scan(
     scan_id = f"SC{uuid.uuid4().hex[:24].upper()}"
     span = (day_from, day_to)
     with p.uow(readonly=True) as uow:
-        todo = [
-            dict(r)
-            for r in uow.conn.execute(
-                select(settlements.c.setl_id, settlements.c.mdtrt_id, settlements.c.setl_date)
-                .where(and_(settlements.c.status == "settled", settlements.c.setl_date.between(*span)))
-                .order_by(settlements.c.setl_time, settlements.c.setl_id)
-            ).mappings()
-        ]
+        todo = q.settled_in(uow.conn, span)
     counts: dict[str, int] = {}
     in_force = [(k, v.version) for k in sorted(p.rules.risk) if (v := p.rules.risk[k].version_on(day_to))]
     rule_set = (",".join(k for k, _ in in_force)[:80], max((n for _, n in in_force), default=0))
@@ -88,7 +58,7 @@ def scan(
                 for f in visit_findings(p, conn, "post", visit, hospital, s["setl_date"], lines):
                     rows.append(_row(f, scan_id, rule_set, s["setl_id"], span, p.clock.now()))
                     counts[f.rule_id] = counts.get(f.rule_id, 0) + 1
-            insert_ignore(conn, risk_flags, rows)
+            q.add_flags(conn, rows)
             uow.commit()
         progress(min(1.0, (start + BATCH) / max(1, len(todo))) * 0.9)
     with p.uow() as uow:
@@ -96,10 +66,10 @@ def scan(
         for version in p.rules.risk_versions_on(day_to):
             for rule in version.rules:
                 if isinstance(rule, HospitalShareRule):
-                    for f in hospital_findings(rule, _hospital_stats(uow.conn, span, rule.high_cost_line)):
+                    for f in hospital_findings(rule, q.hospital_stats(uow.conn, span, rule.high_cost_line)):
                         rows.append(_row(f, scan_id, rule_set, None, span, p.clock.now()))
                         counts[f.rule_id] = counts.get(f.rule_id, 0) + 1
-        insert_ignore(uow.conn, risk_flags, rows)
+        q.add_flags(uow.conn, rows)
         uow.commit()
     progress(1.0)
     return {"scan_id": scan_id, "settlements": len(todo), "flags": sum(counts.values()), "by_rule": counts}

@@ -18,7 +18,7 @@ from enum import StrEnum
 
 from sqlalchemy import Connection
 
-from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.adapters.db import audit_log
 from syncsettle.domain.identity import Principal
 from syncsettle.services.unit_of_work import after_rollback
 
@@ -67,11 +67,11 @@ def record(conn: Connection, at: datetime, use: Use, *, sent: bool = False) -> N
         "outcome": use.outcome,
         "reason": use.reason,
     }
-    conn.execute(audit_entries.insert(), row)
+    audit_log.add_entry(conn, row)
     if sent:
         survivor = {**row, "reason": f"{use.reason} (sent; the transaction that sent it rolled back)".strip()}
 
         def again(c: Connection) -> None:
-            c.execute(audit_entries.insert(), survivor)
+            audit_log.add_entry(c, survivor)
 
         after_rollback(conn, again)

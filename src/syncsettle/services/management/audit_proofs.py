@@ -86,3 +86,16 @@ def verify_bundle(public: Sm2PublicKey, bundle: Any) -> bool:
         return verify_inclusion(leaf, int(bundle["leaf_index"]), int(cp["tree_size"]), path, bytes.fromhex(cp["root"]))
     except (KeyError, TypeError, ValueError):
         return False
+
+
+def checkpoints(p: Platform) -> list[dict[str, Any]]:
+    """Every signed checkpoint, as the public sees it (tree size, root, chain head, time, signature)."""
+    with p.uow(readonly=True) as uow:
+        return [public_checkpoint(r) for r in repo.checkpoints(uow.conn)]
+
+
+def latest_checkpoint(p: Platform) -> dict[str, Any] | None:
+    """The latest signed tree head (None while the log is empty)."""
+    with p.uow(readonly=True) as uow:
+        row = repo.latest_checkpoint(uow.conn)
+    return public_checkpoint(row) if row else None

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, select
-
-from syncsettle.adapters.db.schema import persons
-from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.adapters.db import audit_log
 from syncsettle.domain.identity import ALL, Principal, Role
 from syncsettle.domain.trust.canonical import instant
 from syncsettle.services.errors import Code, ServiceError
@@ -43,18 +40,16 @@ def view(row: dict[str, Any]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _query(actor: Principal) -> Select[Any]:
-    stmt = select(audit_entries)
+def _scope(actor: Principal) -> dict[str, Any]:
+    """What ``actor`` may read, as the repository's filters."""
     if actor.role is Role.INSURED:
-        return stmt.where(audit_entries.c.psn_no == actor.tenant)
+        return {"psn_no": actor.tenant}
     if actor.role is Role.INSURER:  # data it received or was refused (not the decisions about its filings)
-        return stmt.where(audit_entries.c.recipient == actor.tenant, audit_entries.c.action.in_(RECEIVED))
+        return {"recipient": actor.tenant, "actions": RECEIVED}
     if actor.role is Role.OPERATOR or (actor.role is Role.REGULATOR and actor.tenant == ALL):
-        return stmt
+        return {}
     if actor.role is Role.REGULATOR:
-        return stmt.join(persons, persons.c.psn_no == audit_entries.c.psn_no).where(
-            persons.c.insuplc_admdvs.startswith(scope_prefix(actor.tenant))
-        )
+        return {"region_prefix": scope_prefix(actor.tenant)}
     raise ServiceError(Code.FORBIDDEN, "无权查看数据使用记录")
 
 
@@ -62,13 +57,11 @@ def entries(p: Platform, actor: Principal, *, limit: int = 100, before: int | No
             recipient: str | None = None, purpose: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
     """Entries ``actor`` may read, newest first; optionally only those received by ``recipient``
     (an insurer) or made for ``purpose`` (the console's filters)."""
-    stmt = _query(actor)
-    if recipient:
-        stmt = stmt.where(audit_entries.c.recipient == recipient)
-    if purpose:
-        stmt = stmt.where(audit_entries.c.purpose == purpose)
-    if before is not None:
-        stmt = stmt.where(audit_entries.c.id < before)
-    stmt = stmt.order_by(audit_entries.c.id.desc()).limit(max(1, min(limit, MAX_PAGE)))
+    scope = _scope(actor)
+    if recipient and scope.get("recipient", recipient) != recipient:
+        return []  # an insurer filtering by another recipient sees nothing
+    filters = {**scope, "recipient": scope.get("recipient") or recipient or None}
     with p.uow(readonly=True) as uow:
-        return [view(dict(r)) for r in uow.conn.execute(stmt).mappings()]
+        rows = audit_log.entries_where(uow.conn, **filters, purpose=purpose or None, before=before,
+                                       limit=max(1, min(limit, MAX_PAGE)))  # fmt: skip
+    return [view(r) for r in rows]

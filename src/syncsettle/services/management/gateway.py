@@ -33,12 +33,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from syncsettle.adapters.clock import CHINA, business_date, national_time
+from syncsettle.adapters.credentials import matches
 from syncsettle.adapters.crypto import DecryptionError
 from syncsettle.adapters.db import gateway as repo
 from syncsettle.adapters.db import people
 from syncsettle.adapters.gateway_tokens import open_token
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
+from syncsettle.services.unit_of_work import single_read
 
 log = logging.getLogger("syncsettle.gateway")
 
@@ -168,3 +170,13 @@ def set_sign_no_policy(p: Platform, code: str, policy: str) -> None:
         if repo.set_hospital_gateway(uow.conn, code, sign_no_policy=policy) != 1:
             raise ServiceError(Code.NOT_FOUND, f"机构 {code} 不存在", "code")
         uow.commit()
+
+
+def bearer_hospital(p: Platform, fixmedins_code: str, secret: str) -> dict[str, Any] | None:
+    """The hospital whose code and bearer secret these are, or None. One statement outside any
+    transaction (a credential check on every request: nothing to open and roll back)."""
+    with single_read(p.engine) as conn:
+        hospital = people.hospital(conn, fixmedins_code)
+    if hospital is None or not matches(secret, hospital["secret_hash"]):
+        return None
+    return hospital

@@ -10,10 +10,8 @@ database has nothing to check and passes.
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from syncsettle.adapters.crypto import DecryptionError
-from syncsettle.adapters.db.schema import hospitals, persons
+from syncsettle.adapters.db import gateway, people
 from syncsettle.adapters.gateway_tokens import open_token
 from syncsettle.services.platform import Platform
 
@@ -25,15 +23,11 @@ class KeyMismatch(RuntimeError):
 def key_mismatch(p: Platform) -> str | None:
     """Why the keys do not fit the database, or ``None`` when they do (or there is nothing sealed yet)."""
     with p.uow(readonly=True) as uow:
-        person = uow.conn.execute(select(persons).limit(1)).mappings().first()
-        hospital = (
-            uow.conn.execute(select(hospitals).where(hospitals.c.secret_sealed.is_not(None)).limit(1))
-            .mappings()
-            .first()
-        )
+        person = people.first_person(uow.conn)
+        hospital = gateway.first_sealed_hospital(uow.conn)
     if person is not None:
         try:
-            opened = p.pii.open(dict(person))
+            opened = p.pii.open(person)
         except DecryptionError:
             return f"sm4.pii 密钥无法解开已加密的人员信息（{person['psn_no']}）：配置的密钥不是封存该数据库时的密钥"
         if p.pii.certno_index(opened["certno"]) != person["certno_bidx"]:
