@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from syncsettle.adapters.clock import FixedClock, national_time
 from syncsettle.adapters.commercial_settings import CommercialConfig
-from syncsettle.adapters.db.engine import make_engine
-from syncsettle.adapters.db.migrate import upgrade
+from syncsettle.adapters.db.core.engine import make_engine
+from syncsettle.adapters.db.core.migrate import upgrade
 from syncsettle.adapters.rulebook import SHIPPED
 from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
 from syncsettle.entrypoints.http.app import create_app

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select, text
 
-from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.adapters.db.management.schema_trust import audit_entries
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.domain.trust import SM3_TREE, root_from_leaf_hashes
 from syncsettle.domain.trust.frontier import append_leaf, frontier_root, frontier_size

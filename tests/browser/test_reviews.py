@@ -7,8 +7,8 @@ from __future__ import annotations
 from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
-from syncsettle.adapters.db.schema_claims import commercial_claims
-from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.adapters.db.commercial.schema_claims import commercial_claims
+from syncsettle.adapters.db.management.schema_trust import audit_entries
 from syncsettle.services.commercial.retry import retry_due
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_console import _login

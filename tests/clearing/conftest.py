@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from syncsettle.adapters.db.commercial import filing_in_force
+from syncsettle.adapters.db.commercial.commercial import filing_in_force
 from syncsettle.services import admin
 from tests.world import World, file_reference_products, grant_consent, line
 

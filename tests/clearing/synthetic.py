@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import Connection, update
 
 from syncsettle.adapters.clock import business_date
-from syncsettle.adapters.db import ledger as ledger_repo
-from syncsettle.adapters.db import people, visits
-from syncsettle.adapters.db import settlements as repo
-from syncsettle.adapters.db.schema import settlements
+from syncsettle.adapters.db.core.schema import settlements
+from syncsettle.adapters.db.settlement import ledger as ledger_repo
+from syncsettle.adapters.db.settlement import people, visits
+from syncsettle.adapters.db.settlement import settlements as repo
 from syncsettle.adapters.pii import synthetic_cipher
 from syncsettle.domain import ledger
 
@@ -87,7 +87,7 @@ def reverse(conn: Connection, rev_id: str, original: str, when: datetime, journa
     mark = update(settlements).where(settlements.c.setl_id == original)
     conn.execute(mark.values(status="reversed", reversed_by=rev_id))
     if journals:
-        from syncsettle.adapters.db.ledger import journals_of
+        from syncsettle.adapters.db.settlement.ledger import journals_of
 
         for journal in journals_of(conn, original):
             ledger_repo.book(conn, journal.reversed(f"{rev_id}:{journal.ledger[:3]}", rev_id), when)

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
-from syncsettle.adapters.db.schema import journals, postings
-from syncsettle.adapters.db.schema_clearing import clearing_positions, payment_instructions
+from syncsettle.adapters.db.clearing.schema_clearing import clearing_positions, payment_instructions
+from syncsettle.adapters.db.core.schema import journals, postings
 from syncsettle.domain.trust.hashing import sm3
 from syncsettle.services.clearing import clear, confirm, windows
 from syncsettle.services.errors import ServiceError

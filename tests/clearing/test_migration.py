@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from syncsettle.adapters.db.engine import make_engine
-from syncsettle.adapters.db.migrate import upgrade
+from syncsettle.adapters.db.core.engine import make_engine
+from syncsettle.adapters.db.core.migrate import upgrade
 from syncsettle.adapters.db.tables import metadata
 
 

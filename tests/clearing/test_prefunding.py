@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from syncsettle.adapters.db import prefunding as repo
-from syncsettle.adapters.db.schema import postings
+from syncsettle.adapters.db.clearing import prefunding as repo
+from syncsettle.adapters.db.core.schema import postings
 from syncsettle.services.clearing import clear, confirm, prefunding, windows
 from syncsettle.services.errors import ServiceError
 from syncsettle.services.settlement.check import check

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, update
 
-from syncsettle.adapters.db import revolving as repo
-from syncsettle.adapters.db.schema_clearing import revolving_entries, revolving_funds
+from syncsettle.adapters.db.clearing import revolving as repo
+from syncsettle.adapters.db.clearing.schema_clearing import revolving_entries, revolving_funds
 from syncsettle.domain.identity import Role
 from syncsettle.money import format_yuan, parse_yuan
 from syncsettle.services.clearing import revolving

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from syncsettle.adapters.clock import FixedClock
-from syncsettle.adapters.db.engine import make_engine
-from syncsettle.adapters.db.migrate import upgrade
-from syncsettle.adapters.db.schema import settlements
-from syncsettle.adapters.db.schema_clearing import clearing_items
+from syncsettle.adapters.db.clearing.schema_clearing import clearing_items
+from syncsettle.adapters.db.core.engine import make_engine
+from syncsettle.adapters.db.core.migrate import upgrade
+from syncsettle.adapters.db.core.schema import settlements
 from syncsettle.services import admin
 from syncsettle.services.clearing import clear, windows
 from syncsettle.services.errors import ServiceError

@@ -99,8 +99,8 @@ def test_latency_counts_from_the_scheduled_send_time_not_from_when_the_client_go
 def test_the_floor_endpoint_exists_only_for_the_benchmark(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from fastapi.testclient import TestClient
 
-    from syncsettle.adapters.db.engine import make_engine
-    from syncsettle.adapters.db.migrate import upgrade
+    from syncsettle.adapters.db.core.engine import make_engine
+    from syncsettle.adapters.db.core.migrate import upgrade
     from syncsettle.entrypoints.http.app import create_app
     from syncsettle.entrypoints.http.bench_hooks import ENV, FLOOR
     from syncsettle.services.platform import Platform

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.adapters.db.management.schema_trust import audit_entries
 from syncsettle.entrypoints.cli import _load_commands, app
 from tests.clearing.conftest import HMB, inpatient
 from tests.world import World

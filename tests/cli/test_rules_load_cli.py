@@ -12,7 +12,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from syncsettle.adapters.db.schema import rule_versions
+from syncsettle.adapters.db.core.schema import rule_versions
 from syncsettle.adapters.rulebook import SHIPPED, shipped_rulebook
 from syncsettle.services import admin
 from syncsettle.services.admin import stored_rulebook

@@ -15,8 +15,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from syncsettle.adapters.db.schema_claims import claim_code_uses
-from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.adapters.db.commercial.schema_claims import claim_code_uses
+from syncsettle.adapters.db.management.schema_trust import audit_entries
 from syncsettle.adapters.slips.qr import qr_svg
 from syncsettle.domain.commercial import claim_code as rules
 from syncsettle.domain.commercial.claim_code import ClaimCode

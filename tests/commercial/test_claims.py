@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from syncsettle.adapters.channel.transport import ChannelDown, InProcessTransport
-from syncsettle.adapters.db.claims import due
-from syncsettle.adapters.db.schema import journals, postings, product_accumulators
+from syncsettle.adapters.db.commercial.claims import due
+from syncsettle.adapters.db.core.schema import journals, postings, product_accumulators
 from syncsettle.adapters.json_reader import Reader
 from syncsettle.domain.commercial.lifecycle import FilingAction
 from syncsettle.domain.commercial.pending import PendingReason

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.adapters.db.management.schema_trust import audit_entries
 from syncsettle.services.commercial import consents
 from tests.commercial.actors import insured
 from tests.commercial.test_routes import PRODUCTS, SMALL_BILL

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from syncsettle.adapters.crypto import Sm2PrivateKey
-from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.adapters.db.management.schema_trust import audit_entries
 from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
 from syncsettle.services.commercial import consents
 from syncsettle.services.errors import Code, ServiceError

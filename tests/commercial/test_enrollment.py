@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from syncsettle.adapters.db.schema import enrollments, journals, postings
-from syncsettle.adapters.db.schema_commercial import consents
-from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.adapters.db.commercial.schema_commercial import consents
+from syncsettle.adapters.db.core.schema import enrollments, journals, postings
+from syncsettle.adapters.db.management.schema_trust import audit_entries
 from syncsettle.domain.commercial.enrollment_terms import waiting_until
 from syncsettle.domain.commercial.lifecycle import FilingAction
 from syncsettle.services.commercial import enrollment, filings, policies

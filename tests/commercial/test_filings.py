@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from syncsettle.adapters.db.commercial import filing_in_force
-from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.adapters.db.commercial.commercial import filing_in_force
+from syncsettle.adapters.db.management.schema_trust import audit_entries
 from syncsettle.domain.commercial.lifecycle import STEPS, FilingAction
 from syncsettle.domain.commercial.vocabulary import FilingStatus
 from syncsettle.domain.identity import Principal, Role

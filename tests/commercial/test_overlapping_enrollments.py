@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from syncsettle.adapters.db import settlements as settlements_repo
-from syncsettle.adapters.db.schema import enrollments, idempotency
+from syncsettle.adapters.db.core.schema import enrollments, idempotency
+from syncsettle.adapters.db.settlement import settlements as settlements_repo
 from syncsettle.services import admin
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.settlement import settle

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select, text
 
 from syncsettle.adapters.crypto import DecryptionError
-from syncsettle.adapters.db.migrate import downgrade, upgrade
-from syncsettle.adapters.db.schema import persons
+from syncsettle.adapters.db.core.migrate import downgrade, upgrade
+from syncsettle.adapters.db.core.schema import persons
 from syncsettle.adapters.pii import PersonCipher
 from syncsettle.adapters.settings import KeyRing
 from syncsettle.domain.privacy import mask_certno, mask_name, mask_text
@@ -51,7 +51,7 @@ def test_a_ciphertext_moved_to_another_row_or_column_does_not_open(world: World)
 
 
 def test_migration_seals_existing_plaintext_and_downgrade_opens_it(database_url: str) -> None:
-    from syncsettle.adapters.db.engine import make_engine
+    from syncsettle.adapters.db.core.engine import make_engine
 
     engine = make_engine(database_url)
     try:

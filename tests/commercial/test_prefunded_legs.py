@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from syncsettle.adapters.db.schema import journals, outbox, product_accumulators
+from syncsettle.adapters.db.core.schema import journals, outbox, product_accumulators
 from syncsettle.domain.identity import Role
 from syncsettle.money import parse_yuan
 from syncsettle.services.clearing import clear, confirm, prefunding, windows

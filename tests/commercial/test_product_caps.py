@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
-from syncsettle.adapters.db.schema import basic_accumulators, product_accumulators
+from syncsettle.adapters.db.core.schema import basic_accumulators, product_accumulators
 from syncsettle.money import parse_yuan
 from syncsettle.services import admin
 from syncsettle.services.commercial import reviews

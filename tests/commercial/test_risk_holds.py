@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from syncsettle.adapters.db.schema import journals, product_accumulators
-from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.adapters.db.core.schema import journals, product_accumulators
+from syncsettle.adapters.db.management.schema_trust import audit_entries
 from syncsettle.domain.commercial.projections import FIELDS
 from syncsettle.domain.identity import Role
 from syncsettle.domain.risk.evidence import DETAIL_FIELDS, SUMMARY_FIELDS

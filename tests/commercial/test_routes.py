@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from syncsettle.adapters.db import filings as filings_repo
-from syncsettle.adapters.db import settlements as settlements_repo
-from syncsettle.adapters.db.schema import persons, settlements
-from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.adapters.db.commercial import filings as filings_repo
+from syncsettle.adapters.db.core.schema import persons, settlements
+from syncsettle.adapters.db.management.schema_trust import audit_entries
+from syncsettle.adapters.db.settlement import settlements as settlements_repo
 from syncsettle.domain.commercial.projections import FIELDS, NESTED, field_names, minimum_fields
 from syncsettle.domain.commercial.vocabulary import Granularity
 from syncsettle.services.commercial.filings import product_of

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from syncsettle.adapters.db.schema import settlement_shares
+from syncsettle.adapters.db.core.schema import settlement_shares
 from syncsettle.services.commercial import enrollment
 from tests.commercial.actors import insured
 from tests.console.seed import PRODUCT, Seeded

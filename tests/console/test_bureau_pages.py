@@ -14,9 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from syncsettle.adapters.db.schema_commercial import filing_events
-from syncsettle.adapters.db.schema_commercial import product_filings as filings
-from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.adapters.db.commercial.schema_commercial import filing_events
+from syncsettle.adapters.db.commercial.schema_commercial import product_filings as filings
+from syncsettle.adapters.db.management.schema_trust import audit_entries
 from syncsettle.domain.identity import Role
 from syncsettle.services.clearing import clear
 from syncsettle.services.management import identity

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from syncsettle.adapters.db.dashboards import Scope, region_prefix
+from syncsettle.adapters.db.management.dashboards import Scope, region_prefix
 from syncsettle.adapters.observability.latency import INF_MS, quantile
 from syncsettle.money import parse_yuan
 from syncsettle.services.management import dashboards

@@ -15,8 +15,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from syncsettle.adapters.db.schema_computing import jobs
-from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.adapters.db.computing.schema_computing import jobs
+from syncsettle.adapters.db.management.schema_trust import audit_entries
 from syncsettle.adapters.statement_files import read
 from syncsettle.domain.identity import Role
 from syncsettle.money import format_yuan, parse_yuan

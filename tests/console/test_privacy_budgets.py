@@ -12,7 +12,7 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.adapters.db.management.schema_trust import audit_entries
 from syncsettle.money import parse_yuan
 from tests.console.forms import csrf_of
 from tests.console.seed import PRODUCT, Seeded

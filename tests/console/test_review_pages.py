@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from syncsettle.adapters.db.schema_claims import commercial_claims
-from syncsettle.adapters.db.schema_legs import review_decisions
+from syncsettle.adapters.db.commercial.schema_claims import commercial_claims
+from syncsettle.adapters.db.commercial.schema_legs import review_decisions
 from syncsettle.domain.identity import Role
 from syncsettle.services.management import identity
 from tests.console.forms import csrf_of

@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from syncsettle.adapters.db import filings as filing_repo
-from syncsettle.adapters.db.schema import settlements
-from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.adapters.db.commercial import filings as filing_repo
+from syncsettle.adapters.db.core.schema import settlements
+from syncsettle.adapters.db.management.schema_trust import audit_entries
 from syncsettle.domain.glossary import field
 from syncsettle.money import format_yuan
 from syncsettle.services import admin

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from syncsettle.adapters.broker.jetstream import BrokerUnavailable, Event, JetStreamPublisher
-from syncsettle.adapters.db.claims import NOTICE_TOPIC
-from syncsettle.adapters.db.schema import outbox, platform_instance
+from syncsettle.adapters.db.commercial.claims import NOTICE_TOPIC
+from syncsettle.adapters.db.core.schema import outbox, platform_instance
 from syncsettle.services.errors import ServiceError
 from syncsettle.services.management import events
 from tests.console.seed import seed

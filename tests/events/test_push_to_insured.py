@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from syncsettle.adapters.broker.jetstream import Delivered, JetStreamConsumer, JetStreamPublisher
-from syncsettle.adapters.db.schema import insured_notices, platform_instance
+from syncsettle.adapters.db.core.schema import insured_notices, platform_instance
 from syncsettle.domain.identity import Role
 from syncsettle.services.commercial import feeds
 from syncsettle.services.commercial.retry import retry_due

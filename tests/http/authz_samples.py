@@ -24,9 +24,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from syncsettle.adapters.db import claims as claims_repo
-from syncsettle.adapters.db.schema_computing import risk_flags
-from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.adapters.db.commercial import claims as claims_repo
+from syncsettle.adapters.db.computing.schema_computing import risk_flags
+from syncsettle.adapters.db.management.schema_trust import audit_entries
 from syncsettle.domain.commercial.lifecycle import STEPS, FilingAction
 from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
 from syncsettle.domain.identity import Principal, Role

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 
-from syncsettle.adapters.db.engine import make_engine
+from syncsettle.adapters.db.core.engine import make_engine
 from syncsettle.domain.identity import Role
 from syncsettle.entrypoints.http.app import create_app
 from syncsettle.entrypoints.http.auth import api_routes, roles_of

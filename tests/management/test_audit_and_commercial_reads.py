@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
-from syncsettle.adapters.db.commercial import consent_in_force, consent_revoked, filing_in_force
-from syncsettle.adapters.db.schema_commercial import consents, insurers, product_filings
-from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.adapters.db.commercial.commercial import consent_in_force, consent_revoked, filing_in_force
+from syncsettle.adapters.db.commercial.schema_commercial import consents, insurers, product_filings
+from syncsettle.adapters.db.management.schema_trust import audit_entries
 from syncsettle.domain.commercial.vocabulary import Granularity
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.services.management.audit import Action, Use, record

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from syncsettle.adapters.db.schema_identity import credentials
+from syncsettle.adapters.db.management.schema_identity import credentials
 from syncsettle.domain.identity import Principal, Role, region_covers
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.management import identity

@@ -14,8 +14,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from syncsettle.adapters.db.engine import make_engine
-from syncsettle.adapters.db.schema_console import latency_minutes
+from syncsettle.adapters.db.core.engine import make_engine
+from syncsettle.adapters.db.management.schema_console import latency_minutes
 from syncsettle.adapters.observability import gauges
 from syncsettle.adapters.observability.latency import LatencyRecorder, bucket_of
 from syncsettle.adapters.settings import Mode, Settings

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from syncsettle.adapters.db.engine import make_engine
-from syncsettle.adapters.db.schema_console import latency_minutes
+from syncsettle.adapters.db.core.engine import make_engine
+from syncsettle.adapters.db.management.schema_console import latency_minutes
 from syncsettle.adapters.observability.metrics import MULTIPROC_ENV
 from syncsettle.loadgen.server import seed, start_server
 from syncsettle.loadgen.visits import Tally, one_visit

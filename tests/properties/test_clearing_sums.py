@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from syncsettle.adapters.clock import FixedClock
-from syncsettle.adapters.db.engine import make_engine
-from syncsettle.adapters.db.migrate import upgrade
-from syncsettle.adapters.db.schema_clearing import clearing_items, clearing_windows, payment_instructions
+from syncsettle.adapters.db.clearing.schema_clearing import clearing_items, clearing_windows, payment_instructions
+from syncsettle.adapters.db.core.engine import make_engine
+from syncsettle.adapters.db.core.migrate import upgrade
 from syncsettle.services import admin
 from syncsettle.services.clearing import clear, windows
 from syncsettle.services.errors import ServiceError

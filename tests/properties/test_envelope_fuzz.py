@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from syncsettle.adapters.db.schema import fee_lines, settlements, visits
+from syncsettle.adapters.db.core.schema import fee_lines, settlements, visits
 from tests.conformance.runner import GATEWAY
 from tests.world import World
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.adapters.db.management.schema_trust import audit_entries
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.services.commercial.reference_products import reference_content
 from syncsettle.services.computing import access, actuarial

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from syncsettle.adapters.db.schema import fee_lines, idempotency, journals, settlements, visits
+from syncsettle.adapters.db.core.schema import fee_lines, idempotency, journals, settlements, visits
 from tests.world import World, line
 
 

@@ -23,9 +23,9 @@ from typing import Any
 import pytest
 
 from syncsettle.adapters.case_file import price_case, read_case, render_settlement
-from syncsettle.adapters.db import benefits as benefit_repo
-from syncsettle.adapters.db import people
-from syncsettle.adapters.db import settlements as repo
+from syncsettle.adapters.db.settlement import benefits as benefit_repo
+from syncsettle.adapters.db.settlement import people
+from syncsettle.adapters.db.settlement import settlements as repo
 from syncsettle.adapters.rulebook import shipped_rulebook
 from syncsettle.domain.codes import INPATIENT_MED_TYPES
 from syncsettle.domain.settlement.model import BasicAccumulators

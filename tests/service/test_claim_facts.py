@@ -8,9 +8,9 @@ from fractions import Fraction
 
 from sqlalchemy import select
 
-from syncsettle.adapters.db.schema import settlements
-from syncsettle.adapters.db.schema_claims import commercial_claims
-from syncsettle.adapters.db.schema_computing import claim_fact_products, claim_facts
+from syncsettle.adapters.db.commercial.schema_claims import commercial_claims
+from syncsettle.adapters.db.computing.schema_computing import claim_fact_products, claim_facts
+from syncsettle.adapters.db.core.schema import settlements
 from syncsettle.domain.commercial.lifecycle import FilingAction
 from syncsettle.money import apply_ratio
 from syncsettle.services import admin

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from syncsettle.adapters.db import people
-from syncsettle.adapters.db.schema import settlements
+from syncsettle.adapters.db.core.schema import settlements
+from syncsettle.adapters.db.settlement import people
 from syncsettle.services.errors import ServiceError
 from syncsettle.services.settlement.check import check
 from syncsettle.services.settlement.settle import settle_visit

@@ -14,8 +14,8 @@ import time
 import httpx
 from sqlalchemy import select
 
-from syncsettle.adapters.db.engine import make_engine
-from syncsettle.adapters.db.schema import settlements
+from syncsettle.adapters.db.core.engine import make_engine
+from syncsettle.adapters.db.core.schema import settlements
 from syncsettle.loadgen.server import seed, start_server
 from syncsettle.loadgen.visits import Tally, one_visit
 from syncsettle.services.platform import Platform

@@ -17,10 +17,10 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from syncsettle.adapters.db.engine import make_engine
-from syncsettle.adapters.db.schema import journals, settlements
-from syncsettle.adapters.db.schema_claims import commercial_claims
-from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.adapters.db.commercial.schema_claims import commercial_claims
+from syncsettle.adapters.db.core.engine import make_engine
+from syncsettle.adapters.db.core.schema import journals, settlements
+from syncsettle.adapters.db.management.schema_trust import audit_entries
 from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
 from syncsettle.loadgen.server import seed, start_server
 from syncsettle.loadgen.visits import LINES, envelope

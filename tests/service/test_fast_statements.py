@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.exc import IntegrityError
 
-from syncsettle.adapters.db import engine as engine_module
-from syncsettle.adapters.db.engine import make_engine
-from syncsettle.adapters.db.fast import Fast, FastInsert
-from syncsettle.adapters.db.migrate import upgrade
-from syncsettle.adapters.db.schema import enrollments, fee_lines, outbox, persons
+from syncsettle.adapters.db.core import engine as engine_module
+from syncsettle.adapters.db.core.engine import make_engine
+from syncsettle.adapters.db.core.fast import Fast, FastInsert
+from syncsettle.adapters.db.core.migrate import upgrade
+from syncsettle.adapters.db.core.schema import enrollments, fee_lines, outbox, persons
 
 NOW = datetime(2026, 11, 23, 8, 30, 15, 123456, tzinfo=UTC)
 
@@ -119,9 +119,9 @@ def test_a_settlement_learns_its_accounts_only_once_its_commit_has_returned(data
     """The ledger skips ``INSERT INTO accounts`` for accounts this process saw committed; one seen only
     in a rolled-back transaction must be inserted again (else a posting would name a missing account)."""
     from syncsettle.adapters.clock import SystemClock
-    from syncsettle.adapters.db import ledger as ledger_repo
-    from syncsettle.adapters.db.engine import make_engine
-    from syncsettle.adapters.db.migrate import upgrade
+    from syncsettle.adapters.db.core.engine import make_engine
+    from syncsettle.adapters.db.core.migrate import upgrade
+    from syncsettle.adapters.db.settlement import ledger as ledger_repo
     from syncsettle.adapters.observability.sql_count import STATEMENTS
     from syncsettle.domain import ledger
     from syncsettle.domain.ledger import Journal, Posting

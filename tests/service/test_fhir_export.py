@@ -15,7 +15,7 @@ from fhir.resources.R4B.claimresponse import ClaimResponse
 from fhir.resources.R4B.explanationofbenefit import ExplanationOfBenefit
 from sqlalchemy import select
 
-from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.adapters.db.management.schema_trust import audit_entries
 from syncsettle.domain.fhir import codes
 from syncsettle.domain.fhir.projection import LEG_ELEMENTS
 from syncsettle.services import fhir_export
@@ -300,7 +300,7 @@ def _escaped(resources: Any, payload: dict[str, Any], leg: dict[str, Any]) -> li
 def test_nothing_outside_the_projection_reaches_a_leg_resource(world: World, granularity: str) -> None:
     """Every value of an insurer's leg resource is the payload's, the leg result's, the mapping's own
     constants, or made of them: the resource cannot carry what the projection does not."""
-    from syncsettle.adapters.db import settlements as settlements_repo
+    from syncsettle.adapters.db.settlement import settlements as settlements_repo
     from syncsettle.domain.commercial.projections import FIELDS
     from syncsettle.domain.commercial.vocabulary import Granularity
     from syncsettle.domain.fhir.projection import leg_resources

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from syncsettle.adapters.clock import business_date
-from syncsettle.adapters.db.schema_trust import audit_entries
+from syncsettle.adapters.db.management.schema_trust import audit_entries
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.services.computing import access, budgets, facts, whatif
 from syncsettle.services.computing.actuarial import Requester

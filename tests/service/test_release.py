@@ -89,8 +89,8 @@ def test_actuarial_tables_never_release_a_small_cell(world: World) -> None:
 def test_the_premium_is_what_the_enrollments_were_charged_unless_an_actuary_fixes_one(world: World) -> None:
     from sqlalchemy import update
 
-    from syncsettle.adapters.db.schema import enrollments
-    from syncsettle.adapters.db.schema_computing import product_premiums
+    from syncsettle.adapters.db.computing.schema_computing import product_premiums
+    from syncsettle.adapters.db.core.schema import enrollments
     from syncsettle.services.computing import facts
 
     history(world)

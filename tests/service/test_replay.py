@@ -9,8 +9,8 @@ from fractions import Fraction
 import pytest
 from sqlalchemy import select
 
-from syncsettle.adapters.db import enrollments as enrollments_repo
-from syncsettle.adapters.db.schema_computing import claim_fact_products
+from syncsettle.adapters.db.commercial import enrollments as enrollments_repo
+from syncsettle.adapters.db.computing.schema_computing import claim_fact_products
 from syncsettle.services import admin
 from syncsettle.services.computing import facts, jobs, replay, replay_claims, whatif
 from syncsettle.services.computing.actuarial import Requester, four
@@ -120,8 +120,8 @@ def test_whatif_job_returns_only_aggregates_with_progress(world: World) -> None:
 
 
 def test_vectorised_and_per_bill_agree_on_generated_history(database_url: str) -> None:
-    from syncsettle.adapters.db.engine import make_engine
-    from syncsettle.adapters.db.migrate import upgrade
+    from syncsettle.adapters.db.core.engine import make_engine
+    from syncsettle.adapters.db.core.migrate import upgrade
     from syncsettle.loadgen import history as gen
     from syncsettle.services.platform import Platform
 

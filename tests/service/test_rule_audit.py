@@ -73,7 +73,7 @@ def test_batch_scan_flags_settlements_once(world: World) -> None:
 
     from sqlalchemy import func, select
 
-    from syncsettle.adapters.db.schema_computing import risk_flags
+    from syncsettle.adapters.db.computing.schema_computing import risk_flags
     from syncsettle.services.computing.scan import scan
 
     for _ in range(2):

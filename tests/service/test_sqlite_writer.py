@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from syncsettle.adapters.clock import SystemClock
-from syncsettle.adapters.db.engine import make_engine
+from syncsettle.adapters.db.core.engine import make_engine
 from syncsettle.services import unit_of_work
 from syncsettle.services.unit_of_work import SqliteWriter, UnitOfWork, writer_lock
 

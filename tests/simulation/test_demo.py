@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from syncsettle.adapters.clock import FixedClock
-from syncsettle.adapters.db.engine import make_engine
+from syncsettle.adapters.db.core.engine import make_engine
 from syncsettle.entrypoints.cli.demo import console_app
 from syncsettle.money import parse_yuan
 from syncsettle.services.platform import Platform

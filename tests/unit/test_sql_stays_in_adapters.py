@@ -40,7 +40,7 @@ def test_the_module_leaves_sql_to_the_adapters(name: str) -> None:
     executes = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "execute"]
     assert executes == [], f"{name}: executes SQL on lines {executes}"
     imported = _imports(tree)
-    tables = [f"{m}.{n}" for m, n in imported if m.startswith("syncsettle.adapters.db.schema")]
+    tables = [f"{m}.{n}" for m, n in imported if m.startswith("syncsettle.adapters.db.core.schema")]
     assert tables == [], f"{name}: imports tables {tables}"
     built = [
         n for m, n in imported if m.split(".")[0] == "sqlalchemy" and m != "sqlalchemy.exc" and n not in TYPES_ONLY

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, text
 
-from syncsettle.adapters.db.schema import hospitals, persons
+from syncsettle.adapters.db.core.schema import hospitals, persons
 from syncsettle.adapters.pii import synthetic_cipher
 from syncsettle.domain import ledger
 

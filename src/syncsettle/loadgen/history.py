@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from syncsettle.adapters.db.schema import (
+from syncsettle.adapters.db.core.schema import (
     enrollments,
     fee_lines,
     hospitals,

@@ -23,8 +23,8 @@ from typing import Any
 from sqlalchemy import Engine
 
 from syncsettle.adapters.clock import FixedClock, business_date
-from syncsettle.adapters.db import people
-from syncsettle.adapters.db import visits as visit_repo
+from syncsettle.adapters.db.settlement import people
+from syncsettle.adapters.db.settlement import visits as visit_repo
 from syncsettle.domain.settlement.model import PRIC_PLACES, FeeLine
 from syncsettle.loadgen.visits import LINES
 from syncsettle.money import parse_scaled, parse_yuan

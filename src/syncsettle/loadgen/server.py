@@ -18,8 +18,8 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from syncsettle.adapters.db.engine import database_url, make_engine
-from syncsettle.adapters.db.migrate import upgrade
+from syncsettle.adapters.db.core.engine import database_url, make_engine
+from syncsettle.adapters.db.core.migrate import upgrade
 from syncsettle.services import admin
 from syncsettle.services.platform import Platform
 

@@ -9,11 +9,11 @@ from typing import Any
 
 from syncsettle.adapters.clock import business_date
 from syncsettle.adapters.credentials import issue_secret
-from syncsettle.adapters.db import enrollments as enrollments_repo
-from syncsettle.adapters.db import filings as filings_repo
-from syncsettle.adapters.db import gateway as gateway_repo
-from syncsettle.adapters.db import people
-from syncsettle.adapters.db import rule_versions as rule_repo
+from syncsettle.adapters.db.commercial import enrollments as enrollments_repo
+from syncsettle.adapters.db.commercial import filings as filings_repo
+from syncsettle.adapters.db.management import rule_versions as rule_repo
+from syncsettle.adapters.db.settlement import gateway as gateway_repo
+from syncsettle.adapters.db.settlement import people
 from syncsettle.adapters.gateway_tokens import seal_token
 from syncsettle.adapters.json_reader import Reader
 from syncsettle.adapters.rulebook import Rulebook, RuleFileError, parse_rule_data

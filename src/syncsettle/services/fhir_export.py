@@ -27,10 +27,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from syncsettle.adapters.db import claims as claims_repo
-from syncsettle.adapters.db import settlements as settlements_repo
-from syncsettle.adapters.db import visits as visit_repo
-from syncsettle.adapters.db.commercial import filing_in_force
+from syncsettle.adapters.db.commercial import claims as claims_repo
+from syncsettle.adapters.db.commercial.commercial import filing_in_force
+from syncsettle.adapters.db.settlement import settlements as settlements_repo
+from syncsettle.adapters.db.settlement import visits as visit_repo
 from syncsettle.domain.commercial import projections
 from syncsettle.domain.commercial.view import view_from_json
 from syncsettle.domain.commercial.vocabulary import ROUTE_GRANULARITY, Granularity, Purpose, Route

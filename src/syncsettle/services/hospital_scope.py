@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from syncsettle.adapters.db import visits
+from syncsettle.adapters.db.settlement import visits
 from syncsettle.services.errors import Code, ServiceError
 
 # the insured region the hospital's envelope names (``insuplc_admdvs``), for the request being answered

@@ -32,8 +32,8 @@ from datetime import date, datetime
 from typing import Any
 
 from syncsettle.adapters.clock import business_date, national_time
-from syncsettle.adapters.db import benefits as repo
-from syncsettle.adapters.db import people
+from syncsettle.adapters.db.settlement import benefits as repo
+from syncsettle.adapters.db.settlement import people
 from syncsettle.adapters.json_reader import Reader
 from syncsettle.domain.codes import ASSISTANCE_IDET_TYPES, OPSP_KINDS, PSN_IDET_TYPES
 from syncsettle.domain.settlement.errors import InvalidInput

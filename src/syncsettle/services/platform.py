@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from syncsettle.adapters.channel import Channel
 from syncsettle.adapters.clock import Clock, SystemClock
 from syncsettle.adapters.commercial_settings import CommercialConfig
-from syncsettle.adapters.db.engine import make_engine
+from syncsettle.adapters.db.core.engine import make_engine
 from syncsettle.adapters.pii import PersonCipher
 from syncsettle.adapters.rulebook import Rulebook, shipped_rulebook
 from syncsettle.adapters.settings import Settings, load_settings

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from syncsettle.adapters.clock import Clock
-from syncsettle.adapters.db.util import forget_after_commit, run_after_commit
+from syncsettle.adapters.db.core.util import forget_after_commit, run_after_commit
 
 AFTER_ROLLBACK = "syncsettle.after_rollback"  # key in Connection.info (kept with the pooled connection)
 log = logging.getLogger("syncsettle.uow")

@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from syncsettle.adapters.db import claims as claims_repo
-from syncsettle.adapters.db import dashboards as repo
-from syncsettle.adapters.db.dashboards import Scope
+from syncsettle.adapters.db.commercial import claims as claims_repo
+from syncsettle.adapters.db.management import dashboards as repo
+from syncsettle.adapters.db.management.dashboards import Scope
 from syncsettle.domain.codes import FUND_PAY_TYPES
 from syncsettle.money import format_yuan, parse_yuan
 from syncsettle.services.clearing import revolving

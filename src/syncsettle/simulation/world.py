@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from syncsettle.adapters.clock import FixedClock
-from syncsettle.adapters.db import people
+from syncsettle.adapters.db.settlement import people
 from syncsettle.domain.commercial.vocabulary import FilingStatus
 from syncsettle.services import admin
 from syncsettle.services.clearing import prefunding, revolving

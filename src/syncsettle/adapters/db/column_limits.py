@@ -12,19 +12,7 @@ from functools import cache
 
 from sqlalchemy import String, Table
 
-from syncsettle.adapters.db import (  # noqa: F401  (each module registers its tables on the metadata)
-    schema_audit,
-    schema_claims,
-    schema_clearing,
-    schema_commercial,
-    schema_computing,
-    schema_console,
-    schema_identity,
-    schema_legs,
-    schema_reconciliation,
-    schema_trust,
-)
-from syncsettle.adapters.db.schema import metadata
+from syncsettle.adapters.db.tables import metadata  # every centre's tables
 from syncsettle.domain.settlement.errors import InvalidInput
 
 

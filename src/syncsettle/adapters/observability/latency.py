@@ -17,7 +17,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from syncsettle.adapters.db import latency as repo
+from syncsettle.adapters.db.management import latency as repo
 
 BUCKETS_MS = (5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
 INF_MS = 2_147_483_647

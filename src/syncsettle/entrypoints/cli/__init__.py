@@ -232,9 +232,9 @@ def main() -> None:
     try:
         app(prog_name="syncsettle", standalone_mode=True)
     except Exception as exc:
-        if "sqlalchemy" not in sys.modules and "syncsettle.adapters.db.engine" not in sys.modules:
+        if "sqlalchemy" not in sys.modules and "syncsettle.adapters.db.core.engine" not in sys.modules:
             raise  # no database was touched: not a database problem
-        from syncsettle.adapters.db.problems import explain
+        from syncsettle.adapters.db.core.problems import explain
 
         line = explain(exc, _database_argument(), program())
         if line is None:
@@ -245,7 +245,7 @@ def main() -> None:
 
 def _database_argument() -> str:
     """The database URL this invocation used: ``--database-url`` (either spelling), else the default."""
-    from syncsettle.adapters.db.engine import database_url
+    from syncsettle.adapters.db.core.engine import database_url
 
     args = sys.argv[1:]
     explicit = None

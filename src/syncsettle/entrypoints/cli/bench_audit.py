@@ -40,7 +40,7 @@ def bench_audit(
     database: str | None = typer.Option(None, "--database-url", help="default: a temporary SQLite file"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    from syncsettle.adapters.db.migrate import upgrade
+    from syncsettle.adapters.db.core.migrate import upgrade
     from syncsettle.services.management.audit import record
     from syncsettle.services.management.audit_proofs import proof
     from syncsettle.services.management.audit_seal import checkpoint, seal

@@ -33,8 +33,8 @@ def bench_clearing(
     from sqlalchemy import text
 
     from syncsettle.adapters.clock import FixedClock
-    from syncsettle.adapters.db.engine import make_engine
-    from syncsettle.adapters.db.migrate import upgrade
+    from syncsettle.adapters.db.core.engine import make_engine
+    from syncsettle.adapters.db.core.migrate import upgrade
     from syncsettle.loadgen.clearing_data import REGION, generate
     from syncsettle.loadgen.server import fresh_postgres
     from syncsettle.services.clearing import clear, confirm, windows

@@ -48,7 +48,7 @@ def _load() -> str:
 
 @contextmanager
 def _database(url: str | None, reuse: bool) -> Iterator[str]:
-    from syncsettle.adapters.db.engine import database_url
+    from syncsettle.adapters.db.core.engine import database_url
     from syncsettle.loadgen.server import fresh_postgres
 
     if url is None:
@@ -65,9 +65,9 @@ def _history(p: Platform, n: int, reuse: bool) -> float | None:
     """Generate ``n`` settlements into an empty database; seconds, or None when reused."""
     from sqlalchemy import delete, func, select
 
-    from syncsettle.adapters.db.migrate import upgrade
-    from syncsettle.adapters.db.schema import settlements
-    from syncsettle.adapters.db.schema_computing import claim_fact_products, claim_facts
+    from syncsettle.adapters.db.computing.schema_computing import claim_fact_products, claim_facts
+    from syncsettle.adapters.db.core.migrate import upgrade
+    from syncsettle.adapters.db.core.schema import settlements
     from syncsettle.loadgen import history as gen
 
     upgrade(p.engine)

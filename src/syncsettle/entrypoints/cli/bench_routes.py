@@ -37,7 +37,7 @@ def _prepare(url: str, persons: int) -> Platform:
     """Persons, and the supplementary product filed once per route through the filing lifecycle; each
     person on a route consents (signed receipt) and is enrolled as the administration records it."""
     from syncsettle.adapters.clock import FixedClock
-    from syncsettle.adapters.db.engine import make_engine
+    from syncsettle.adapters.db.core.engine import make_engine
     from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
     from syncsettle.domain.identity import Principal, Role
     from syncsettle.loadgen.server import HOSPITAL, seed
@@ -110,7 +110,7 @@ def _settle_one(p: Platform, hospital: dict[str, Any], psn_no: str, serial: int)
 def run(url: str, persons: int, rounds: int) -> dict[str, Any]:
     from rich.progress import Progress
 
-    from syncsettle.adapters.db import people
+    from syncsettle.adapters.db.settlement import people
     from syncsettle.loadgen.server import HOSPITAL
 
     p = _prepare(url, persons)

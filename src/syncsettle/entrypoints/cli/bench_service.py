@@ -98,7 +98,7 @@ def bare_transactions(url: str, concurrency: int, seconds: float) -> float:
     """One-row INSERT per transaction, from ``concurrency`` threads, on the same database."""
     from sqlalchemy import Column, Integer, MetaData, String, Table
 
-    from syncsettle.adapters.db.engine import make_engine
+    from syncsettle.adapters.db.core.engine import make_engine
 
     engine = make_engine(url, pool_size=concurrency)
     table = Table("bench_bare", MetaData(), Column("id", Integer, primary_key=True), Column("note", String(20)))
@@ -198,7 +198,7 @@ def service(
         raise typer.BadParameter("poisson or uniform", param_hint="--arrivals")
     import uvloop
 
-    from syncsettle.adapters.db.engine import make_engine
+    from syncsettle.adapters.db.core.engine import make_engine
     from syncsettle.entrypoints.http.bench_hooks import ENV as BENCH_HOOKS_ENV
     from syncsettle.entrypoints.http.bench_hooks import FLOOR
     from syncsettle.loadgen import openloop

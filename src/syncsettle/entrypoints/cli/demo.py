@@ -100,7 +100,7 @@ class Lines:
 def fresh_database(explicit: str | None) -> tuple[str, Path]:
     """The URL to use and where statements go (beside a SQLite file, else ``./var``): the given
     database as it is, or ``./var/demo.db`` recreated (with its WAL files)."""
-    from syncsettle.adapters.db.engine import database_url
+    from syncsettle.adapters.db.core.engine import database_url
 
     if explicit:
         url = database_url(explicit)
@@ -164,8 +164,8 @@ def demo(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from syncsettle.adapters.clock import FixedClock
-    from syncsettle.adapters.db.engine import make_engine
-    from syncsettle.adapters.db.migrate import upgrade
+    from syncsettle.adapters.db.core.engine import make_engine
+    from syncsettle.adapters.db.core.migrate import upgrade
     from syncsettle.adapters.settings import SettingsError, load_settings
     from syncsettle.services.errors import ServiceError
     from syncsettle.services.platform import Platform

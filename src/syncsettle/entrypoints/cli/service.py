@@ -30,8 +30,8 @@ def _fail(exc: Exception) -> None:
 @db_app.command("upgrade")
 def db_upgrade(database: str | None = DB) -> None:
     """Apply the migrations (explicit: the server never migrates on start)."""
-    from syncsettle.adapters.db.engine import database_url
-    from syncsettle.adapters.db.migrate import current_revision, upgrade
+    from syncsettle.adapters.db.core.engine import database_url
+    from syncsettle.adapters.db.core.migrate import current_revision, upgrade
     from syncsettle.services.platform import build_platform
 
     p = build_platform(database, create=True)
@@ -265,8 +265,8 @@ def serve(
 def _require_migrated(database: str | None) -> None:
     """Before the workers start: the database exists (a mistyped SQLite path is not created), is
     reachable and migrated — else one line with a hint, not a traceback from every worker."""
-    from syncsettle.adapters.db.engine import database_url, make_engine
-    from syncsettle.adapters.db.migrate import current_revision
+    from syncsettle.adapters.db.core.engine import database_url, make_engine
+    from syncsettle.adapters.db.core.migrate import current_revision
     from syncsettle.entrypoints.cli import program
 
     engine = make_engine(database, must_exist=True, pool_size=1)

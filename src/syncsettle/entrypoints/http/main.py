@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from syncsettle.adapters import log_masking
-from syncsettle.adapters.db.migrate import current_revision, head_revision
+from syncsettle.adapters.db.core.migrate import current_revision, head_revision
 from syncsettle.adapters.rulebook import shipped_rulebook
 from syncsettle.entrypoints.http.app import create_app
 from syncsettle.services.admin import stored_rulebook

@@ -26,8 +26,8 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from syncsettle.adapters.db.engine import ping
-from syncsettle.adapters.db.migrate import current_revision, head_revision
+from syncsettle.adapters.db.core.engine import ping
+from syncsettle.adapters.db.core.migrate import current_revision, head_revision
 from syncsettle.adapters.observability import gauges
 from syncsettle.adapters.observability.latency import Flusher, LatencyRecorder
 from syncsettle.adapters.observability.logs import REQUEST_ID, accept_request_id

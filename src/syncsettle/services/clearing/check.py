@@ -20,9 +20,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from syncsettle.adapters.db import clearing as repo
-from syncsettle.adapters.db import clearing_checks as q
-from syncsettle.adapters.db import prefunding, revolving
+from syncsettle.adapters.db.clearing import clearing as repo
+from syncsettle.adapters.db.clearing import clearing_checks as q
+from syncsettle.adapters.db.clearing import prefunding, revolving
 from syncsettle.domain import ledger
 from syncsettle.domain.clearing import instructions as files
 from syncsettle.domain.clearing.windows import Status

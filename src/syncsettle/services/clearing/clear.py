@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from syncsettle.adapters.db import clearing as repo
+from syncsettle.adapters.db.clearing import clearing as repo
 from syncsettle.domain.clearing import instructions as files
 from syncsettle.domain.clearing.windows import Status, may_move
 from syncsettle.services.admin import stored_rulebook

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from syncsettle.adapters.db import clearing as repo
-from syncsettle.adapters.db import ledger as ledger_repo
-from syncsettle.adapters.db import prefunding
+from syncsettle.adapters.db.clearing import clearing as repo
+from syncsettle.adapters.db.clearing import prefunding
+from syncsettle.adapters.db.settlement import ledger as ledger_repo
 from syncsettle.domain.clearing.transfers import transfer_journal
 from syncsettle.domain.clearing.windows import Status
 from syncsettle.services.clearing.windows import existing

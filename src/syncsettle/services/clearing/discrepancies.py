@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from syncsettle.adapters.db import discrepancies as repo
+from syncsettle.adapters.db.clearing import discrepancies as repo
 from syncsettle.domain.clearing import discrepancies as workflow
 from syncsettle.domain.clearing.reconciliation import Finding, mismatches
 from syncsettle.money import format_yuan

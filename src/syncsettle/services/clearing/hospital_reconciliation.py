@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from syncsettle.adapters.db import hospital_ledger
-from syncsettle.adapters.db import reconciliation_runs as runs_repo
+from syncsettle.adapters.db.clearing import hospital_ledger
+from syncsettle.adapters.db.clearing import reconciliation_runs as runs_repo
 from syncsettle.adapters.json_reader import Reader
 from syncsettle.domain.clearing.reconciliation import (
     HOSPITAL_FIELDS,

@@ -1,5 +1,5 @@
 """Insurer prefunding (预付备付金): configure an insurer's net-debit cap, top up its reserve, read its
-position. The bedside check is :func:`syncsettle.adapters.db.prefunding.reserve_leg`, called inside
+position. The bedside check is :func:`syncsettle.adapters.db.clearing.prefunding.reserve_leg`, called inside
 the settlement's own transaction.
 
 Ledger (commercial): a top-up debits ``com:insurer:X:reserve`` and credits ``com:insurer:X:funding``;
@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from syncsettle.adapters.db import alerts as alerts_repo
-from syncsettle.adapters.db import claims as claims_repo
-from syncsettle.adapters.db import ledger as ledger_repo
-from syncsettle.adapters.db import prefunding as repo
+from syncsettle.adapters.db.clearing import prefunding as repo
+from syncsettle.adapters.db.commercial import claims as claims_repo
+from syncsettle.adapters.db.management import alerts as alerts_repo
+from syncsettle.adapters.db.settlement import ledger as ledger_repo
 from syncsettle.domain import ledger
 from syncsettle.domain.commercial.pending import PendingReason
 from syncsettle.domain.ledger import Journal, Posting

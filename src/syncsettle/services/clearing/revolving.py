@@ -1,7 +1,7 @@
 """周转金 use cases: the revolving fund an insured region advances to a treatment region, drawn by
 the treatment region's payments for cross-region settlements and topped back up to its level by
 each month's settlement with the insured region (rules: :mod:`syncsettle.domain.clearing.revolving`,
-tables: :mod:`syncsettle.adapters.db.revolving`). One use case, one transaction.
+tables: :mod:`syncsettle.adapters.db.clearing.revolving`). One use case, one transaction.
 
 - :func:`advance`: the insured region advances money (opens the fund; default amount: the level
   its last three closed months of cross-region payments call for, at least 100,000.00).
@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from syncsettle.adapters.clock import business_date
-from syncsettle.adapters.db import revolving as repo
+from syncsettle.adapters.db.clearing import revolving as repo
 from syncsettle.domain.clearing import revolving as rules
 from syncsettle.domain.clearing.reconciliation import mismatches
 from syncsettle.domain.identity import region_covers

@@ -5,7 +5,7 @@ A statement covers the settlements and reversals of the month (business date, Ch
 carry a commercial line of the insurer; reversals appear as their own negated lines. The fields
 are the insurer's own adjudication results and the identifiers it needs to match them (settlement,
 visit, person number, hospital) — no bill detail and no medical-insurance amounts leave the domain
-through it (:data:`syncsettle.adapters.db.commercial_lines.STATEMENT_COLUMNS`).
+through it (:data:`syncsettle.adapters.db.commercial.commercial_lines.STATEMENT_COLUMNS`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from syncsettle.adapters.db import commercial_lines as repo
+from syncsettle.adapters.db.commercial import commercial_lines as repo
 from syncsettle.domain.clearing.reconciliation import compare_lines, mismatches
 from syncsettle.money import format_yuan, parse_yuan
 from syncsettle.services.clearing.discrepancies import record_findings

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from syncsettle.adapters.clock import business_date
-from syncsettle.adapters.db import clearing as repo
+from syncsettle.adapters.db.clearing import clearing as repo
 from syncsettle.domain.clearing.windows import Period, Schedule, Status, closable_at, may_move, period_of
 from syncsettle.money import format_yuan
 from syncsettle.services.errors import Code, ServiceError

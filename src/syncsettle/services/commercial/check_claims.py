@@ -2,7 +2,7 @@
 journal (commercial ledger) for its amount and no other claim has one; a payment out of a prefunded
 insurer's reserve belongs to a settled claim and is for its amount; every claim's settlement
 exists and is not reversed while the claim is pending; and the accumulator changes settled claims
-recorded, which the product accumulators must include. The queries are ``adapters/db/claim_checks.py``."""
+recorded, which the product accumulators must include. The queries are ``adapters/db/commercial/claim_checks.py``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from sqlalchemy import Connection
 
-from syncsettle.adapters.db import claim_checks as q
+from syncsettle.adapters.db.commercial import claim_checks as q
 
 
 def claim_problems(conn: Connection) -> list[str]:

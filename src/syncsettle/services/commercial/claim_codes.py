@@ -37,12 +37,12 @@ from sqlalchemy import Connection
 
 from syncsettle.adapters.clock import CHINA, business_date
 from syncsettle.adapters.crypto import Sm2PublicKey
-from syncsettle.adapters.db import claim_codes as repo
-from syncsettle.adapters.db import claims as claims_repo
-from syncsettle.adapters.db import filings as filings_repo
-from syncsettle.adapters.db import people
-from syncsettle.adapters.db import settlements as settlements_repo
-from syncsettle.adapters.db.commercial import consent_in_force
+from syncsettle.adapters.db.commercial import claim_codes as repo
+from syncsettle.adapters.db.commercial import claims as claims_repo
+from syncsettle.adapters.db.commercial import filings as filings_repo
+from syncsettle.adapters.db.commercial.commercial import consent_in_force
+from syncsettle.adapters.db.settlement import people
+from syncsettle.adapters.db.settlement import settlements as settlements_repo
 from syncsettle.domain.commercial import claim_code as rules
 from syncsettle.domain.commercial import projections
 from syncsettle.domain.commercial.claim_code import ClaimCode, CodeRefused, Refusal, Stored

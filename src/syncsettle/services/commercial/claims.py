@@ -21,11 +21,11 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from syncsettle.adapters.db import claims as repo
-from syncsettle.adapters.db import filings as filings_repo
-from syncsettle.adapters.db import ledger as ledger_repo
-from syncsettle.adapters.db import people
-from syncsettle.adapters.db import settlements as settlements_repo
+from syncsettle.adapters.db.commercial import claims as repo
+from syncsettle.adapters.db.commercial import filings as filings_repo
+from syncsettle.adapters.db.settlement import ledger as ledger_repo
+from syncsettle.adapters.db.settlement import people
+from syncsettle.adapters.db.settlement import settlements as settlements_repo
 from syncsettle.domain import ledger
 from syncsettle.domain.commercial import projections
 from syncsettle.domain.commercial.pending import PendingReason

@@ -22,9 +22,10 @@ from typing import Any
 from sqlalchemy import Connection
 
 from syncsettle.adapters.crypto import Sm2PublicKey
-from syncsettle.adapters.db import consents as repo
-from syncsettle.adapters.db import enrollments, filings, people
-from syncsettle.adapters.db.commercial import consent_in_force, consent_revoked
+from syncsettle.adapters.db.commercial import consents as repo
+from syncsettle.adapters.db.commercial import enrollments, filings
+from syncsettle.adapters.db.commercial.commercial import consent_in_force, consent_revoked
+from syncsettle.adapters.db.settlement import people
 from syncsettle.adapters.settings import KeyRing
 from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
 from syncsettle.domain.identity import Principal, Role

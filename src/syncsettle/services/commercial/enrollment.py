@@ -19,11 +19,11 @@ from typing import Any
 from sqlalchemy import Connection
 
 from syncsettle.adapters.clock import business_date
-from syncsettle.adapters.db import enrollments as repo
-from syncsettle.adapters.db import ledger as ledger_repo
-from syncsettle.adapters.db import people
-from syncsettle.adapters.db.commercial import filing_in_force
-from syncsettle.adapters.db.settlements import lock_basic
+from syncsettle.adapters.db.commercial import enrollments as repo
+from syncsettle.adapters.db.commercial.commercial import filing_in_force
+from syncsettle.adapters.db.settlement import ledger as ledger_repo
+from syncsettle.adapters.db.settlement import people
+from syncsettle.adapters.db.settlement.settlements import lock_basic
 from syncsettle.domain.commercial.enrollment_terms import history_facts, line_of, premium_journals, waiting_until
 from syncsettle.domain.commercial.lifecycle import ENROLLING_STATUSES
 from syncsettle.domain.commercial.underwriting import UnderwritingClass

@@ -23,9 +23,9 @@ from typing import Any
 from sqlalchemy import Connection
 
 from syncsettle.adapters.broker.jetstream import Delivered, JetStreamConsumer
-from syncsettle.adapters.db import claims as claim_repo
-from syncsettle.adapters.db import outbox_events
-from syncsettle.adapters.db import settlements as settlement_repo
+from syncsettle.adapters.db.commercial import claims as claim_repo
+from syncsettle.adapters.db.settlement import outbox_events
+from syncsettle.adapters.db.settlement import settlements as settlement_repo
 from syncsettle.domain.commercial.projections import NESTED
 from syncsettle.services.platform import Platform
 

@@ -4,7 +4,7 @@ insurer puts it on sale and activates it; the regulator may suspend, resume or f
 
 Who may take which step from which status is the table of :mod:`syncsettle.domain.commercial.lifecycle`.
 Every step is one transaction that moves the filing, records a ``filing_events`` row and an audit
-``decision`` entry. The settlement path reads the filing in force (``adapters/db/commercial.py:
+``decision`` entry. The settlement path reads the filing in force (``adapters/db/commercial/commercial.py:
 filing_in_force``) and its product through :func:`product_of`.
 """
 
@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from syncsettle.adapters.clock import business_date
-from syncsettle.adapters.db import filings as repo
+from syncsettle.adapters.db.commercial import filings as repo
 from syncsettle.adapters.rulebook import RuleFileError
 from syncsettle.adapters.underwriting_rules import parse_underwriting_rule
 from syncsettle.domain.commercial.enrollment_terms import line_of

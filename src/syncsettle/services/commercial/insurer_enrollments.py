@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from syncsettle.adapters.clock import business_date
-from syncsettle.adapters.db import enrollments as repo
-from syncsettle.adapters.db import people
+from syncsettle.adapters.db.commercial import enrollments as repo
+from syncsettle.adapters.db.settlement import people
 from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.domain.privacy import mask_certno, mask_name

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from syncsettle.adapters.clock import business_date
-from syncsettle.adapters.db import enrollments as enrollments_repo
-from syncsettle.adapters.db import insurer_figures as repo
+from syncsettle.adapters.db.commercial import enrollments as enrollments_repo
+from syncsettle.adapters.db.commercial import insurer_figures as repo
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.money import four, parse_yuan, round_half_up
 from syncsettle.services.commercial import claims, filings

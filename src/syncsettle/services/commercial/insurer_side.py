@@ -17,7 +17,7 @@ from typing import Any
 
 from syncsettle.adapters.channel import COMMERCIAL_PLATFORM, REFUSED, sealer_for
 from syncsettle.adapters.channel.envelope import EnvelopeError, ReplayGuard
-from syncsettle.adapters.db import filings as repo
+from syncsettle.adapters.db.commercial import filings as repo
 from syncsettle.adapters.json_reader import Reader
 from syncsettle.domain.commercial.synthesis import adjudicate_projected
 from syncsettle.domain.commercial.vocabulary import SETTLING_STATUSES, Route

@@ -28,8 +28,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from syncsettle.adapters.channel.transport import ChannelDown, ChannelError
-from syncsettle.adapters.db import claims as repo
-from syncsettle.adapters.db import settlements as settlements_repo
+from syncsettle.adapters.db.commercial import claims as repo
+from syncsettle.adapters.db.settlement import settlements as settlements_repo
 from syncsettle.domain.commercial import projections
 from syncsettle.domain.commercial.pending import PendingReason
 from syncsettle.domain.commercial.view import VisitView, view_of

@@ -9,7 +9,7 @@ database at every ``/metrics`` scrape (so every worker answers the same).
 
 from __future__ import annotations
 
-from syncsettle.adapters.db import claims as repo
+from syncsettle.adapters.db.commercial import claims as repo
 from syncsettle.adapters.observability import gauges
 from syncsettle.domain.commercial.view import view_from_json
 from syncsettle.domain.settlement.burden import remaining_total

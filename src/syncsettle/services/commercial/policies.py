@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import Connection
 
 from syncsettle.adapters.clock import business_date
-from syncsettle.adapters.db import enrollments as repo
-from syncsettle.adapters.db import ledger as ledger_repo
-from syncsettle.adapters.db import people
-from syncsettle.adapters.db.settlements import lock_basic
+from syncsettle.adapters.db.commercial import enrollments as repo
+from syncsettle.adapters.db.settlement import ledger as ledger_repo
+from syncsettle.adapters.db.settlement import people
+from syncsettle.adapters.db.settlement.settlements import lock_basic
 from syncsettle.domain.commercial.enrollment_terms import premium_journals, pro_rata_refund
 from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
 from syncsettle.domain.identity import Principal, Role

@@ -9,7 +9,7 @@ operator and the insurer are alerted, and a top-up makes those claims due again.
   so the reservation is released at once and the reserve goes down by the payout. Either way the
   ``reserve`` figure keeps equal to the ledger's reserve account and ``exposure`` to the open
   reservations (``syncsettle check``).
-- Alert: one open ``prefund_exhausted`` alert per insurer (:mod:`syncsettle.adapters.db.alerts`),
+- Alert: one open ``prefund_exhausted`` alert per insurer (:mod:`syncsettle.adapters.db.management.alerts`),
   announced once on the outbox (``alert.prefund_exhausted``) when it opens, counting the legs it
   refused; listed for the operator and for the insurer; resolved by the next top-up
   (:func:`syncsettle.services.clearing.prefunding.on_top_up`, called in the top-up's transaction).
@@ -25,10 +25,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from syncsettle.adapters.db import alerts as alerts_repo
-from syncsettle.adapters.db import ledger as ledger_repo
-from syncsettle.adapters.db import prefunding as repo
-from syncsettle.adapters.db import settlements as settlements_repo
+from syncsettle.adapters.db.clearing import prefunding as repo
+from syncsettle.adapters.db.management import alerts as alerts_repo
+from syncsettle.adapters.db.settlement import ledger as ledger_repo
+from syncsettle.adapters.db.settlement import settlements as settlements_repo
 from syncsettle.domain import ledger
 from syncsettle.domain.commercial.pending import PendingReason
 from syncsettle.money import format_yuan

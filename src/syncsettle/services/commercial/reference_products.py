@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from syncsettle.adapters.db import filings as repo
+from syncsettle.adapters.db.commercial import filings as repo
 from syncsettle.adapters.rulebook import SHIPPED
 from syncsettle.domain.commercial.lifecycle import FilingAction
 from syncsettle.domain.commercial.vocabulary import FilingStatus, Granularity, Route

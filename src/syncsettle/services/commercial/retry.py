@@ -21,7 +21,7 @@ from datetime import timedelta
 from typing import Any
 
 from syncsettle.adapters.channel.transport import ChannelError
-from syncsettle.adapters.db import claims as repo
+from syncsettle.adapters.db.commercial import claims as repo
 from syncsettle.domain.commercial.pending import PendingReason
 from syncsettle.domain.identity import ALL, Principal, Role
 from syncsettle.services.commercial.claims import settle_claim

@@ -25,13 +25,13 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from syncsettle.adapters.db import claims as claims_repo
-from syncsettle.adapters.db import filings as filings_repo
-from syncsettle.adapters.db import reviews as repo
-from syncsettle.adapters.db import settlements as settlements_repo
-from syncsettle.adapters.db import visits as visit_repo
-from syncsettle.adapters.db.commercial import filing_in_force
-from syncsettle.adapters.db.dashboards import region_prefix
+from syncsettle.adapters.db.commercial import claims as claims_repo
+from syncsettle.adapters.db.commercial import filings as filings_repo
+from syncsettle.adapters.db.commercial import reviews as repo
+from syncsettle.adapters.db.commercial.commercial import filing_in_force
+from syncsettle.adapters.db.management.dashboards import region_prefix
+from syncsettle.adapters.db.settlement import settlements as settlements_repo
+from syncsettle.adapters.db.settlement import visits as visit_repo
 from syncsettle.domain.commercial import projections
 from syncsettle.domain.commercial.pending import PendingReason
 from syncsettle.domain.commercial.view import view_from_json

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from syncsettle.adapters.db import enrollments as repo
+from syncsettle.adapters.db.commercial import enrollments as repo
 from syncsettle.adapters.underwriting_rules import default_rule, parse_underwriting_rule
 from syncsettle.domain.commercial.underwriting import UnderwritingClass, UnderwritingRule, classify, years_before
 from syncsettle.domain.commercial.vocabulary import Granularity, Purpose

@@ -21,8 +21,8 @@ from fractions import Fraction
 from typing import Any
 
 from syncsettle.adapters.clock import business_date
-from syncsettle.adapters.db.dashboards import region_prefix
-from syncsettle.adapters.db.filings import product_owner
+from syncsettle.adapters.db.commercial.filings import product_owner
+from syncsettle.adapters.db.management.dashboards import region_prefix
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.services.computing import actuarial, facts, jobs, release, whatif
 from syncsettle.services.computing.actuarial import Requester

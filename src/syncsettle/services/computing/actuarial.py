@@ -17,8 +17,8 @@ from fractions import Fraction
 from itertools import pairwise
 from typing import Any
 
-from syncsettle.adapters.db import actuarial_queries as q
-from syncsettle.adapters.db.actuarial_queries import AGE_BANDS, BURDEN_BANDS, DIMENSIONS
+from syncsettle.adapters.db.computing import actuarial_queries as q
+from syncsettle.adapters.db.computing.actuarial_queries import AGE_BANDS, BURDEN_BANDS, DIMENSIONS
 from syncsettle.domain.actuarial.postprocess import Consistency
 from syncsettle.money import four, round_half_up
 from syncsettle.services.computing.release import AuditPort, Cell, release

@@ -25,8 +25,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from syncsettle.adapters.clock import business_date
-from syncsettle.adapters.db import filings as insurer_repo
-from syncsettle.adapters.db import privacy_budgets as repo
+from syncsettle.adapters.db.commercial import filings as insurer_repo
+from syncsettle.adapters.db.computing import privacy_budgets as repo
 from syncsettle.domain.identity import ALL, Principal, Role, region_covers
 from syncsettle.services.computing.access import MAX_EPSILON, epsilon_of
 from syncsettle.services.computing.release import MICRO, epsilon_text, view

@@ -12,7 +12,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from syncsettle.adapters.db import claim_facts as repo
+from syncsettle.adapters.db.computing import claim_facts as repo
 from syncsettle.domain.settlement.cross_region import product_status, upfront_share
 from syncsettle.domain.settlement.model import Bill, CrossRegion, Person
 from syncsettle.money import apply_ratio

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from syncsettle.adapters.db import jobs as repo
+from syncsettle.adapters.db.computing import jobs as repo
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
 

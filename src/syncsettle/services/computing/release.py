@@ -34,7 +34,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from syncsettle.adapters.clock import business_date
-from syncsettle.adapters.db import privacy_budgets as budget_repo
+from syncsettle.adapters.db.computing import privacy_budgets as budget_repo
 from syncsettle.domain.actuarial.postprocess import Consistency, post_process
 from syncsettle.domain.commercial.vocabulary import Purpose
 from syncsettle.domain.identity import Principal, Role

@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from syncsettle.adapters.db import replay_source as source
-from syncsettle.adapters.db.util import gc_paused
+from syncsettle.adapters.db.computing import replay_source as source
+from syncsettle.adapters.db.core.util import gc_paused
 from syncsettle.domain.actuarial.replay import ClaimBasis
 from syncsettle.domain.rules.product import Product
 from syncsettle.domain.settlement.burden import ComponentTotals

@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from syncsettle.adapters.db import people
-from syncsettle.adapters.db import risk_history as repo
-from syncsettle.adapters.db import visits as visit_repo
+from syncsettle.adapters.db.computing import risk_history as repo
+from syncsettle.adapters.db.settlement import people
+from syncsettle.adapters.db.settlement import visits as visit_repo
 from syncsettle.domain.risk.screen import Finding, holds_leg, screen
 from syncsettle.domain.rules.risk import RiskVersion, Stage
 from syncsettle.domain.rules.risk_facts import RiskPerson, RiskVisit

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from syncsettle.adapters.db import people
-from syncsettle.adapters.db import scan_queries as q
-from syncsettle.adapters.db import visits as visit_repo
+from syncsettle.adapters.db.computing import scan_queries as q
+from syncsettle.adapters.db.settlement import people
+from syncsettle.adapters.db.settlement import visits as visit_repo
 from syncsettle.domain.risk.screen import Finding, hospital_findings
 from syncsettle.domain.rules.risk import HospitalShareRule
 from syncsettle.services.computing.risk import visit_findings

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection
 
-from syncsettle.adapters.db import replay_source as source
+from syncsettle.adapters.db.computing import replay_source as source
 from syncsettle.domain.actuarial.postprocess import Consistency
 from syncsettle.domain.rules.product import Product
 from syncsettle.money import format_yuan, four

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from syncsettle.adapters.db import filings as repo
+from syncsettle.adapters.db.commercial import filings as repo
 from syncsettle.domain.commercial.lifecycle import STEPS, FilingAction
 from syncsettle.domain.commercial.vocabulary import FilingStatus
 from syncsettle.domain.identity import ALL, Principal, Role, region_covers

@@ -18,7 +18,7 @@ from enum import StrEnum
 
 from sqlalchemy import Connection
 
-from syncsettle.adapters.db import audit_log
+from syncsettle.adapters.db.management import audit_log
 from syncsettle.domain.identity import Principal
 from syncsettle.services.unit_of_work import after_rollback
 

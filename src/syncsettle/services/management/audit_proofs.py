@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from syncsettle.adapters.crypto import Sm2PublicKey
-from syncsettle.adapters.db import audit_log as repo
-from syncsettle.adapters.db import people
+from syncsettle.adapters.db.management import audit_log as repo
+from syncsettle.adapters.db.settlement import people
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.domain.trust import SM3_TREE, inclusion_proof, verify_inclusion
 from syncsettle.domain.trust.canonical import parse_instant

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from syncsettle.adapters import audit_witness
-from syncsettle.adapters.db import audit_log as repo
+from syncsettle.adapters.db.management import audit_log as repo
 from syncsettle.adapters.settings import KeyRing
 from syncsettle.domain.trust import GENESIS_HASH, SM3_TREE, chain_hash
 from syncsettle.domain.trust.canonical import canonical_json, instant

@@ -34,7 +34,7 @@ from typing import Any
 
 from syncsettle.adapters import audit_witness
 from syncsettle.adapters.crypto import Sm2PublicKey
-from syncsettle.adapters.db import audit_log as repo
+from syncsettle.adapters.db.management import audit_log as repo
 from syncsettle.domain.trust import GENESIS_HASH, SM3_TREE, chain_hash
 from syncsettle.domain.trust.canonical import canonical_json
 from syncsettle.domain.trust.frontier import Frontier, append_leaf, frontier_root

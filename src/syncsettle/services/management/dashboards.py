@@ -13,9 +13,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from syncsettle.adapters.clock import business_date
-from syncsettle.adapters.db import dashboards as repo
-from syncsettle.adapters.db import latency as latency_repo
-from syncsettle.adapters.db.dashboards import Scope
+from syncsettle.adapters.db.management import dashboards as repo
+from syncsettle.adapters.db.management import latency as latency_repo
+from syncsettle.adapters.db.management.dashboards import Scope
 from syncsettle.adapters.observability.latency import quantile
 from syncsettle.adapters.observability.metrics import SETTLE_INFNOS
 from syncsettle.domain.slip_ids import slips_of

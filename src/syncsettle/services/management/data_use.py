@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from syncsettle.adapters.db import audit_log
+from syncsettle.adapters.db.management import audit_log
 from syncsettle.domain.identity import ALL, Principal, Role
 from syncsettle.domain.trust.canonical import instant
 from syncsettle.services.errors import Code, ServiceError

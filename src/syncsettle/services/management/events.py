@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from syncsettle.adapters.broker.jetstream import BrokerUnavailable, JetStreamPublisher
-from syncsettle.adapters.db import outbox_events as repo
+from syncsettle.adapters.db.settlement import outbox_events as repo
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
 

@@ -35,8 +35,8 @@ from typing import Any
 from syncsettle.adapters.clock import CHINA, business_date, national_time
 from syncsettle.adapters.credentials import matches
 from syncsettle.adapters.crypto import DecryptionError
-from syncsettle.adapters.db import gateway as repo
-from syncsettle.adapters.db import people
+from syncsettle.adapters.db.settlement import gateway as repo
+from syncsettle.adapters.db.settlement import people
 from syncsettle.adapters.gateway_tokens import open_token
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform

@@ -11,8 +11,8 @@ from __future__ import annotations
 import secrets
 
 from syncsettle.adapters.credentials import hash_secret, matches
-from syncsettle.adapters.db import identity as repo
-from syncsettle.adapters.db import people
+from syncsettle.adapters.db.management import identity as repo
+from syncsettle.adapters.db.settlement import people
 from syncsettle.domain.identity import ALL, Principal, Role
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform

@@ -11,7 +11,7 @@ database has nothing to check and passes.
 from __future__ import annotations
 
 from syncsettle.adapters.crypto import DecryptionError
-from syncsettle.adapters.db import gateway, people
+from syncsettle.adapters.db.settlement import gateway, people
 from syncsettle.adapters.gateway_tokens import open_token
 from syncsettle.services.platform import Platform
 

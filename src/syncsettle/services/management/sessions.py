@@ -27,8 +27,8 @@ import json
 from datetime import datetime, timedelta
 
 from syncsettle.adapters.crypto.sm3 import hmac_sm3, verify_hmac_sm3
-from syncsettle.adapters.db import identity as credentials_repo
-from syncsettle.adapters.db import people
+from syncsettle.adapters.db.management import identity as credentials_repo
+from syncsettle.adapters.db.settlement import people
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.management import identity

@@ -22,8 +22,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from syncsettle.adapters.db import check_queries as q
-from syncsettle.adapters.db.settlements import BASIC_FIELDS
+from syncsettle.adapters.db.settlement import check_queries as q
+from syncsettle.adapters.db.settlement.settlements import BASIC_FIELDS
 from syncsettle.services.clearing.check import problems as clearing_problems
 from syncsettle.services.commercial.check_claims import claim_deltas, claim_problems
 from syncsettle.services.platform import Platform

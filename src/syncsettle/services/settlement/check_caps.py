@@ -24,7 +24,7 @@ from typing import Literal, TypeVar
 
 from sqlalchemy import Connection
 
-from syncsettle.adapters.db import check_queries as q
+from syncsettle.adapters.db.settlement import check_queries as q
 from syncsettle.domain.rules.policy import Policy, PolicyVersion
 from syncsettle.domain.rules.product import Product, ProductVersion
 from syncsettle.money import format_yuan

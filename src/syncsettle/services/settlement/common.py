@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from syncsettle.adapters.db import people
+from syncsettle.adapters.db.settlement import people
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.hospital_scope import check_insured_region as check_insured_region
 from syncsettle.services.hospital_scope import claimed_insured_region as claimed_insured_region

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from syncsettle.adapters.db import visits as visit_repo
+from syncsettle.adapters.db.settlement import visits as visit_repo
 from syncsettle.domain.codes import INPATIENT_MED_TYPES
 from syncsettle.domain.settlement.errors import InvalidInput
 from syncsettle.domain.settlement.model import FeeLine

@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from syncsettle.adapters.clock import business_date, national_time
-from syncsettle.adapters.db import gateway as repo
+from syncsettle.adapters.db.settlement import gateway as repo
 from syncsettle.domain.clearing.reconciliation import SettlementRecord
 from syncsettle.money import MoneyError, parse_yuan
 from syncsettle.services.errors import Code, ServiceError

@@ -9,11 +9,11 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from syncsettle.adapters.db import benefits as benefit_repo
-from syncsettle.adapters.db import people
-from syncsettle.adapters.db import settlements as repo
-from syncsettle.adapters.db import visits as visit_repo
-from syncsettle.adapters.db.commercial import filing_in_force
+from syncsettle.adapters.db.commercial.commercial import filing_in_force
+from syncsettle.adapters.db.settlement import benefits as benefit_repo
+from syncsettle.adapters.db.settlement import people
+from syncsettle.adapters.db.settlement import settlements as repo
+from syncsettle.adapters.db.settlement import visits as visit_repo
 from syncsettle.domain.codes import ASSISTANCE_IDET_TYPES, ASSISTANCE_OF_IDET_TYPE
 from syncsettle.domain.rules.catalogue import CatalogueEntry
 from syncsettle.domain.rules.policy import Policy, PolicyVersion
@@ -171,7 +171,7 @@ def load(
     locked: dict[str, int] | None, use_account: bool, batch: str | None = None,
 ) -> VisitInputs:  # fmt: skip
     """Gather the inputs. ``locked``: the person's basic accumulators for ``day``'s year as the caller
-    read them under their lock (:func:`~syncsettle.adapters.db.settlements.lock_basic`; not read
+    read them under their lock (:func:`~syncsettle.adapters.db.settlement.settlements.lock_basic`; not read
     again), or None for a quote (read without a lock). ``batch``: settle only the unsettled lines of
     this ``chrg_bchno`` (2207's charge batch; ``None`` or ``"0000"``: every unsettled line)."""
     stored, insurance = insured_person(conn, visit["psn_no"], visit["insutype"])  # after the caller's lock

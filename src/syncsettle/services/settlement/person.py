@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from syncsettle.adapters.clock import business_date
-from syncsettle.adapters.db import people
+from syncsettle.adapters.db.settlement import people
 from syncsettle.money import format_yuan
 from syncsettle.services import person_benefits
 from syncsettle.services.errors import Code, ServiceError

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from syncsettle.adapters.clock import national_time
-from syncsettle.adapters.db import settlements as repo
-from syncsettle.adapters.db import visits as visit_repo
+from syncsettle.adapters.db.settlement import settlements as repo
+from syncsettle.adapters.db.settlement import visits as visit_repo
 from syncsettle.money import format_yuan
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform

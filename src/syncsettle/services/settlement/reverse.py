@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from syncsettle.adapters.clock import business_date, national_time
-from syncsettle.adapters.db import benefits as benefit_repo
-from syncsettle.adapters.db import ledger as ledger_repo
-from syncsettle.adapters.db import settlements as repo
-from syncsettle.adapters.db import visits as visit_repo
+from syncsettle.adapters.db.settlement import benefits as benefit_repo
+from syncsettle.adapters.db.settlement import ledger as ledger_repo
+from syncsettle.adapters.db.settlement import settlements as repo
+from syncsettle.adapters.db.settlement import visits as visit_repo
 from syncsettle.money import format_yuan
 from syncsettle.services.commercial import claims
 from syncsettle.services.errors import Code, ServiceError

@@ -24,10 +24,10 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from syncsettle.adapters.clock import business_date
-from syncsettle.adapters.db import benefits as benefit_repo
-from syncsettle.adapters.db import ledger as ledger_repo
-from syncsettle.adapters.db import settlements as repo
-from syncsettle.adapters.db import visits as visit_repo
+from syncsettle.adapters.db.settlement import benefits as benefit_repo
+from syncsettle.adapters.db.settlement import ledger as ledger_repo
+from syncsettle.adapters.db.settlement import settlements as repo
+from syncsettle.adapters.db.settlement import visits as visit_repo
 from syncsettle.domain import ledger
 from syncsettle.domain.commercial.view import view_of
 from syncsettle.domain.identity import Principal, Role

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from syncsettle.adapters.clock import national_time
-from syncsettle.adapters.db import visits as visit_repo
+from syncsettle.adapters.db.settlement import visits as visit_repo
 from syncsettle.domain.codes import INPATIENT_MED_TYPES
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform

@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from syncsettle.adapters.db import filings as filing_repo
-from syncsettle.adapters.db import people, visits
-from syncsettle.adapters.db import settlements as settlement_repo
+from syncsettle.adapters.db.commercial import filings as filing_repo
+from syncsettle.adapters.db.settlement import people, visits
+from syncsettle.adapters.db.settlement import settlements as settlement_repo
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.domain.slip_ids import slips_of as slips_of
 from syncsettle.services.errors import Code, ServiceError

@@ -28,10 +28,10 @@ from typing import Any
 from sqlalchemy import Connection
 
 from syncsettle.adapters.broker.jetstream import BrokerUnavailable, Delivered, JetStreamConsumer
-from syncsettle.adapters.db import claims as claim_repo
-from syncsettle.adapters.db import insured_notices as repo
-from syncsettle.adapters.db import outbox_events
-from syncsettle.adapters.db import settlements as settlement_repo
+from syncsettle.adapters.db.commercial import claims as claim_repo
+from syncsettle.adapters.db.settlement import insured_notices as repo
+from syncsettle.adapters.db.settlement import outbox_events
+from syncsettle.adapters.db.settlement import settlements as settlement_repo
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.domain.slip_ids import slips_of
 from syncsettle.money import format_yuan

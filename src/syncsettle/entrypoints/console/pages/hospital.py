@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from syncsettle.adapters.db.dashboards import Scope
+from syncsettle.adapters.db.management.dashboards import Scope
 from syncsettle.domain.glossary import STATUSES
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.entrypoints.console import charts, nav

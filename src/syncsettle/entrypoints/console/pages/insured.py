@@ -22,7 +22,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from syncsettle.adapters.db.dashboards import Scope
+from syncsettle.adapters.db.management.dashboards import Scope
 from syncsettle.adapters.slips.qr import qr_svg
 from syncsettle.domain.glossary import PAYER_KINDS
 from syncsettle.domain.identity import Principal, Role

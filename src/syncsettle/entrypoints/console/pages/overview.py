@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from syncsettle.adapters.db.dashboards import Scope, region_prefix
+from syncsettle.adapters.db.management.dashboards import Scope, region_prefix
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.entrypoints.console import charts, nav
 from syncsettle.entrypoints.console.auth import page

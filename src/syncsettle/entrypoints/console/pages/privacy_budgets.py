@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from syncsettle.adapters.db.dashboards import region_prefix
+from syncsettle.adapters.db.management.dashboards import region_prefix
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.entrypoints.console import csrf, nav
 from syncsettle.entrypoints.console.auth import page
