@@ -11,7 +11,7 @@ from typing import Any
 
 import uvicorn
 
-from syncsettle.loadgen.server import free_port
+from syncsettle_tools.loadgen.server import free_port
 
 
 @contextmanager

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from syncsettle.loadgen.server import seed, start_server
-from syncsettle.loadgen.terminal import Terminal
-from syncsettle.loadgen.visits import Tally, one_visit
+from syncsettle_tools.loadgen.server import seed, start_server
+from syncsettle_tools.loadgen.terminal import Terminal
+from syncsettle_tools.loadgen.visits import Tally, one_visit
 
 
 @pytest.mark.slow
@@ -76,7 +76,7 @@ def test_open_loop_counts_statements_and_measures_the_floor_in_the_same_run() ->
 
 
 def test_an_open_loop_schedule_is_fixed_in_advance_and_seeded() -> None:
-    from syncsettle.loadgen.openloop import schedule
+    from syncsettle_tools.loadgen.openloop import schedule
 
     poisson = schedule(50, 10, "poisson", seed=3)
     assert poisson == schedule(50, 10, "poisson", seed=3) and poisson == sorted(poisson)

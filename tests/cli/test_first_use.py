@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from syncsettle.entrypoints import cli as cli_module
-from syncsettle.entrypoints.cli.demo import Lines
+from syncsettle_tools.cli.demo import Lines
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{os.environ.get('PYTHONPATH', '')}", "COLUMNS": "120"}

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from syncsettle.adapters.db.core.engine import make_engine
 from syncsettle.adapters.db.management.schema_console import latency_minutes
 from syncsettle.adapters.observability.metrics import MULTIPROC_ENV
-from syncsettle.loadgen.server import seed, start_server
-from syncsettle.loadgen.visits import Tally, one_visit
+from syncsettle_tools.loadgen.server import seed, start_server
+from syncsettle_tools.loadgen.visits import Tally, one_visit
 from tests.ops.test_metrics_and_probes import sample
 
 VISITS = 12

@@ -16,10 +16,10 @@ from sqlalchemy import select
 
 from syncsettle.adapters.db.core.engine import make_engine
 from syncsettle.adapters.db.core.schema import settlements
-from syncsettle.loadgen.server import seed, start_server
-from syncsettle.loadgen.visits import Tally, one_visit
 from syncsettle.services.platform import Platform
 from syncsettle.services.settlement.check import check
+from syncsettle_tools.loadgen.server import seed, start_server
+from syncsettle_tools.loadgen.visits import Tally, one_visit
 
 
 def _load(base: str, secret: str, tally: Tally, stop: threading.Event) -> None:

@@ -22,14 +22,14 @@ from syncsettle.adapters.db.core.engine import make_engine
 from syncsettle.adapters.db.core.schema import journals, settlements
 from syncsettle.adapters.db.management.schema_trust import audit_entries
 from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
-from syncsettle.loadgen.server import seed, start_server
-from syncsettle.loadgen.visits import LINES, envelope
 from syncsettle.money import format_yuan, parse_yuan
 from syncsettle.services import admin
 from syncsettle.services.commercial import consents
 from syncsettle.services.commercial.reference_products import file_product, reference_content
 from syncsettle.services.management import audit_proofs
 from syncsettle.services.platform import Platform
+from syncsettle_tools.loadgen.server import seed, start_server
+from syncsettle_tools.loadgen.visits import LINES, envelope
 from tests.commercial.actors import insured
 
 ACME = "acme-supplementary-2025"

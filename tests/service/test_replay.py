@@ -122,8 +122,8 @@ def test_whatif_job_returns_only_aggregates_with_progress(world: World) -> None:
 def test_vectorised_and_per_bill_agree_on_generated_history(database_url: str) -> None:
     from syncsettle.adapters.db.core.engine import make_engine
     from syncsettle.adapters.db.core.migrate import upgrade
-    from syncsettle.loadgen import history as gen
     from syncsettle.services.platform import Platform
+    from syncsettle_tools.loadgen import history as gen
 
     p = Platform(engine=make_engine(database_url))
     upgrade(p.engine)

@@ -18,10 +18,10 @@ from fastapi.testclient import TestClient
 
 from syncsettle.adapters.clock import FixedClock
 from syncsettle.adapters.db.core.engine import make_engine
-from syncsettle.entrypoints.cli.demo import console_app
 from syncsettle.money import parse_yuan
 from syncsettle.services.platform import Platform
-from syncsettle.simulation.calendar import china
+from syncsettle_tools.cli.demo import console_app
+from syncsettle_tools.simulation.calendar import china
 from tests.world import World
 
 PARTS = ("public_funds", "commercial", "personal_account", "cash")

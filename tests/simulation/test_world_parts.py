@@ -10,12 +10,12 @@ from datetime import date, timedelta
 
 from syncsettle.adapters.clock import CHINA
 from syncsettle.adapters.rulebook import shipped_rulebook
-from syncsettle.simulation import bills
-from syncsettle.simulation.calendar import FIRST_DAY
-from syncsettle.simulation.his import Books, Hospital
-from syncsettle.simulation.places import hospital_list
-from syncsettle.simulation.population import OTHER_REGION, ULANQAB, YANTAI, Population, check_character
-from syncsettle.simulation.schedule import MINIMUM, OPEN_SECONDS, plan_day
+from syncsettle_tools.simulation import bills
+from syncsettle_tools.simulation.calendar import FIRST_DAY
+from syncsettle_tools.simulation.his import Books, Hospital
+from syncsettle_tools.simulation.places import hospital_list
+from syncsettle_tools.simulation.population import OTHER_REGION, ULANQAB, YANTAI, Population, check_character
+from syncsettle_tools.simulation.schedule import MINIMUM, OPEN_SECONDS, plan_day
 
 HOSPITALS = [Hospital(code, name, level, region, "s") for code, name, level, region in hospital_list()]
 

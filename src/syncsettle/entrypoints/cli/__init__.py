@@ -38,9 +38,11 @@ START, SERVICE, COMMERCIAL, CLEARING, COMPUTING, AUDIT, BENCH = (
     "Benchmarks",
 )
 
-# name → (modules that register it, help panel, one line of help), in the order the help lists them
+TOOLS = "syncsettle_tools.cli"  # the demo and benchmark commands live outside the runtime package
+# name → (modules that register it, help panel, one line of help), in the order the help lists them;
+# a bare name is a module of this package, a dotted one is imported as it is (the tools')
 COMMANDS: dict[str, tuple[tuple[str, ...], str, str]] = {
-    "demo": (("demo",), START, "The whole platform at work on a realistic world, then the console."),
+    "demo": ((f"{TOOLS}.demo",), START, "The whole platform at work on a realistic world, then the console."),
     "quote": (("quote",), START, "Price one bill: every payer's share, setlinfo and the accumulators after."),
     "rules": (("rules", "service"), START, "Policy, product and catalogue rule files."),
     "check": (("service",), START, "Verify the whole database: journals, shares, accumulators."),
@@ -73,13 +75,19 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str, str]] = {
 BENCH_HELP = COMMANDS["bench"][2]
 # the benchmarks, lazily too: name → (module, one line of help)
 BENCHES: dict[str, tuple[str, str]] = {
-    "engine": ("bench_engine", "Bills/s of the pure calculation: a 20-line outpatient and a 300-line inpatient bill."),
-    "service": ("bench_service", "Complete visits/s over HTTP against a real server, p50/p99, and the bare limits."),
-    "routes": ("bench_routes", "Latency a commercial leg adds per settlement, by route."),
-    "clearing": ("bench_clearing", "Closing and clearing one window of N settlements."),
-    "replay": ("bench_computing", "Refresh + load + replay + aggregates of a product over N settlements."),
-    "risk": ("bench_computing", "Settle p99 added by the risk check, and the check's own p50/p99."),
-    "audit": ("bench_audit", "Audit log: append, seal, sign, prove and verify rates."),
+    "engine": (
+        f"{TOOLS}.bench_engine",
+        "Bills/s of the pure calculation: a 20-line outpatient and a 300-line inpatient bill.",
+    ),
+    "service": (
+        f"{TOOLS}.bench_service",
+        "Complete visits/s over HTTP against a real server, p50/p99, and the bare limits.",
+    ),
+    "routes": (f"{TOOLS}.bench_routes", "Latency a commercial leg adds per settlement, by route."),
+    "clearing": (f"{TOOLS}.bench_clearing", "Closing and clearing one window of N settlements."),
+    "replay": (f"{TOOLS}.bench_computing", "Refresh + load + replay + aggregates of a product over N settlements."),
+    "risk": (f"{TOOLS}.bench_computing", "Settle p99 added by the risk check, and the check's own p50/p99."),
+    "audit": (f"{TOOLS}.bench_audit", "Audit log: append, seal, sign, prove and verify rates."),
 }
 
 
@@ -145,7 +153,7 @@ class LazyBench(LazyGroup):
         return {name: (None, line) for name, (_, line) in BENCHES.items()}
 
     def build(self, cmd_name: str) -> click.Command:
-        module = importlib.import_module(f"{__name__}.{BENCHES[cmd_name][0]}")
+        module = _module(BENCHES[cmd_name][0])
         scratch = typer.Typer(rich_markup_mode="markdown")
         register = getattr(module, "register_bench", None)
         if callable(register):
@@ -184,11 +192,19 @@ def _root(
     """One-stop settlement of hospital bills across basic medical insurance, commercial insurance and self-pay."""
 
 
+def _module(name: str) -> Any:
+    """A command module: ``name`` in this package, or a dotted module path (the tools' commands)."""
+    return importlib.import_module(name if "." in name else f"{__name__}.{name}")
+
+
 def _register(modules: tuple[str, ...], target: typer.Typer, bench_app: typer.Typer) -> None:
     for name in modules:
-        register = getattr(importlib.import_module(f"{__name__}.{name}"), "register", None)
+        module = _module(name)
+        register, register_bench = getattr(module, "register", None), getattr(module, "register_bench", None)
         if callable(register):
             register(target, bench_app)
+        elif callable(register_bench):
+            register_bench(bench_app)
 
 
 def _build(cmd_name: str) -> click.Command:
@@ -224,6 +240,9 @@ def _load_commands() -> None:
     app.add_typer(bench, name="bench", help=BENCH_HELP)
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         _register((info.name,), app, bench)
+    tools = importlib.import_module(TOOLS)
+    for info in sorted(pkgutil.iter_modules(tools.__path__), key=lambda m: m.name):
+        _register((f"{TOOLS}.{info.name}",), app, bench)
 
 
 def main() -> None:

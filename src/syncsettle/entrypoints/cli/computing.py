@@ -169,6 +169,3 @@ def register(app: typer.Typer, bench: typer.Typer) -> None:
     app.add_typer(facts_app, name="facts")
     app.command("replay")(replay_command)
     app.command("aggregates")(aggregates_command)
-    from syncsettle.entrypoints.cli import bench_computing
-
-    bench_computing.register_bench(bench)

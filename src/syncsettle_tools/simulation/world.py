@@ -3,7 +3,7 @@
 1. hospitals, each with its credential (``admin.add_hospital``);
 2. the insured persons, imported in batches of :data:`PERSON_BATCH` — one transaction per batch
    (``admin.import_persons``, names and certificate numbers sealed on the way in), with their
-   benefits beyond the pooled fund (:mod:`syncsettle.simulation.benefits`: assistance categories,
+   benefits beyond the pooled fund (:mod:`syncsettle_tools.simulation.benefits`: assistance categories,
    civil servants, 门慢门特 certifications, 家庭共济 links, referral filings);
 3. the insurers admitted and the reference products filed, approved, put on sale and activated by
    their insurers and the regulators (``file_reference_product``), plus one new version left
@@ -11,7 +11,7 @@
 4. each insurer's prefunding configured and topped up (``services/clearing/prefunding``), the
    enterprise plan's insurer only thinly (its reserve runs out on the first day);
 5. enrollments through the one-click flow with their consents, then a few more consents granted
-   and withdrawn (:mod:`syncsettle.simulation.products`).
+   and withdrawn (:mod:`syncsettle_tools.simulation.products`).
 
 Everything is deterministic for the seed (the random streams of people, purchases and consents are
 separate, so a change in one does not reshuffle the others).
@@ -31,11 +31,11 @@ from syncsettle.services.clearing import prefunding, revolving
 from syncsettle.services.commercial.reference_products import file_reference_product
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
-from syncsettle.simulation import benefits, bills, calendar, products
-from syncsettle.simulation.his import Hospital
-from syncsettle.simulation.places import hospital_list
-from syncsettle.simulation.population import OTHER_REGION, YANTAI, Household, Insured, Population
-from syncsettle.simulation.progress import Progress
+from syncsettle_tools.simulation import benefits, bills, calendar, products
+from syncsettle_tools.simulation.his import Hospital
+from syncsettle_tools.simulation.places import hospital_list
+from syncsettle_tools.simulation.population import OTHER_REGION, YANTAI, Household, Insured, Population
+from syncsettle_tools.simulation.progress import Progress
 
 PERSON_BATCH = 500
 PREFUND_CAP = 10_000_000  # fen: each insurer may owe 100,000 yuan beyond its reserve

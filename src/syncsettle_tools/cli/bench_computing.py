@@ -49,7 +49,7 @@ def _load() -> str:
 @contextmanager
 def _database(url: str | None, reuse: bool) -> Iterator[str]:
     from syncsettle.adapters.db.core.engine import database_url
-    from syncsettle.loadgen.server import fresh_postgres
+    from syncsettle_tools.loadgen.server import fresh_postgres
 
     if url is None:
         with tempfile.TemporaryDirectory() as scratch:
@@ -68,7 +68,7 @@ def _history(p: Platform, n: int, reuse: bool) -> float | None:
     from syncsettle.adapters.db.computing.schema_computing import claim_fact_products, claim_facts
     from syncsettle.adapters.db.core.migrate import upgrade
     from syncsettle.adapters.db.core.schema import settlements
-    from syncsettle.loadgen import history as gen
+    from syncsettle_tools.loadgen import history as gen
 
     upgrade(p.engine)
     with p.uow() as uow:
@@ -144,10 +144,10 @@ def bench_replay(
     database: str | None = DB, reuse: bool = REUSE, as_json: bool = typer.Option(False, "--json"),
 ) -> None:  # fmt: skip
     """Generate history, then time refresh + load + replay + aggregates of the city product for 2025."""
-    from syncsettle.loadgen import history as gen
     from syncsettle.services.computing import facts, replay, replay_claims, whatif
     from syncsettle.services.computing.actuarial import Requester
     from syncsettle.services.platform import build_platform
+    from syncsettle_tools.loadgen import history as gen
 
     out: dict[str, Any] = {"load_average_before": _load()}
     with _database(database, reuse) as url:
@@ -205,9 +205,9 @@ def bench_risk(
     database: str | None = DB, reuse: bool = REUSE, as_json: bool = typer.Option(False, "--json"),
 ) -> None:  # fmt: skip
     """Settle p99 with the 事中 risk check minus without it, and the check's own p50/p99 (ms)."""
-    from syncsettle.loadgen import risk_workload
     from syncsettle.services.computing import facts
     from syncsettle.services.platform import build_platform
+    from syncsettle_tools.loadgen import risk_workload
 
     out: dict[str, Any] = {"load_average_before": _load()}
     with _database(database, reuse) as url:

@@ -25,10 +25,10 @@ from syncsettle.money import format_yuan, parse_yuan
 from syncsettle.services.clearing import revolving
 from syncsettle.services.commercial import prefund
 from syncsettle.services.platform import Platform
-from syncsettle.simulation import benefits
-from syncsettle.simulation.days import DayReport
-from syncsettle.simulation.products import OFFERS
-from syncsettle.simulation.world import World
+from syncsettle_tools.simulation import benefits
+from syncsettle_tools.simulation.days import DayReport
+from syncsettle_tools.simulation.products import OFFERS
+from syncsettle_tools.simulation.world import World
 
 PARTS = ("public_funds", "commercial", "personal_account", "cash")
 

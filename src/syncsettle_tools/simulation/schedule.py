@@ -21,12 +21,12 @@ import random
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from syncsettle.simulation import benefits
-from syncsettle.simulation.bills import Bill, Bills
-from syncsettle.simulation.calendar import china
-from syncsettle.simulation.his import Hospital
-from syncsettle.simulation.population import OTHER_REGION, Insured
-from syncsettle.simulation.visits import Fate, PlannedVisit
+from syncsettle_tools.simulation import benefits
+from syncsettle_tools.simulation.bills import Bill, Bills
+from syncsettle_tools.simulation.calendar import china
+from syncsettle_tools.simulation.his import Hospital
+from syncsettle_tools.simulation.population import OTHER_REGION, Insured
+from syncsettle_tools.simulation.visits import Fate, PlannedVisit
 
 OUTPATIENT_RATE = 0.025
 INPATIENT_RATE = 0.0025

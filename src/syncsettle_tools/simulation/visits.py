@@ -9,7 +9,7 @@ simulated clock:
   cancelled (2205 by batch / 2302 by serial number) and the visit settled again — or the visit is
   cancelled (2205 / 2302 all lines, then 2202 / 2404).
 
-The hospital books each settlement and reversal it received (:class:`~syncsettle.simulation.his.Books`).
+The hospital books each settlement and reversal it received (:class:`~syncsettle_tools.simulation.his.Books`).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from typing import Any, Literal
 
 from syncsettle.adapters.clock import FixedClock, business_date, national_time
 from syncsettle.money import format_yuan
-from syncsettle.simulation.bills import Bill, Line
-from syncsettle.simulation.his import Books, Hospital, Interface
-from syncsettle.simulation.population import Insured
+from syncsettle_tools.simulation.bills import Bill, Line
+from syncsettle_tools.simulation.his import Books, Hospital, Interface
+from syncsettle_tools.simulation.population import Insured
 
 Fate = Literal["settled", "corrected", "cancelled"]
 EXTRA_BATCH = "2"  # the batch (chrg_bchno) a duplicated line is uploaded in

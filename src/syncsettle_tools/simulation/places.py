@@ -3,7 +3,7 @@ codes ``H<region><serial>`` as ``fixmedins_code``)."""
 
 from __future__ import annotations
 
-from syncsettle.simulation.population import ULANQAB, YANTAI
+from syncsettle_tools.simulation.population import ULANQAB, YANTAI
 
 HOSPITALS: dict[str, dict[str, tuple[str, ...]]] = {
     YANTAI: {

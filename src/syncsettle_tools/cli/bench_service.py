@@ -6,7 +6,7 @@ ratios to what the machine allows.
 Everything runs on loopback. The server is a ``syncsettle serve`` child process (2 workers by
 default) on a fresh database: a temporary SQLite file, or a new database created on the
 PostgreSQL server of ``--database-url`` (dropped afterwards). The client is
-:class:`~syncsettle.loadgen.terminal.Terminal` (a lean keep-alive HTTP/1.1 client: the load
+:class:`~syncsettle_tools.loadgen.terminal.Terminal` (a lean keep-alive HTTP/1.1 client: the load
 generator shares the two cores with the server, so it must cost as little as it can), for the
 visits and the bare endpoint alike.
 
@@ -34,16 +34,16 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
-    from syncsettle.loadgen.server import ServerProcess
-    from syncsettle.loadgen.visits import Tally
+    from syncsettle_tools.loadgen.server import ServerProcess
+    from syncsettle_tools.loadgen.visits import Tally
 
 err = Console(stderr=True)
 
 
 async def _drive(base: str, secret: str, concurrency: int, seconds: float, persons: int, tally: Tally) -> float:
     """``concurrency`` simulated HIS terminals, each with its own keep-alive connection."""
-    from syncsettle.loadgen.terminal import Terminal
-    from syncsettle.loadgen.visits import one_visit
+    from syncsettle_tools.loadgen.terminal import Terminal
+    from syncsettle_tools.loadgen.visits import one_visit
 
     headers = {"Authorization": f"Bearer {secret}"}
     deadline = time.monotonic() + seconds
@@ -64,7 +64,7 @@ async def _endpoint_rate(base: str, concurrency: int, seconds: float, method: st
     """Requests/s of ``method path`` answered 200 by ``concurrency`` keep-alive clients for ``seconds``:
     ``GET /bare`` (the HTTP stack alone) or ``POST /bench/floor`` (one request committing one one-row
     transaction, the floor of a visit's messages)."""
-    from syncsettle.loadgen.terminal import Terminal
+    from syncsettle_tools.loadgen.terminal import Terminal
 
     count = 0
     deadline = time.monotonic() + seconds
@@ -143,7 +143,7 @@ class Meter:
     """Wall, load averages and CPU seconds (client, server processes, PostgreSQL backends) over a stretch."""
 
     def __init__(self, server: ServerProcess, engine: Any) -> None:
-        from syncsettle.loadgen import cpu
+        from syncsettle_tools.loadgen import cpu
 
         self.server, self.engine = server, engine
         self.load_before = os.getloadavg()
@@ -153,7 +153,7 @@ class Meter:
 
     def per_visit(self, visits: int) -> dict[str, Any]:
         """CPU milliseconds per complete visit (``None`` where ``/proc`` could not tell)."""
-        from syncsettle.loadgen import cpu
+        from syncsettle_tools.loadgen import cpu
 
         client = time.process_time() - self.client
         serving = cpu.group_seconds(self.server.process.pid)
@@ -201,11 +201,11 @@ def service(
     from syncsettle.adapters.db.core.engine import make_engine
     from syncsettle.entrypoints.http.bench_hooks import ENV as BENCH_HOOKS_ENV
     from syncsettle.entrypoints.http.bench_hooks import FLOOR
-    from syncsettle.loadgen import openloop
-    from syncsettle.loadgen.server import fresh_postgres, seed, start_server
-    from syncsettle.loadgen.visits import Tally
     from syncsettle.services.platform import Platform
     from syncsettle.services.settlement.check import check
+    from syncsettle_tools.loadgen import openloop
+    from syncsettle_tools.loadgen.server import fresh_postgres, seed, start_server
+    from syncsettle_tools.loadgen.visits import Tally
 
     with ExitStack() as stack:
         if database_url and not database_url.startswith("sqlite"):

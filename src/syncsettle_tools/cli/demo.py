@@ -5,7 +5,7 @@ On a fresh embedded database (``./var/demo.db``, recreated each run) or an empty
 through the real hospital interface, clears and reconciles each day, writes the insurers' monthly
 statements, prints the summary (``--json``: one object on stdout) and then serves the console with
 ready-made logins (``--no-serve``: stop after the summary). The simulation is
-:mod:`syncsettle.simulation`; this module only wires the database, the progress bars and the output.
+:mod:`syncsettle_tools.simulation`; this module only wires the database, the progress bars and the output.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.console import Console
 
-from syncsettle.entrypoints.cli.demo_tables import print_summary
 from syncsettle.entrypoints.cli.service import err
-from syncsettle.simulation import calendar
+from syncsettle_tools.cli.demo_tables import print_summary
+from syncsettle_tools.simulation import calendar
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from syncsettle.adapters.clock import FixedClock
     from syncsettle.services.platform import Platform
-    from syncsettle.simulation.progress import Advance
+    from syncsettle_tools.simulation.progress import Advance
 
 DEFAULT_PATH = Path("var") / "demo.db"
 
@@ -169,9 +169,9 @@ def demo(
     from syncsettle.adapters.settings import SettingsError, load_settings
     from syncsettle.services.errors import ServiceError
     from syncsettle.services.platform import Platform
-    from syncsettle.simulation.logins import logins
-    from syncsettle.simulation.run import Options, run
-    from syncsettle.simulation.world import is_empty
+    from syncsettle_tools.simulation.logins import logins
+    from syncsettle_tools.simulation.run import Options, run
+    from syncsettle_tools.simulation.world import is_empty
 
     problem = Options(persons, days, seed).problem()
     if problem:

@@ -4,10 +4,10 @@ A closed loop (N terminals, each starting its next visit when the last one ends)
 server and so hides queueing: a stalled server simply receives fewer requests, and the latencies it
 reports leave out the time the requests would have waited ("coordinated omission"). Here the start
 times are fixed in advance — Poisson arrivals (exponential gaps, seeded) or evenly spaced — and every
-latency is measured from the time the HIS *meant* to send (:class:`~syncsettle.loadgen.visits.Tally`):
+latency is measured from the time the HIS *meant* to send (:class:`~syncsettle_tools.loadgen.visits.Tally`):
 a visit that waits for a free connection, or behind a slow server, carries that wait.
 
-Connections: a pool of keep-alive :class:`~syncsettle.loadgen.terminal.Terminal` clients, opened as
+Connections: a pool of keep-alive :class:`~syncsettle_tools.loadgen.terminal.Terminal` clients, opened as
 needed up to ``max_connections`` (a hospital's HIS terminals); beyond that a visit waits for one, and
 the wait is part of its first message's latency.
 """
@@ -19,8 +19,8 @@ import random
 import time
 from dataclasses import dataclass
 
-from syncsettle.loadgen.terminal import Terminal
-from syncsettle.loadgen.visits import Tally, one_visit
+from syncsettle_tools.loadgen.terminal import Terminal
+from syncsettle_tools.loadgen.visits import Tally, one_visit
 
 
 def schedule(rate: float, seconds: float, arrivals: str = "poisson", seed: int = 1) -> list[float]:

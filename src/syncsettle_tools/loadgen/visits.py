@@ -12,9 +12,9 @@ from typing import Any
 
 import httpx
 
-from syncsettle.loadgen.server import HOSPITAL
-from syncsettle.loadgen.terminal import Terminal
 from syncsettle.money import format_yuan, parse_yuan
+from syncsettle_tools.loadgen.server import HOSPITAL
+from syncsettle_tools.loadgen.terminal import Terminal
 
 _serial = itertools.count(1)
 LINES = [

@@ -24,14 +24,14 @@ from syncsettle.money import format_yuan, parse_yuan
 from syncsettle.services.clearing import clear, confirm, revolving, windows
 from syncsettle.services.commercial import retry
 from syncsettle.services.management import audit_seal, identity
-from syncsettle.simulation.calendar import china, move_to
-from syncsettle.simulation.his import AMOUNTS, Books, InterfaceError
-from syncsettle.simulation.incidents import ChannelSwitch, Event, bad_day, top_up_when_alerted
-from syncsettle.simulation.population import OTHER_REGION, ULANQAB, YANTAI
-from syncsettle.simulation.progress import Advance, Progress
-from syncsettle.simulation.schedule import OPEN_SECONDS, plan_day
-from syncsettle.simulation.visits import Visits
-from syncsettle.simulation.world import World
+from syncsettle_tools.simulation.calendar import china, move_to
+from syncsettle_tools.simulation.his import AMOUNTS, Books, InterfaceError
+from syncsettle_tools.simulation.incidents import ChannelSwitch, Event, bad_day, top_up_when_alerted
+from syncsettle_tools.simulation.population import OTHER_REGION, ULANQAB, YANTAI
+from syncsettle_tools.simulation.progress import Advance, Progress
+from syncsettle_tools.simulation.schedule import OPEN_SECONDS, plan_day
+from syncsettle_tools.simulation.visits import Visits
+from syncsettle_tools.simulation.world import World
 
 SELF_CLAIM_SHARE = 0.5  # of the people with a pending leg the platform would retry, who claim it themselves
 WAITING = ("pending", "held")  # a leg the bedside could not settle: waiting for a retry, a claim or a review

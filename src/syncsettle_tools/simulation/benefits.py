@@ -22,7 +22,7 @@ import random
 from collections.abc import Callable
 from dataclasses import replace
 
-from syncsettle.simulation.population import OTHER_REGION, YANTAI, Household, Insured
+from syncsettle_tools.simulation.population import OTHER_REGION, YANTAI, Household, Insured
 
 ASSISTANCE = {"tekun": 1, "dibao": 3, "fanpin": 2}
 CHRONIC = ("MM-HYP", "MM-DIA")

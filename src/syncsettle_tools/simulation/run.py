@@ -2,7 +2,7 @@
 app (in this process, through httpx's ``ASGITransport``), the insurers' monthly statements, and the
 summary. The CLI (``syncsettle demo``) adds the database, progress bars, printing and serving.
 
-The middle day is the bad day (:mod:`syncsettle.simulation.incidents`); with one day, that day.
+The middle day is the bad day (:mod:`syncsettle_tools.simulation.incidents`); with one day, that day.
 """
 
 from __future__ import annotations
@@ -23,14 +23,14 @@ from syncsettle.entrypoints.http.app import create_app
 from syncsettle.services.clearing import statement
 from syncsettle.services.commercial import wiring
 from syncsettle.services.platform import Platform
-from syncsettle.simulation import calendar, world
-from syncsettle.simulation.days import Day, DayReport
-from syncsettle.simulation.his import Books, Interface
-from syncsettle.simulation.incidents import install_switch
-from syncsettle.simulation.products import OFFERS
-from syncsettle.simulation.progress import Progress
-from syncsettle.simulation.summary import summarize
-from syncsettle.simulation.visits import Visits
+from syncsettle_tools.simulation import calendar, world
+from syncsettle_tools.simulation.days import Day, DayReport
+from syncsettle_tools.simulation.his import Books, Interface
+from syncsettle_tools.simulation.incidents import install_switch
+from syncsettle_tools.simulation.products import OFFERS
+from syncsettle_tools.simulation.progress import Progress
+from syncsettle_tools.simulation.summary import summarize
+from syncsettle_tools.simulation.visits import Visits
 
 BUDGET_S = 2.0  # the commercial time budget of the demo unless SYNCSETTLE_COMMERCIAL_BUDGET_MS says otherwise
 

@@ -26,11 +26,11 @@ from syncsettle.adapters.clock import FixedClock, business_date
 from syncsettle.adapters.db.settlement import people
 from syncsettle.adapters.db.settlement import visits as visit_repo
 from syncsettle.domain.settlement.model import PRIC_PLACES, FeeLine
-from syncsettle.loadgen.visits import LINES
 from syncsettle.money import parse_scaled, parse_yuan
 from syncsettle.services.computing.risk import visit_findings
 from syncsettle.services.platform import Platform
 from syncsettle.services.settlement import fees, settle, visits
+from syncsettle_tools.loadgen.visits import LINES
 
 HOSPITAL = "HG0000000000"  # a hospital of the generated history (loadgen.history)
 

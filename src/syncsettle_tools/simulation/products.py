@@ -25,9 +25,9 @@ from syncsettle.domain.identity import Principal, Role
 from syncsettle.services.commercial import consents
 from syncsettle.services.commercial.enrollment import Member, enroll
 from syncsettle.services.platform import Platform
-from syncsettle.simulation.calendar import APPROVED_TO, ENROLLMENT_DAY, china, move_to
-from syncsettle.simulation.population import ULANQAB, YANTAI, Household
-from syncsettle.simulation.progress import Advance
+from syncsettle_tools.simulation.calendar import APPROVED_TO, ENROLLMENT_DAY, china, move_to
+from syncsettle_tools.simulation.population import ULANQAB, YANTAI, Household
+from syncsettle_tools.simulation.progress import Advance
 
 CITY, ACME, ANYANG, HAINAN = ("yantai-shiminjiankangbao-2025", "acme-supplementary-2025", "anyang-puhui-2022",
                               "hainan-huiqiongbao-2026-a")  # fmt: skip

@@ -12,9 +12,9 @@ from typing import Any
 
 from syncsettle.domain.identity import Role
 from syncsettle.services.management import identity
-from syncsettle.simulation.days import DayReport
-from syncsettle.simulation.products import CITY
-from syncsettle.simulation.world import World
+from syncsettle_tools.simulation.days import DayReport
+from syncsettle_tools.simulation.products import CITY
+from syncsettle_tools.simulation.world import World
 
 
 def logins(w: World, reports: Sequence[DayReport]) -> dict[str, Any]:

@@ -35,10 +35,10 @@ def bench_clearing(
     from syncsettle.adapters.clock import FixedClock
     from syncsettle.adapters.db.core.engine import make_engine
     from syncsettle.adapters.db.core.migrate import upgrade
-    from syncsettle.loadgen.clearing_data import REGION, generate
-    from syncsettle.loadgen.server import fresh_postgres
     from syncsettle.services.clearing import clear, confirm, windows
     from syncsettle.services.platform import Platform
+    from syncsettle_tools.loadgen.clearing_data import REGION, generate
+    from syncsettle_tools.loadgen.server import fresh_postgres
 
     with ExitStack() as stack:
         if database_url and not database_url.startswith("sqlite"):

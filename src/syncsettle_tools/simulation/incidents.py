@@ -33,9 +33,9 @@ from syncsettle.services.clearing import prefunding
 from syncsettle.services.commercial import filings, prefund
 from syncsettle.services.commercial.wiring import channel_of
 from syncsettle.services.platform import Platform
-from syncsettle.simulation.calendar import china
-from syncsettle.simulation.products import CITY
-from syncsettle.simulation.world import World
+from syncsettle_tools.simulation.calendar import china
+from syncsettle_tools.simulation.products import CITY
+from syncsettle_tools.simulation.world import World
 
 Action = Callable[[], Awaitable[str | None]]
 TOP_UP_PER_PERSON = 500  # fen: an alerted insurer puts in 5 yuan per insured person of the world

@@ -40,12 +40,12 @@ def _prepare(url: str, persons: int) -> Platform:
     from syncsettle.adapters.db.core.engine import make_engine
     from syncsettle.domain.commercial.vocabulary import Granularity, Purpose
     from syncsettle.domain.identity import Principal, Role
-    from syncsettle.loadgen.server import HOSPITAL, seed
     from syncsettle.services import admin
     from syncsettle.services.clearing import prefunding
     from syncsettle.services.commercial import consents, wiring
     from syncsettle.services.commercial.reference_products import file_product, reference_content
     from syncsettle.services.platform import Platform
+    from syncsettle_tools.loadgen.server import HOSPITAL, seed
 
     seed(url, persons * len(ROUTES))
     p = Platform(engine=make_engine(url), clock=FixedClock(datetime(2025, 6, 10, 2, 0, tzinfo=UTC)))
@@ -88,9 +88,9 @@ def _crypto_round_trip(p: Platform, calls: int = 200) -> float:
 
 def _settle_one(p: Platform, hospital: dict[str, Any], psn_no: str, serial: int) -> float:
     from syncsettle.entrypoints.national.fee_lines import read_lines
-    from syncsettle.loadgen.visits import LINES
     from syncsettle.money import format_yuan, parse_yuan
     from syncsettle.services.settlement import fees, settle, visits
+    from syncsettle_tools.loadgen.visits import LINES
 
     insutype = "310" if int(psn_no[1:]) % 3 == 0 else "390"
     mdtrt_id = visits.register(p, hospital, visits.Registration(psn_no, insutype, inpatient=False))["mdtrt_id"]
@@ -111,7 +111,7 @@ def run(url: str, persons: int, rounds: int) -> dict[str, Any]:
     from rich.progress import Progress
 
     from syncsettle.adapters.db.settlement import people
-    from syncsettle.loadgen.server import HOSPITAL
+    from syncsettle_tools.loadgen.server import HOSPITAL
 
     p = _prepare(url, persons)
     with p.uow(readonly=True) as uow:
@@ -146,7 +146,7 @@ def bench_routes(
 ) -> None:
     """Added latency per settlement of the embedded route, the in-process dual-platform channel and a
     prefunded insurer's embedded leg."""
-    from syncsettle.loadgen.server import fresh_postgres
+    from syncsettle_tools.loadgen.server import fresh_postgres
 
     with ExitStack() as stack:
         if database and not database.startswith("sqlite"):

@@ -42,7 +42,7 @@ class Insured:
     psn_type: str
     balance: int
     cross_region: dict[str, Any] | None
-    # the benefits beyond the pooled fund (:mod:`syncsettle.simulation.benefits` assigns them)
+    # the benefits beyond the pooled fund (:mod:`syncsettle_tools.simulation.benefits` assigns them)
     assistance: str | None = None  # 医疗救助 category (tekun / dibao / fanpin), valid through the demo year
     civil_servant: bool = False  # 公务员医疗补助 (cvlserv_flag 1)
     certifications: tuple[str, ...] = ()  # 门慢门特 disease codes certified for the demo year
