@@ -40,18 +40,18 @@ def consumer_for(p: Platform, url: str) -> JetStreamConsumer:
     return JetStreamConsumer(url, f"{DURABLE}-{instance[:8]}")
 
 
-def feed(p: Platform, event: Delivered) -> bool:
-    """Write the feed events ``event`` calls for, in one transaction; True if any was new."""
+def feed(p: Platform, event: Delivered) -> int:
+    """Write the feed events ``event`` calls for, in one transaction; how many were new."""
     if event.topic not in ("settlement.settled", "settlement.reversed", "claim.settled"):
-        return False
+        return 0
     with p.uow() as uow:
         origin, _, rest = event.msg_id.partition(":")
         if origin != outbox_events.instance_id(uow.conn) or not rest:
-            return False  # another database's event on the shared stream
+            return 0  # another database's event on the shared stream
         key = event.msg_id.split(":")[-2]
-        wrote = False
+        wrote = 0
         for insurer, entry in _entries(uow.conn, event.topic, key):
-            wrote |= _emit_once(uow.conn, insurer, entry, p.clock.now())
+            wrote += _emit_once(uow.conn, insurer, entry, p.clock.now())
         uow.commit()
         return wrote
 

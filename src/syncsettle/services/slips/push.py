@@ -49,7 +49,7 @@ KINDS = {"settlement.settled": "settled", "settlement.reversed": "reversed", "cl
 @dataclass(frozen=True)
 class Consumed:
     handled: int  # events received and acknowledged in this pass
-    pushed: int  # notices stored (new ones; a redelivery stores nothing)
+    pushed: int  # notices (or feed events) stored: new ones only, a redelivery stores nothing
     broker_down: bool
 
 
@@ -64,7 +64,7 @@ def consumer_for(p: Platform, url: str | None = None) -> JetStreamConsumer:
 
 
 def consume(p: Platform, consumer: JetStreamConsumer, *, batch: int = 200, wait_s: float = 0.5,
-            handler: Callable[[Platform, Delivered], bool] | None = None) -> Consumed:  # fmt: skip
+            handler: Callable[[Platform, Delivered], int] | None = None) -> Consumed:  # fmt: skip
     """Handle every event the broker has for the consumer now (batch by batch until one comes back
     empty) with ``handler`` (default :func:`push`; the insurers' feeds pass theirs)."""
     handled = pushed = 0
