@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from syncsettle.adapters.db.settlement import people
 from syncsettle.services.settlement import queries
 from tests.conformance.runner import flows, run_flow
 from tests.live_server import serving
@@ -31,7 +32,9 @@ def test_flow(world: World, path: Path) -> None:
     if flow["commercial"]:
         # the HIS collects psn_cash_pay: the cash after the commercial leg, not before it
         assert Decimal(names["comm"]) > 0
-        hospital = {"fixmedins_code": flow["hospital"]}
+        with world.platform.uow(readonly=True) as uow:
+            hospital = people.hospital(uow.conn, flow["hospital"])
+        assert hospital is not None
         stored = queries.settlement_info(world.platform, hospital, names["setl_id"], None, None)["setlinfo"]
         assert stored["psn_cash_pay"] == names["cash"]
     if "stmt_rslt" in names:

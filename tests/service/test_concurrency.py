@@ -9,13 +9,14 @@ from sqlalchemy import func, select
 
 from syncsettle.adapters.db.core.schema import settlements
 from syncsettle.adapters.db.settlement import people
+from syncsettle.adapters.db.settlement.records import Hospital
 from syncsettle.services.errors import ServiceError
 from syncsettle.services.settlement.check import check
 from syncsettle.services.settlement.settle import settle_visit
 from tests.world import World, line
 
 
-def _hospital(world: World) -> dict[str, Any]:
+def _hospital(world: World) -> Hospital:
     with world.platform.uow() as uow:
         h = people.hospital(uow.conn, "H37060000001")
     assert h is not None

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.console import Console
 
+from syncsettle.adapters.db.settlement.records import Hospital
+
 if TYPE_CHECKING:
     from syncsettle.services.platform import Platform
 
@@ -86,7 +88,7 @@ def _crypto_round_trip(p: Platform, calls: int = 200) -> float:
     return (time.perf_counter() - started) * 1000 / calls
 
 
-def _settle_one(p: Platform, hospital: dict[str, Any], psn_no: str, serial: int) -> float:
+def _settle_one(p: Platform, hospital: Hospital, psn_no: str, serial: int) -> float:
     from syncsettle.entrypoints.national.fee_lines import read_lines
     from syncsettle.money import format_yuan, parse_yuan
     from syncsettle.services.settlement import fees, settle, visits

@@ -25,6 +25,7 @@ from sqlalchemy import Engine
 from syncsettle.adapters.clock import FixedClock, business_date
 from syncsettle.adapters.db.settlement import people
 from syncsettle.adapters.db.settlement import visits as visit_repo
+from syncsettle.adapters.db.settlement.records import Hospital
 from syncsettle.domain.settlement.model import PRIC_PLACES, FeeLine
 from syncsettle.money import parse_scaled, parse_yuan
 from syncsettle.services.computing.risk import visit_findings
@@ -58,7 +59,7 @@ class Result:
     findings: int = 0
 
 
-def _open_visit(p: Platform, hospital: dict[str, Any], psn_no: str, rng: random.Random) -> str:
+def _open_visit(p: Platform, hospital: Hospital, psn_no: str, rng: random.Random) -> str:
     reg = visits.register(p, hospital, visits.Registration(psn_no, "390", inpatient=False))
     mdtrt_id: str = reg["mdtrt_id"]
     lines = [
@@ -71,12 +72,12 @@ def _open_visit(p: Platform, hospital: dict[str, Any], psn_no: str, rng: random.
     return mdtrt_id
 
 
-def _settle(p: Platform, hospital: dict[str, Any], mdtrt_id: str, psn_no: str) -> dict[str, Any]:
+def _settle(p: Platform, hospital: Hospital, mdtrt_id: str, psn_no: str) -> dict[str, Any]:
     payload = {"mdtrt_id": mdtrt_id, "psn_no": psn_no, "acct_used_flag": "0"}
     return settle.settle_visit(p, hospital, f"RB{uuid.uuid4().hex}", "2207", mdtrt_id, psn_no, False, None, payload)
 
 
-def _check_alone(p: Platform, hospital: dict[str, Any], mdtrt_id: str, timings: Timings) -> int:
+def _check_alone(p: Platform, hospital: Hospital, mdtrt_id: str, timings: Timings) -> int:
     """The check as settlement runs it (visit, lines and person already loaded); only it is timed."""
     with p.uow(readonly=True) as uow:
         visit = visit_repo.visit(uow.conn, mdtrt_id)

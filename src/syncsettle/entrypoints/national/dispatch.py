@@ -39,7 +39,7 @@ def dispatch(
         env = envelope.parse(raw)
         call["infno"] = env.infno if env.infno in HANDLERS else "other"
         hospital = transport.authenticate(p, headers, env.fixmedins_code)
-        region = hospital["admdvs"]
+        region = hospital.admdvs
         handler = HANDLERS.get(env.infno)
         if handler is None:
             raise ServiceError(Code.UNKNOWN_INFNO, f"不支持的交易编号 {env.infno}", "infno")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from syncsettle.adapters.db.settlement.records import Hospital
 from syncsettle.adapters.json_reader import Reader
 from syncsettle.domain.codes import INSUTYPES, MED_TYPES
 from syncsettle.domain.settlement.errors import InvalidInput
@@ -25,7 +26,7 @@ from syncsettle.services.settlement.times import instant_of
 from . import fee_lines
 from .envelope import Envelope
 
-Handler = Callable[[Platform, dict[str, Any], Envelope], Any]
+Handler = Callable[[Platform, Hospital, Envelope], Any]
 
 
 def _part(env: Envelope, *names: str) -> Reader:
@@ -71,18 +72,18 @@ def _dise_codg(d: Reader) -> str | None:
     return code.strip() if code else None
 
 
-def _sign_in(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
+def _sign_in(p: Platform, h: Hospital, env: Envelope) -> Any:
     d = _part(env, "signIn", "data")
     return gateway.sign_in(p, h, d.text("opter_no", required=False) or env.opter or "",
                            d.text("mac", required=False) or "", d.text("ip", required=False) or "")  # fmt: skip
 
 
-def _sign_out(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
+def _sign_out(p: Platform, h: Hospital, env: Envelope) -> Any:
     d = _part(env, "signOut", "data")
     return gateway.sign_out(p, h, d.text("sign_no", required=False) or env.sign_no or d.req_text("sign_no"))
 
 
-def _person(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
+def _person(p: Platform, h: Hospital, env: Envelope) -> Any:
     d = _part(env, "data")
     return person.query(
         p, d.text("psn_no", required=False), d.text("certno", required=False),
@@ -90,7 +91,7 @@ def _person(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
     )  # fmt: skip
 
 
-def _opsp(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
+def _opsp(p: Platform, h: Hospital, env: Envelope) -> Any:
     return person.certifications(p, _part(env, "data").req_text("psn_no"))
 
 
@@ -108,7 +109,7 @@ def _registration(d: Reader, diseinfo: list[Any], *, inpatient: bool) -> visits.
     )
 
 
-def _register(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
+def _register(p: Platform, h: Hospital, env: Envelope) -> Any:
     if env.infno == "2401":
         info = _part(env, "mdtrtinfo", "data")
         return {"result": visits.register(p, h, _registration(info, _items(env, "diseinfo"), inpatient=True))}
@@ -116,7 +117,7 @@ def _register(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
     return {"data": visits.register(p, h, _registration(d, _items(env, "diseinfo"), inpatient=False))}
 
 
-def _visit_info(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
+def _visit_info(p: Platform, h: Hospital, env: Envelope) -> Any:
     d = _part(env, "mdtrtinfo", "data")
     return visits.update_info(
         p, h, d.req_text("mdtrt_id"), d.text("psn_no", required=False),
@@ -125,26 +126,26 @@ def _visit_info(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
     )  # fmt: skip
 
 
-def _cancel_visit(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
+def _cancel_visit(p: Platform, h: Hospital, env: Envelope) -> Any:
     d = _part(env, "data")
     return visits.cancel(p, h, d.req_text("mdtrt_id"), d.text("psn_no", required=False))
 
 
-def _discharge(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
+def _discharge(p: Platform, h: Hospital, env: Envelope) -> Any:
     d = _part(env, "dscginfo", "data")
     endtime = instant_of(d, "endtime") or instant_of(d, "dscg_time")
     return visits.discharge(p, h, d.req_text("mdtrt_id"), d.text("psn_no", required=False), endtime=endtime,
                             diagnoses=_diagnoses(_items(env, "diseinfo"), "input.diseinfo"))  # fmt: skip
 
 
-def _upload(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
+def _upload(p: Platform, h: Hospital, env: Envelope) -> Any:
     one = env.input.data.get("feedetail")
     items = [one] if isinstance(one, dict) else env.input.items("feedetail")  # one line sent as an object
     check_fee_lines(items, p.settings.max_fee_lines)
     return fees.upload(p, h, fee_lines.read_lines(items), inpatient=env.infno == "2301")
 
 
-def _cancel_fees(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
+def _cancel_fees(p: Platform, h: Hospital, env: Envelope) -> Any:
     if env.infno == "2205":
         d = _part(env, "data")
         batch = d.text("chrg_bchno", required=False) or "0000"
@@ -170,14 +171,14 @@ def _refuse_interim(d: Reader) -> None:
         )
 
 
-def _pre(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
+def _pre(p: Platform, h: Hospital, env: Envelope) -> Any:
     d = _part(env, "data")
     _refuse_interim(d)
     return settle.pre_settle(p, h, d.req_text("mdtrt_id"), d.text("psn_no", required=False), _account_flag(d),
                              d.text("chrg_bchno", required=False))  # fmt: skip
 
 
-def _settle(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
+def _settle(p: Platform, h: Hospital, env: Envelope) -> Any:
     """2207/2304. A 商保码 scanned at the window travels in ``data.exp_content.claim_code``: after the
     settlement commits, it claims the settlement's waiting commercial leg (``output.claim_code``)."""
     d = _part(env, "data")
@@ -194,7 +195,7 @@ def _settle(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
     return {**answer, "claim_code": claim_codes.at_window(p, settle.hospital_actor(h), code, str(setl_id))}
 
 
-def _reverse(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
+def _reverse(p: Platform, h: Hospital, env: Envelope) -> Any:
     d = _part(env, "data")
     payload = {"setl_id": d.req_text("setl_id"), "mdtrt_id": d.req_text("mdtrt_id"),
                "psn_no": d.text("psn_no", required=False)}  # fmt: skip
@@ -204,7 +205,7 @@ def _reverse(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
 REVERSIBLE = {"2207": "2208", "2304": "2305"}
 
 
-def _correct(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
+def _correct(p: Platform, h: Hospital, env: Envelope) -> Any:
     """2601 冲正: undo a settlement (2207/2304) named by its message id, e.g. after the HIS lost the
     answer. The settlement is reversed exactly as 2208/2305 would; a message that booked nothing
     is reported so, and nothing is done."""
@@ -222,32 +223,32 @@ def _correct(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
     return {}
 
 
-def _settlement_info(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
+def _settlement_info(p: Platform, h: Hospital, env: Envelope) -> Any:
     d = _part(env, "data")
     return queries.settlement_info(p, h, d.req_text("setl_id"), d.text("mdtrt_id", required=False),
                                    d.text("psn_no", required=False))  # fmt: skip
 
 
-def _fee_details(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
+def _fee_details(p: Platform, h: Hospital, env: Envelope) -> Any:
     d = _part(env, "data")
     return queries.fee_details(p, h, d.req_text("mdtrt_id"), d.text("psn_no", required=False),
                                d.text("setl_id", required=False))  # fmt: skip
 
 
-def _file_upload(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
+def _file_upload(p: Platform, h: Hospital, env: Envelope) -> Any:
     d = _part(env, "fsUploadIn", "data")
     return files.upload(p, h, d.req_text("filename"), files.file_bytes(d.data.get("in")))
 
 
-def _totals(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
+def _totals(p: Platform, h: Hospital, env: Envelope) -> Any:
     return reconcile.totals(p, h, _part(env, "data"))
 
 
-def _detail(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
+def _detail(p: Platform, h: Hospital, env: Envelope) -> Any:
     return reconcile.detail(p, h, _part(env, "data"))
 
 
-def _rule_audit(p: Platform, h: dict[str, Any], env: Envelope) -> Any:
+def _rule_audit(p: Platform, h: Hospital, env: Envelope) -> Any:
     return (rule_audit.before if env.infno == "3101" else rule_audit.during)(p, h, _part(env, "data"))
 
 

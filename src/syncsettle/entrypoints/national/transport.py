@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from syncsettle.adapters.db.settlement.records import Hospital
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.hospital_scope import same_region
 from syncsettle.services.management import gateway
 from syncsettle.services.platform import Platform
 
 
-def authenticate(p: Platform, headers: Any, fixmedins_code: str) -> dict[str, Any]:
+def authenticate(p: Platform, headers: Any, fixmedins_code: str) -> Hospital:
     """The calling hospital's row, or ``ServiceError(UNAUTHORISED | REPLAY)``."""
     signed = gateway.gateway_headers(headers)
     if signed is not None:
@@ -37,11 +38,11 @@ def authenticate(p: Platform, headers: Any, fixmedins_code: str) -> dict[str, An
     return hospital
 
 
-def check_treatment_region(hospital: dict[str, Any], mdtrtarea_admvs: str | None) -> None:
+def check_treatment_region(hospital: Hospital, mdtrtarea_admvs: str | None) -> None:
     """``mdtrtarea_admvs``, when sent, names the hospital's own region (or one containing it)."""
-    if mdtrtarea_admvs and not same_region(mdtrtarea_admvs, hospital["admdvs"]):
+    if mdtrtarea_admvs and not same_region(mdtrtarea_admvs, hospital.admdvs):
         raise ServiceError(
             Code.REGION,
-            f"就医地医保区划 {mdtrtarea_admvs} 与本机构所在区划 {hospital['admdvs']} 不符",
+            f"就医地医保区划 {mdtrtarea_admvs} 与本机构所在区划 {hospital.admdvs} 不符",
             "mdtrtarea_admvs",
         )

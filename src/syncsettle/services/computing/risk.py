@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 from syncsettle.adapters.db.computing import risk_history as repo
 from syncsettle.adapters.db.settlement import people
 from syncsettle.adapters.db.settlement import visits as visit_repo
+from syncsettle.adapters.db.settlement.records import Hospital
 from syncsettle.domain.risk.screen import Finding, holds_leg, screen
 from syncsettle.domain.rules.risk import RiskVersion, Stage
 from syncsettle.domain.rules.risk_facts import RiskPerson, RiskVisit
@@ -82,7 +83,7 @@ def person_of(row: dict[str, Any] | None, psn_no: str, insutype: str) -> RiskPer
 
 
 def visit_findings(
-    p: Platform, conn: Connection, stage: Stage, visit: dict[str, Any], hospital: dict[str, Any], day: date,
+    p: Platform, conn: Connection, stage: Stage, visit: dict[str, Any], hospital: Hospital, day: date,
     lines: Sequence[dict[str, Any]] | None = None, person_row: dict[str, Any] | None = None,
 ) -> list[Finding]:  # fmt: skip
     """Screen a stored visit: its given lines (default: every active line), the person from the
@@ -90,7 +91,7 @@ def visit_findings(
     if not p.rules.risk_versions_on(day):
         return []
     rows = lines if lines is not None else visit_repo.lines(conn, visit["mdtrt_id"])
-    subject = repo.risk_visit(visit, hospital, rows)
+    subject = repo.risk_visit(visit, hospital.hosp_lv, hospital.admdvs, rows)
     row = person_row if person_row is not None else people.person(conn, visit["psn_no"])
     return screen_facts(p, conn, stage, person_of(row, visit["psn_no"], visit["insutype"]), subject, day)
 
@@ -118,8 +119,7 @@ def settlement_screening(p: Platform, conn: Connection, vi: Any, day: date) -> S
     one query — the person's recent visits — and the rules' evaluation; nothing when no rule set is in force)."""
     if not p.rules.risk_versions_on(day):
         return Screening()
-    hospital = {"hosp_lv": vi.bill.hospital_level, "admdvs": vi.bill.treatment_region}
-    subject = repo.risk_visit(vi.visit, hospital, vi.lines)
+    subject = repo.risk_visit(vi.visit, vi.bill.hospital_level, vi.bill.treatment_region, vi.lines)
     person = person_of(vi.person_row, vi.visit["psn_no"], vi.visit["insutype"])  # already loaded: no read
     found = screen_versions(p, conn, "during", person, subject, day)
     return Screening(tuple((version, tuple(findings)) for version, findings in found))

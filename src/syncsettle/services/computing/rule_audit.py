@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from syncsettle.adapters.clock import business_date
+from syncsettle.adapters.db.settlement.records import Hospital
 from syncsettle.adapters.json_reader import Reader
 from syncsettle.domain.rules.risk_facts import CNT_SCALE, RiskLine, RiskPerson, RiskVisit
 from syncsettle.domain.settlement.errors import InvalidInput
@@ -62,7 +63,7 @@ def _order(r: Reader, day: date) -> RiskLine:
     )
 
 
-def _encounter(r: Reader, hospital: dict[str, Any], today: date) -> RiskVisit:
+def _encounter(r: Reader, hospital: Hospital, today: date) -> RiskVisit:
     adm = _date(r, "adm_date", today)
     assert adm is not None
     diagnoses = [d.req_text("dise_codg") for d in _list(r, "fsi_diagnose_dtos", required=False)]
@@ -71,9 +72,9 @@ def _encounter(r: Reader, hospital: dict[str, Any], today: date) -> RiskVisit:
         diagnoses.insert(0, main)
     return RiskVisit(
         mdtrt_id=r.req_text("mdtrt_id"),
-        hospital=r.text("medins_id", required=False) or hospital["fixmedins_code"],
-        hospital_level=r.text("medins_lv", required=False) or hospital["hosp_lv"],
-        region=r.text("medins_admdvs", required=False) or hospital["admdvs"],
+        hospital=r.text("medins_id", required=False) or hospital.fixmedins_code,
+        hospital_level=r.text("medins_lv", required=False) or hospital.hosp_lv,
+        region=r.text("medins_admdvs", required=False) or hospital.admdvs,
         med_type=r.text("med_type", required=False) or "11",
         adm_day=adm,
         dscg_day=_date(r, "dscg_date", None),
@@ -86,7 +87,7 @@ def _rule_ids(data: Reader) -> list[str]:
     return [str(x) for x in data.items("rule_ids", required=False) if x]
 
 
-def before(p: Platform, hospital: dict[str, Any], data: Reader) -> dict[str, Any]:
+def before(p: Platform, hospital: Hospital, data: Reader) -> dict[str, Any]:
     """3101: check each patient's current encounter as sent, against stored and sent history."""
     today = business_date(p.clock.now())
     results: list[dict[str, Any]] = []
@@ -111,7 +112,7 @@ def before(p: Platform, hospital: dict[str, Any], data: Reader) -> dict[str, Any
     return {"result": results}
 
 
-def during(p: Platform, hospital: dict[str, Any], data: Reader) -> dict[str, Any]:
+def during(p: Platform, hospital: Hospital, data: Reader) -> dict[str, Any]:
     """3102: check a registered visit's uploaded (active) lines against the person's history."""
     mdtrt_id = data.text("mdtrt_id", required=False)
     if mdtrt_id is None:
@@ -119,7 +120,7 @@ def during(p: Platform, hospital: dict[str, Any], data: Reader) -> dict[str, Any
         mdtrt_id = patient.req_text("curr_mdtrt_id")
     today = business_date(p.clock.now())
     with p.uow(readonly=True) as uow:
-        visit = own_visit(uow.conn, mdtrt_id, hospital["fixmedins_code"])
+        visit = own_visit(uow.conn, mdtrt_id, hospital.fixmedins_code)
         findings = visit_findings(p, uow.conn, "during", visit, hospital, today)
     ids = _rule_ids(data)
     findings = [f for f in findings if f.rule_id in ids] if ids else findings

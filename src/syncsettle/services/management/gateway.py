@@ -37,6 +37,7 @@ from syncsettle.adapters.credentials import matches
 from syncsettle.adapters.crypto import DecryptionError
 from syncsettle.adapters.db.settlement import gateway as repo
 from syncsettle.adapters.db.settlement import people
+from syncsettle.adapters.db.settlement.records import Hospital
 from syncsettle.adapters.gateway_tokens import open_token
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
@@ -82,7 +83,7 @@ def _instant(timestamp: str) -> datetime:
     return datetime.fromtimestamp(seconds, tz=CHINA)
 
 
-def authenticate(p: Platform, fixmedins_code: str, h: GatewayHeaders) -> dict[str, Any]:
+def authenticate(p: Platform, fixmedins_code: str, h: GatewayHeaders) -> Hospital:
     """The hospital a correctly signed, fresh, first-seen request comes from; else ``ServiceError``.
 
     One unit of work: the hospital is read and the nonce recorded (and old nonces dropped) together."""
@@ -96,12 +97,12 @@ def authenticate(p: Platform, fixmedins_code: str, h: GatewayHeaders) -> dict[st
         raise ServiceError(Code.UNAUTHORISED, "x-tif-nonce 过长（最多 80 个字符）")
     with p.uow() as uow:
         hospital = people.hospital(uow.conn, fixmedins_code)
-        if hospital is None or h.paas_id not in (hospital["fixmedins_code"], hospital.get("paas_id")):
+        if hospital is None or h.paas_id not in (hospital.fixmedins_code, hospital.paas_id):
             raise ServiceError(Code.UNAUTHORISED, "网关应用编号（x-tif-paasid）与机构编码不符或机构不存在")
-        if hospital.get("secret_sealed") is None:
+        if hospital.secret_sealed is None:
             raise ServiceError(Code.UNAUTHORISED, "该机构尚未开通网关签名，请重新签发机构凭证")
         try:
-            token = open_token(p.settings.keys.sm4("pii"), fixmedins_code, hospital["secret_sealed"])
+            token = open_token(p.settings.keys.sm4("pii"), fixmedins_code, hospital.secret_sealed)
         except DecryptionError:
             raise ServiceError(Code.UNAUTHORISED, "机构网关凭证无法读取，请重新签发机构凭证") from None
         if not hmac.compare_digest(signature_of(h.timestamp, token, h.nonce), h.signature.lower()):
@@ -119,26 +120,26 @@ def _new_sign_no(region: str, at: datetime) -> str:
     return f"{region}{at.astimezone(CHINA):%Y%m%d%H%M%S}{secrets.randbelow(10**10):010d}"
 
 
-def sign_in(p: Platform, hospital: dict[str, Any], opter_no: str, mac: str, ip: str) -> dict[str, Any]:
+def sign_in(p: Platform, hospital: Hospital, opter_no: str, mac: str, ip: str) -> dict[str, Any]:
     """9001: a new sign-in for this hospital's operator or terminal."""
     now = p.clock.now()
-    sign_no = _new_sign_no(hospital["admdvs"], now)
+    sign_no = _new_sign_no(hospital.admdvs, now)
     with p.uow() as uow:
         repo.add_sign_in(
             uow.conn,
-            {"sign_no": sign_no, "fixmedins_code": hospital["fixmedins_code"], "opter_no": opter_no[:30],
+            {"sign_no": sign_no, "fixmedins_code": hospital.fixmedins_code, "opter_no": opter_no[:30],
              "mac": mac[:40], "ip": ip[:60], "signed_in_at": now, "signed_out_at": None},
         )  # fmt: skip
         uow.commit()
     return {"signinoutb": {"sign_time": national_time(now), "sign_no": sign_no}}
 
 
-def sign_out(p: Platform, hospital: dict[str, Any], sign_no: str) -> dict[str, Any]:
+def sign_out(p: Platform, hospital: Hospital, sign_no: str) -> dict[str, Any]:
     """9002: close a sign-in of this hospital (closing it twice is refused)."""
     now = p.clock.now()
     with p.uow() as uow:
         row = repo.sign_in(uow.conn, sign_no)
-        if row is None or row["fixmedins_code"] != hospital["fixmedins_code"]:
+        if row is None or row["fixmedins_code"] != hospital.fixmedins_code:
             raise ServiceError(Code.NOT_FOUND, f"签到编号 {sign_no} 不存在", "sign_no")
         if row["signed_out_at"] is not None:
             raise ServiceError(Code.STATE, f"签到编号 {sign_no} 已签退", "sign_no")
@@ -147,15 +148,15 @@ def sign_out(p: Platform, hospital: dict[str, Any], sign_no: str) -> dict[str, A
     return {"signoutoutb": {"sign_time": national_time(now)}}
 
 
-def check_sign_no(p: Platform, hospital: dict[str, Any], sign_no: str | None, infno: str) -> None:
+def check_sign_no(p: Platform, hospital: Hospital, sign_no: str | None, infno: str) -> None:
     """Refuse an envelope without a live sign-in when the hospital's policy is ``require``."""
-    if infno in ("9001", "9002") or hospital.get("sign_no_policy", "tolerate") != "require":
+    if infno in ("9001", "9002") or hospital.sign_no_policy != "require":
         return
     if not sign_no:
         raise ServiceError(Code.SIGN_IN, "请先签到（9001）并在报文中携带 sign_no", "sign_no")
     with p.uow(readonly=True) as uow:
         row = repo.sign_in(uow.conn, sign_no)
-    if row is None or row["fixmedins_code"] != hospital["fixmedins_code"]:
+    if row is None or row["fixmedins_code"] != hospital.fixmedins_code:
         raise ServiceError(Code.SIGN_IN, f"签到编号 {sign_no} 无效，请重新签到（9001）", "sign_no")
     if row["signed_out_at"] is not None:
         raise ServiceError(Code.SIGN_IN, f"签到编号 {sign_no} 已签退，请重新签到（9001）", "sign_no")
@@ -172,11 +173,11 @@ def set_sign_no_policy(p: Platform, code: str, policy: str) -> None:
         uow.commit()
 
 
-def bearer_hospital(p: Platform, fixmedins_code: str, secret: str) -> dict[str, Any] | None:
+def bearer_hospital(p: Platform, fixmedins_code: str, secret: str) -> Hospital | None:
     """The hospital whose code and bearer secret these are, or None. One statement outside any
     transaction (a credential check on every request: nothing to open and roll back)."""
     with single_read(p.engine) as conn:
         hospital = people.hospital(conn, fixmedins_code)
-    if hospital is None or not matches(secret, hospital["secret_hash"]):
+    if hospital is None or not matches(secret, hospital.secret_hash):
         return None
     return hospital

@@ -71,7 +71,7 @@ def authenticate(p: Platform, token: str) -> Principal:
     if row is not None:
         if row["revoked_at"] is None and matches(secret, row["secret_hash"]):
             return Principal(Role(row["role"]), row["tenant"], row["name"], row["id"])
-    elif hospital is not None and matches(secret, hospital["secret_hash"]):
-        code = hospital["fixmedins_code"]
-        return Principal(Role.HOSPITAL, code, hospital["fixmedins_name"], code)
+    elif hospital is not None and matches(secret, hospital.secret_hash):
+        code = hospital.fixmedins_code
+        return Principal(Role.HOSPITAL, code, hospital.fixmedins_name, code)
     raise ServiceError(Code.UNAUTHORISED, "凭证无效或已注销")

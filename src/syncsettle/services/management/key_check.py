@@ -32,11 +32,11 @@ def key_mismatch(p: Platform) -> str | None:
             return f"sm4.pii 密钥无法解开已加密的人员信息（{person['psn_no']}）：配置的密钥不是封存该数据库时的密钥"
         if p.pii.certno_index(opened["certno"]) != person["certno_bidx"]:
             return "hmac.blind_index 密钥与数据库中的证件号索引不符：配置的密钥不是建库时的密钥"
-    if hospital is not None:
+    if hospital is not None and hospital.secret_sealed is not None:
         try:
-            open_token(p.settings.keys.sm4("pii"), hospital["fixmedins_code"], hospital["secret_sealed"])
+            open_token(p.settings.keys.sm4("pii"), hospital.fixmedins_code, hospital.secret_sealed)
         except DecryptionError:
-            return f"sm4.pii 密钥无法解开机构 {hospital['fixmedins_code']} 的网关凭证：配置的密钥不是封存时的密钥"
+            return f"sm4.pii 密钥无法解开机构 {hospital.fixmedins_code} 的网关凭证：配置的密钥不是封存时的密钥"
     return None
 
 

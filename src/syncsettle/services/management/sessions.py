@@ -83,8 +83,8 @@ def _current(p: Platform, credential_id: str) -> tuple[Principal, str] | None:
         hospital = people.hospital(uow.conn, credential_id)
     if hospital is None:
         return None
-    code = hospital["fixmedins_code"]
-    return Principal(Role.HOSPITAL, code, hospital["fixmedins_name"], code), hospital["secret_hash"]
+    code = hospital.fixmedins_code
+    return Principal(Role.HOSPITAL, code, hospital.fixmedins_name, code), hospital.secret_hash
 
 
 def login(p: Platform, token: str) -> tuple[Principal, str, datetime]:

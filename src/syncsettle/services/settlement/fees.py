@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from syncsettle.adapters.db.settlement import visits as visit_repo
+from syncsettle.adapters.db.settlement.records import Hospital
 from syncsettle.domain.codes import INPATIENT_MED_TYPES
 from syncsettle.domain.settlement.errors import InvalidInput
 from syncsettle.domain.settlement.model import FeeLine
@@ -145,7 +146,7 @@ def _refund(
     return row, shown
 
 
-def upload(p: Platform, hospital: dict[str, Any], parsed: list[Uploaded], *, inpatient: bool) -> dict[str, Any]:
+def upload(p: Platform, hospital: Hospital, parsed: list[Uploaded], *, inpatient: bool) -> dict[str, Any]:
     """Store and split the lines (read from the wire by :mod:`syncsettle.entrypoints.national.fee_lines`)."""
     if not parsed:
         raise ServiceError(Code.FIELD, "费用明细为空", "feedetail")
@@ -153,10 +154,10 @@ def upload(p: Platform, hospital: dict[str, Any], parsed: list[Uploaded], *, inp
     if len(mdtrt_ids) != 1:
         raise ServiceError(Code.FIELD, "一次上传只能包含一个就诊的费用明细", "feedetail")
     mdtrt_id = mdtrt_ids.pop()
-    catalogue = p.rules.catalogue_for(hospital["admdvs"])
+    catalogue = p.rules.catalogue_for(hospital.admdvs)
     now = p.clock.now()
     with p.uow() as uow:
-        visit = open_visit(uow.conn, mdtrt_id, hospital["fixmedins_code"])
+        visit = open_visit(uow.conn, mdtrt_id, hospital.fixmedins_code)
         if (visit["med_type"] in INPATIENT_MED_TYPES) != inpatient:
             infno = "2301" if visit["med_type"] in INPATIENT_MED_TYPES else "2204"
             raise ServiceError(Code.STATE, f"就诊 {mdtrt_id} 的费用应通过 {infno} 上传", "mdtrt_id")
@@ -196,11 +197,11 @@ def upload(p: Platform, hospital: dict[str, Any], parsed: list[Uploaded], *, inp
 
 
 def cancel(
-    p: Platform, hospital: dict[str, Any], mdtrt_id: str, serials: list[str] | None, batch: str | None = None
+    p: Platform, hospital: Hospital, mdtrt_id: str, serials: list[str] | None, batch: str | None = None
 ) -> dict[str, Any]:
     """Cancel unsettled lines; ``serials`` None (``"0000"``) cancels all of them (or one batch)."""
     with p.uow() as uow:
-        open_visit(uow.conn, mdtrt_id, hospital["fixmedins_code"])
+        open_visit(uow.conn, mdtrt_id, hospital.fixmedins_code)
         count = visit_repo.cancel_lines(uow.conn, mdtrt_id, serials, batch)
         if serials is not None and count != len(set(serials)):
             raise ServiceError(Code.STATE, "部分明细不存在、已撤销或已结算", "feedetl_sn")

@@ -24,6 +24,7 @@ from typing import Any
 
 from syncsettle.adapters.clock import business_date, national_time
 from syncsettle.adapters.db.settlement import gateway as repo
+from syncsettle.adapters.db.settlement.records import Hospital
 from syncsettle.domain.clearing.reconciliation import SettlementRecord
 from syncsettle.money import MoneyError, parse_yuan
 from syncsettle.services.errors import Code, ServiceError
@@ -56,24 +57,24 @@ def file_bytes(value: Any) -> bytes:
     return data
 
 
-def upload(p: Platform, hospital: dict[str, Any], filename: str, content: bytes) -> dict[str, Any]:
+def upload(p: Platform, hospital: Hospital, filename: str, content: bytes) -> dict[str, Any]:
     """9101: keep the file; answer its ``file_qury_no``."""
     now = p.clock.now()
-    number = f"fsi/{hospital['fixmedins_code']}/{secrets.token_hex(12)}"[:40]
+    number = f"fsi/{hospital.fixmedins_code}/{secrets.token_hex(12)}"[:40]
     with p.uow() as uow:
         repo.add_file(
             uow.conn,
-            {"file_qury_no": number, "fixmedins_code": hospital["fixmedins_code"], "filename": filename[:200],
+            {"file_qury_no": number, "fixmedins_code": hospital.fixmedins_code, "filename": filename[:200],
              "content": content, "uploaded_at": now},
         )  # fmt: skip
         uow.commit()
     return {"file_qury_no": number, "filename": filename, "dld_endtime": national_time(now + timedelta(days=1))}
 
 
-def uploaded(p: Platform, hospital: dict[str, Any], file_qury_no: str) -> bytes:
+def uploaded(p: Platform, hospital: Hospital, file_qury_no: str) -> bytes:
     with p.uow(readonly=True) as uow:
         row = repo.file(uow.conn, file_qury_no)
-    if row is None or row["fixmedins_code"] != hospital["fixmedins_code"]:
+    if row is None or row["fixmedins_code"] != hospital.fixmedins_code:
         raise ServiceError(Code.NOT_FOUND, f"文件查询号 {file_qury_no} 不存在，请先通过 9101 上传", "file_qury_no")
     if business_date(row["uploaded_at"]) < business_date(p.clock.now()) - timedelta(days=7):
         raise ServiceError(Code.STATE, f"文件 {file_qury_no} 已过期，请重新上传", "file_qury_no")

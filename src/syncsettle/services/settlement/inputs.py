@@ -14,6 +14,7 @@ from syncsettle.adapters.db.settlement import benefits as benefit_repo
 from syncsettle.adapters.db.settlement import people
 from syncsettle.adapters.db.settlement import settlements as repo
 from syncsettle.adapters.db.settlement import visits as visit_repo
+from syncsettle.adapters.db.settlement.records import Hospital
 from syncsettle.domain.codes import ASSISTANCE_IDET_TYPES, ASSISTANCE_OF_IDET_TYPE
 from syncsettle.domain.rules.catalogue import CatalogueEntry
 from syncsettle.domain.rules.policy import Policy, PolicyVersion
@@ -167,7 +168,7 @@ def family_accounts(conn: Connection, psn_no: str, day: date, *, lock: bool) -> 
 
 
 def load(
-    p: Platform, conn: Connection, visit: dict[str, Any], hospital: dict[str, Any], day: date, *,
+    p: Platform, conn: Connection, visit: dict[str, Any], hospital: Hospital, day: date, *,
     locked: dict[str, int] | None, use_account: bool, batch: str | None = None,
 ) -> VisitInputs:  # fmt: skip
     """Gather the inputs. ``locked``: the person's basic accumulators for ``day``'s year as the caller
@@ -217,8 +218,8 @@ def load(
     )
     bill = Bill(
         med_type=visit["med_type"],
-        hospital_level=hospital["hosp_lv"],
-        treatment_region=hospital["admdvs"],
+        hospital_level=hospital.hosp_lv,
+        treatment_region=hospital.admdvs,
         lines=tuple(_fee_line(r) for r in lines),
         diagnoses=tuple(visit["diagnoses"] or ()),
         dise_codg=visit.get("dise_codg"),
@@ -238,5 +239,5 @@ def load(
         basic_from_row(basic_row, benefit_repo.read_diseases(conn, psn_no, person.insutype, year) if chronic else {}),
         legs,
         year,
-        p.rules.catalogue_for(hospital["admdvs"]),
+        p.rules.catalogue_for(hospital.admdvs),
     )

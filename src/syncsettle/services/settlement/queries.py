@@ -10,25 +10,26 @@ from typing import Any
 from syncsettle.adapters.clock import national_time
 from syncsettle.adapters.db.settlement import settlements as repo
 from syncsettle.adapters.db.settlement import visits as visit_repo
+from syncsettle.adapters.db.settlement.records import Hospital
 from syncsettle.money import format_yuan
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
 from syncsettle.services.settlement.common import own_visit
 
 
-def _settlement(conn: Any, hospital: dict[str, Any], setl_id: str, mdtrt_id: str | None,
+def _settlement(conn: Any, hospital: Hospital, setl_id: str, mdtrt_id: str | None,
                 psn_no: str | None) -> dict[str, Any]:  # fmt: skip
     row = repo.settlement(conn, setl_id)
     if row is None:
         raise ServiceError(Code.NOT_FOUND, f"结算 {setl_id} 不存在", "setl_id")
-    if row["fixmedins_code"] != hospital["fixmedins_code"]:
+    if row["fixmedins_code"] != hospital.fixmedins_code:
         raise ServiceError(Code.FORBIDDEN, f"结算 {setl_id} 不属于本机构", "setl_id")
     if (mdtrt_id and row["mdtrt_id"] != mdtrt_id) or (psn_no and row["psn_no"] != psn_no):
         raise ServiceError(Code.FIELD, f"就诊或人员与结算 {setl_id} 不符", "mdtrt_id")
     return row
 
 
-def settlement_info(p: Platform, hospital: dict[str, Any], setl_id: str, mdtrt_id: str | None,
+def settlement_info(p: Platform, hospital: Hospital, setl_id: str, mdtrt_id: str | None,
                     psn_no: str | None) -> dict[str, Any]:  # fmt: skip
     """5203: the settlement as it was answered (a reversal: its negated one)."""
     with p.uow(readonly=True) as uow:
@@ -50,11 +51,11 @@ def _money(value: Any) -> str | None:
     return None if value is None else format_yuan(int(value))
 
 
-def fee_details(p: Platform, hospital: dict[str, Any], mdtrt_id: str, psn_no: str | None,
+def fee_details(p: Platform, hospital: Hospital, mdtrt_id: str, psn_no: str | None,
                 setl_id: str | None) -> dict[str, Any]:  # fmt: skip
     """5204: the visit's lines (of one settlement when ``setl_id`` is given), with status and split."""
     with p.uow(readonly=True) as uow:
-        own_visit(uow.conn, mdtrt_id, hospital["fixmedins_code"], psn_no)
+        own_visit(uow.conn, mdtrt_id, hospital.fixmedins_code, psn_no)
         lines = visit_repo.all_lines(uow.conn, mdtrt_id)
     if setl_id:
         lines = [line for line in lines if line["setl_id"] == setl_id]
@@ -79,11 +80,11 @@ def fee_details(p: Platform, hospital: dict[str, Any], mdtrt_id: str, psn_no: st
     }  # fmt: skip
 
 
-def settlement_of_message(p: Platform, hospital: dict[str, Any], omsgid: str) -> dict[str, Any] | None:
+def settlement_of_message(p: Platform, hospital: Hospital, omsgid: str) -> dict[str, Any] | None:
     """The settlement an earlier message (``omsgid``) of this hospital booked, or ``None``."""
     with p.uow(readonly=True) as uow:
         seen = repo.remembered(uow.conn, omsgid)
-        if seen is None or seen["fixmedins_code"] != hospital["fixmedins_code"]:
+        if seen is None or seen["fixmedins_code"] != hospital.fixmedins_code:
             return None
         setl_id = ((seen["response"] or {}).get("setlinfo") or {}).get("setl_id")
         return repo.settlement(uow.conn, setl_id) if setl_id else None

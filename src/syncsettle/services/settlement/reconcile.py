@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from syncsettle.adapters.db.settlement.records import Hospital
 from syncsettle.adapters.json_reader import Reader
 from syncsettle.services.clearing.hospital_reconciliation import (
     read_details,
@@ -19,8 +20,8 @@ from syncsettle.services.platform import Platform
 from syncsettle.services.settlement import files
 
 
-def totals(p: Platform, hospital: dict[str, Any], data: Reader) -> dict[str, Any]:
-    scope = read_scope(hospital["fixmedins_code"], data)
+def totals(p: Platform, hospital: Hospital, data: Reader) -> dict[str, Any]:
+    scope = read_scope(hospital.fixmedins_code, data)
     result = reconcile_totals(p, scope, read_stated_totals(data))
     return {
         "stmtinfo": {
@@ -32,11 +33,11 @@ def totals(p: Platform, hospital: dict[str, Any], data: Reader) -> dict[str, Any
     }
 
 
-def detail(p: Platform, hospital: dict[str, Any], data: Reader) -> dict[str, Any]:
+def detail(p: Platform, hospital: Hospital, data: Reader) -> dict[str, Any]:
     """Compare the hospital's detail lines with the platform's, settlement by settlement. The lines
     come as the interface sends them, in a file uploaded by 9101 and named by ``file_qury_no``
     (:mod:`.files`), or inline as ``details[]``."""
-    scope = read_scope(hospital["fixmedins_code"], data, detail=True)
+    scope = read_scope(hospital.fixmedins_code, data, detail=True)
     number = data.text("file_qury_no", required=False)
     theirs = files.read_detail_file(files.uploaded(p, hospital, number)) if number else read_details(data)
     result = reconcile_detail(p, scope, theirs)

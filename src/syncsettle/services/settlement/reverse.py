@@ -16,6 +16,7 @@ from syncsettle.adapters.db.settlement import benefits as benefit_repo
 from syncsettle.adapters.db.settlement import ledger as ledger_repo
 from syncsettle.adapters.db.settlement import settlements as repo
 from syncsettle.adapters.db.settlement import visits as visit_repo
+from syncsettle.adapters.db.settlement.records import Hospital
 from syncsettle.money import format_yuan
 from syncsettle.services.commercial import claims
 from syncsettle.services.errors import Code, ServiceError
@@ -26,10 +27,10 @@ from syncsettle.services.settlement.setlinfo import negated, negated_details
 from syncsettle.services.settlement.settle import replay, request_hash
 
 
-def reverse(p: Platform, hospital: dict[str, Any], msgid: str, infno: str, data: dict[str, Any]) -> dict[str, Any]:
+def reverse(p: Platform, hospital: Hospital, msgid: str, infno: str, data: dict[str, Any]) -> dict[str, Any]:
     setl_id, mdtrt_id, psn_no = data["setl_id"], data["mdtrt_id"], data.get("psn_no")
     now = p.clock.now()
-    code = hospital["fixmedins_code"]
+    code = hospital.fixmedins_code
     with p.uow() as uow:
         conn = uow.conn
         earlier = replay(conn, msgid, infno, data, hospital)

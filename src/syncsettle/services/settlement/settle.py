@@ -28,6 +28,7 @@ from syncsettle.adapters.db.settlement import benefits as benefit_repo
 from syncsettle.adapters.db.settlement import ledger as ledger_repo
 from syncsettle.adapters.db.settlement import settlements as repo
 from syncsettle.adapters.db.settlement import visits as visit_repo
+from syncsettle.adapters.db.settlement.records import Hospital
 from syncsettle.domain import ledger
 from syncsettle.domain.commercial.view import view_of
 from syncsettle.domain.identity import Principal, Role
@@ -80,21 +81,21 @@ def _begin(vi: VisitInputs, day: Any) -> Waterfall:
         )  # fmt: skip
 
 
-def hospital_actor(hospital: dict[str, Any]) -> Principal:
+def hospital_actor(hospital: Hospital) -> Principal:
     """The hospital whose settlement request releases data (for the audit log)."""
-    code = hospital["fixmedins_code"]
-    return Principal(Role.HOSPITAL, code, hospital.get("fixmedins_name", ""), f"fsi:{code}")
+    code = hospital.fixmedins_code
+    return Principal(Role.HOSPITAL, code, hospital.fixmedins_name, f"fsi:{code}")
 
 
 def pre_settle(
-    p: Platform, hospital: dict[str, Any], mdtrt_id: str, psn_no: str | None, use_account: bool,
+    p: Platform, hospital: Hospital, mdtrt_id: str, psn_no: str | None, use_account: bool,
     batch: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """A quote: every commercial leg that may settle is priced here; nothing leaves the domain."""
     now = p.clock.now()
     day = business_date(now)
     with p.uow(readonly=True) as uow:
-        visit = open_visit(uow.conn, mdtrt_id, hospital["fixmedins_code"], psn_no)
+        visit = open_visit(uow.conn, mdtrt_id, hospital.fixmedins_code, psn_no)
         vi = load(p, uow.conn, visit, hospital, day, locked=None, use_account=use_account, batch=batch)
         w = _begin(vi, day)
         occasion = Occasion("", vi.person.psn_no, day, now, hospital_actor(hospital))
@@ -125,7 +126,7 @@ def shares(s: Settlement) -> list[tuple[str, str, int]]:
 
 
 def settle_visit(
-    p: Platform, hospital: dict[str, Any], msgid: str, infno: str, mdtrt_id: str, psn_no: str | None,
+    p: Platform, hospital: Hospital, msgid: str, infno: str, mdtrt_id: str, psn_no: str | None,
     use_account: bool, stated_total: int | None, payload: Any, batch: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """Settle the visit's unsettled lines (of one charge batch, ``chrg_bchno``, when named). Retried
@@ -151,24 +152,24 @@ def retryable(exc: OperationalError) -> bool:
     return code in ("40P01", "40001") or "database is locked" in str(exc.orig)
 
 
-def replay(conn: Any, msgid: str, infno: str, payload: Any, hospital: dict[str, Any]) -> dict[str, Any] | None:
+def replay(conn: Any, msgid: str, infno: str, payload: Any, hospital: Hospital) -> dict[str, Any] | None:
     """The stored answer of an earlier identical request with this ``msgid`` (or a refusal)."""
     seen = repo.remembered(conn, msgid)
     if seen is None:
         return None
-    if seen["request_sha256"] != request_hash(infno, payload) or seen["fixmedins_code"] != hospital["fixmedins_code"]:
+    if seen["request_sha256"] != request_hash(infno, payload) or seen["fixmedins_code"] != hospital.fixmedins_code:
         raise ServiceError(Code.DUPLICATE, f"报文ID {msgid} 已用于另一笔交易", "msgid")
     response: dict[str, Any] = seen["response"]
     return response
 
 
 def _settle_once(
-    p: Platform, hospital: dict[str, Any], msgid: str, infno: str, mdtrt_id: str, psn_no: str | None,
+    p: Platform, hospital: Hospital, msgid: str, infno: str, mdtrt_id: str, psn_no: str | None,
     use_account: bool, stated_total: int | None, payload: Any, batch: str | None,
 ) -> dict[str, Any]:  # fmt: skip
     now = p.clock.now()
     day = business_date(now)
-    code = hospital["fixmedins_code"]
+    code = hospital.fixmedins_code
     with p.uow() as uow:
         conn = uow.conn
         visit = open_visit(conn, mdtrt_id, code, psn_no)

@@ -14,6 +14,7 @@ from typing import Any
 
 from syncsettle.adapters.clock import national_time
 from syncsettle.adapters.db.settlement import visits as visit_repo
+from syncsettle.adapters.db.settlement.records import Hospital
 from syncsettle.domain.codes import INPATIENT_MED_TYPES
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
@@ -42,7 +43,7 @@ def _check_med_type(med_type: str, inpatient: bool) -> None:
         raise ServiceError(Code.FIELD, f"医疗类别 {med_type} 与{'住院' if inpatient else '门诊'}登记不符", "med_type")
 
 
-def register(p: Platform, hospital: dict[str, Any], reg: Registration) -> dict[str, Any]:
+def register(p: Platform, hospital: Hospital, reg: Registration) -> dict[str, Any]:
     """Open a visit and return its ``mdtrt_id``."""
     med_type = reg.med_type or ("21" if reg.inpatient else "11")
     _check_med_type(med_type, reg.inpatient)
@@ -57,9 +58,9 @@ def register(p: Platform, hospital: dict[str, Any], reg: Registration) -> dict[s
                 "mdtrt_id": mdtrt_id,
                 "psn_no": reg.psn_no,
                 "insutype": reg.insutype,
-                "fixmedins_code": hospital["fixmedins_code"],
+                "fixmedins_code": hospital.fixmedins_code,
                 "med_type": med_type,
-                "mdtrtarea_admvs": hospital["admdvs"],
+                "mdtrtarea_admvs": hospital.admdvs,
                 "insuplc_admdvs": row["insuplc_admdvs"],
                 "begntime": begntime,
                 "endtime": None,
@@ -78,13 +79,13 @@ def register(p: Platform, hospital: dict[str, Any], reg: Registration) -> dict[s
 
 
 def update_info(
-    p: Platform, hospital: dict[str, Any], mdtrt_id: str, psn_no: str | None, *, med_type: str | None,
+    p: Platform, hospital: Hospital, mdtrt_id: str, psn_no: str | None, *, med_type: str | None,
     begntime: datetime | None, diagnoses: tuple[str, ...], dise_codg: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """2203/2203A: the visit's ``med_type``, start time, diagnoses and 病种 code (``dise_codg``), before
     its fees settle."""
     with p.uow() as uow:
-        visit = own_visit(uow.conn, mdtrt_id, hospital["fixmedins_code"], psn_no)
+        visit = own_visit(uow.conn, mdtrt_id, hospital.fixmedins_code, psn_no)
         if visit["status"] not in ("registered", "admitted"):
             raise ServiceError(Code.STATE, f"就诊 {mdtrt_id} 状态为 {visit['status']}，不能上传就诊信息", "mdtrt_id")
         values: dict[str, Any] = {}
@@ -105,10 +106,10 @@ def update_info(
     return {}
 
 
-def cancel(p: Platform, hospital: dict[str, Any], mdtrt_id: str, psn_no: str | None) -> dict[str, Any]:
+def cancel(p: Platform, hospital: Hospital, mdtrt_id: str, psn_no: str | None) -> dict[str, Any]:
     """Cancel a registration or admission that has no settlement (its unsettled fee lines go too)."""
     with p.uow() as uow:
-        visit = own_visit(uow.conn, mdtrt_id, hospital["fixmedins_code"], psn_no)
+        visit = own_visit(uow.conn, mdtrt_id, hospital.fixmedins_code, psn_no)
         if visit["status"] == "cancelled":
             raise ServiceError(Code.STATE, f"就诊 {mdtrt_id} 已撤销", "mdtrt_id")
         if any(line["setl_id"] for line in visit_repo.lines(uow.conn, mdtrt_id)):
@@ -120,11 +121,11 @@ def cancel(p: Platform, hospital: dict[str, Any], mdtrt_id: str, psn_no: str | N
 
 
 def discharge(
-    p: Platform, hospital: dict[str, Any], mdtrt_id: str, psn_no: str | None, *, endtime: datetime | None,
+    p: Platform, hospital: Hospital, mdtrt_id: str, psn_no: str | None, *, endtime: datetime | None,
     diagnoses: tuple[str, ...],
 ) -> dict[str, Any]:  # fmt: skip
     with p.uow() as uow:
-        visit = own_visit(uow.conn, mdtrt_id, hospital["fixmedins_code"], psn_no)
+        visit = own_visit(uow.conn, mdtrt_id, hospital.fixmedins_code, psn_no)
         if visit["status"] != "admitted":
             raise ServiceError(Code.STATE, f"就诊 {mdtrt_id} 状态为 {visit['status']}，不能出院", "mdtrt_id")
         values: dict[str, Any] = {"status": "discharged", "endtime": endtime or p.clock.now()}

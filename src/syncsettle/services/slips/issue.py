@@ -52,14 +52,15 @@ def _record(conn: Connection, setl_id: str) -> Record | None:
     row = settlement_repo.settlement(conn, setl_id)
     if row is None:
         return None
-    hospital = people.hospital(conn, row["fixmedins_code"]) or {}
+    hospital = people.hospital(conn, row["fixmedins_code"])
     visit = visits.visit(conn, row["mdtrt_id"]) or {}
     names = {}
     for leg in (row.get("output") or {}).get("commercial") or []:
         insurer = filing_repo.insurer(conn, str(leg.get("insurer")))
         if insurer is not None:
             names[insurer["insurer_id"]] = insurer["name"]
-    return Record(row, hospital.get("fixmedins_name", row["fixmedins_code"]), hospital.get("admdvs", ""),
+    name, region = (hospital.fixmedins_name, hospital.admdvs) if hospital else (row["fixmedins_code"], "")
+    return Record(row, name, region,
                   visit.get("insuplc_admdvs", ""), names)  # fmt: skip
 
 

@@ -30,15 +30,16 @@ def risk_line(row: dict[str, Any], fallback_day: date) -> RiskLine:
     )
 
 
-def risk_visit(visit: dict[str, Any], hospital: dict[str, Any], lines: Sequence[dict[str, Any]]) -> RiskVisit:
+def risk_visit(visit: dict[str, Any], level: str, region: str, lines: Sequence[dict[str, Any]]) -> RiskVisit:
+    """A stored visit as the risk rules see it, at a hospital of ``level`` in ``region``."""
     adm = business_date(visit["begntime"])
     end = visit.get("endtime")
     dscg = business_date(end) if end is not None and visit["status"] == "discharged" else None
     return RiskVisit(
         mdtrt_id=visit["mdtrt_id"],
         hospital=visit["fixmedins_code"],
-        hospital_level=hospital["hosp_lv"],
-        region=hospital["admdvs"],
+        hospital_level=level,
+        region=region,
         med_type=visit["med_type"],
         adm_day=adm,
         dscg_day=dscg,
@@ -97,4 +98,4 @@ def person_history(
             found[mdtrt_id] = (dict(zip(_VISIT_KEYS, row[:n], strict=True)), [])
         if row[n] is not None:  # a visit with no active line yet
             found[mdtrt_id][1].append(dict(zip(_LINE_KEYS, row[n:], strict=True)))
-    return [risk_visit(v, v, lines) for v, lines in found.values()]
+    return [risk_visit(v, v["hosp_lv"], v["admdvs"], lines) for v, lines in found.values()]

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from syncsettle.adapters.db.core.schema import fsi_files, gateway_nonces, hospitals, sign_ins
+from syncsettle.adapters.db.settlement.records import Hospital
 
 
 def remember_nonce(conn: Connection, paas_id: str, nonce: str, at: datetime) -> bool:
@@ -46,9 +47,9 @@ def set_hospital_gateway(conn: Connection, code: str, **values: Any) -> int:
     return conn.execute(update(hospitals).where(hospitals.c.fixmedins_code == code).values(**values)).rowcount or 0
 
 
-def hospital_by_paas_id(conn: Connection, paas_id: str) -> dict[str, Any] | None:
+def hospital_by_paas_id(conn: Connection, paas_id: str) -> Hospital | None:
     found = conn.execute(select(hospitals).where(hospitals.c.paas_id == paas_id)).mappings().first()
-    return dict(found) if found else None
+    return Hospital.of(found) if found else None
 
 
 def add_file(conn: Connection, row: dict[str, Any]) -> None:
@@ -60,7 +61,7 @@ def file(conn: Connection, file_qury_no: str) -> dict[str, Any] | None:
     return dict(found) if found else None
 
 
-def first_sealed_hospital(conn: Connection) -> dict[str, Any] | None:
+def first_sealed_hospital(conn: Connection) -> Hospital | None:
     """Any one hospital holding a sealed gateway token (the key check opens it)."""
     row = conn.execute(select(hospitals).where(hospitals.c.secret_sealed.is_not(None)).limit(1)).mappings().first()
-    return dict(row) if row else None
+    return Hospital.of(row) if row else None

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, and_, bindparam, select
 
 from syncsettle.adapters.db.core.fast import Fast
 from syncsettle.adapters.db.core.schema import enrollments, hospitals, insurance_rows, persons
+from syncsettle.adapters.db.settlement.records import Hospital
 
 _HOSPITAL = Fast(select(hospitals).where(hospitals.c.fixmedins_code == bindparam("code")))
 _PERSON = Fast(select(persons).where(persons.c.psn_no == bindparam("psn_no")))
@@ -46,8 +47,9 @@ _ACTIVE_ENROLLMENTS = Fast(
 )
 
 
-def hospital(conn: Connection, code: str) -> dict[str, Any] | None:
-    return _HOSPITAL.first(conn, {"code": code})
+def hospital(conn: Connection, code: str) -> Hospital | None:
+    row = _HOSPITAL.first(conn, {"code": code})
+    return Hospital.of(row) if row is not None else None
 
 
 def add_hospital(conn: Connection, row: dict[str, Any]) -> None:
