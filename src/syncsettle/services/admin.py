@@ -33,7 +33,7 @@ def add_hospital(p: Platform, code: str, name: str, level: str, region: str) -> 
         raise ServiceError(Code.FIELD, "region must be a 6-digit code", "region")
     secret, digest = issue_secret()
     with p.uow() as uow:
-        if people.hospital(uow.conn, code):
+        if uow.hospitals.exists(code):
             raise ServiceError(Code.DUPLICATE, f"hospital {code} already exists", "code")
         people.add_hospital(
             uow.conn,

@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 
 from syncsettle.adapters.clock import Clock
 from syncsettle.adapters.db.core.util import forget_after_commit, run_after_commit
+from syncsettle.adapters.db.settlement.people import Hospitals
 
 AFTER_ROLLBACK = "syncsettle.after_rollback"  # key in Connection.info (kept with the pooled connection)
 log = logging.getLogger("syncsettle.uow")
@@ -121,6 +122,11 @@ class UnitOfWork:
     def conn(self) -> Connection:
         assert self._conn is not None, "use the unit of work in a with block"
         return self._conn
+
+    @property
+    def hospitals(self) -> Hospitals:
+        """The hospitals repository on this unit of work's connection (typed records, never commits)."""
+        return Hospitals(self.conn)
 
     @property
     def dialect(self) -> str:

@@ -96,7 +96,7 @@ def authenticate(p: Platform, fixmedins_code: str, h: GatewayHeaders) -> Hospita
     if len(h.nonce) > 80:
         raise ServiceError(Code.UNAUTHORISED, "x-tif-nonce 过长（最多 80 个字符）")
     with p.uow() as uow:
-        hospital = people.hospital(uow.conn, fixmedins_code)
+        hospital = uow.hospitals.get(fixmedins_code)
         if hospital is None or h.paas_id not in (hospital.fixmedins_code, hospital.paas_id):
             raise ServiceError(Code.UNAUTHORISED, "网关应用编号（x-tif-paasid）与机构编码不符或机构不存在")
         if hospital.secret_sealed is None:

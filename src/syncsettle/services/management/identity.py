@@ -67,7 +67,7 @@ def authenticate(p: Platform, token: str) -> Principal:
         raise ServiceError(Code.UNAUTHORISED, "凭证格式应为 <凭证编号>.<密钥>")
     with p.uow(readonly=True) as uow:
         row = repo.get(uow.conn, credential_id) if credential_id.startswith("cr_") else None
-        hospital = None if row is not None else people.hospital(uow.conn, credential_id)
+        hospital = None if row is not None else uow.hospitals.get(credential_id)
     if row is not None:
         if row["revoked_at"] is None and matches(secret, row["secret_hash"]):
             return Principal(Role(row["role"]), row["tenant"], row["name"], row["id"])

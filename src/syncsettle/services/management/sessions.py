@@ -28,7 +28,6 @@ from datetime import datetime, timedelta
 
 from syncsettle.adapters.crypto.sm3 import hmac_sm3, verify_hmac_sm3
 from syncsettle.adapters.db.management import identity as credentials_repo
-from syncsettle.adapters.db.settlement import people
 from syncsettle.domain.identity import Principal, Role
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.management import identity
@@ -80,7 +79,7 @@ def _current(p: Platform, credential_id: str) -> tuple[Principal, str] | None:
             if row is None or row["revoked_at"] is not None:
                 return None
             return Principal(Role(row["role"]), row["tenant"], row["name"], row["id"]), row["secret_hash"]
-        hospital = people.hospital(uow.conn, credential_id)
+        hospital = uow.hospitals.get(credential_id)
     if hospital is None:
         return None
     code = hospital.fixmedins_code

@@ -128,3 +128,17 @@ def first_person(conn: Connection) -> dict[str, Any] | None:
     """Any one person row, sealed as stored (the key check opens it)."""
     row = conn.execute(select(persons).limit(1)).mappings().first()
     return dict(row) if row else None
+
+
+class Hospitals:
+    """The hospitals repository as the unit of work hands it out (``uow.hospitals``): frozen
+    :class:`Hospital` records by code, bound to the unit of work's connection."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def get(self, code: str) -> Hospital | None:
+        return hospital(self._conn, code)
+
+    def exists(self, code: str) -> bool:
+        return hospital(self._conn, code) is not None
