@@ -88,18 +88,24 @@ class JetStreamPublisher:
         except (TimeoutError, NoServersError, OSError) as exc:
             raise BrokerUnavailable(f"NATS at {self.url} cannot be reached ({type(exc).__name__})") from None
 
+    async def _stream(self, nc: Any) -> Any:
+        """The JetStream context of ``nc``, the stream created first if it does not exist yet."""
+        from nats.js.errors import NotFoundError
+
+        js = nc.jetstream(timeout=ACK_TIMEOUT_S)
+        try:
+            await js.stream_info(self.stream)
+        except NotFoundError:
+            await js.add_stream(name=self.stream, subjects=[f"{self.prefix}.>"])
+        return js
+
     async def _publish_all(self, events: Sequence[Event]) -> list[Ack]:
         from nats.errors import Error as NatsError
-        from nats.js.errors import NotFoundError
 
         nc = await self._connect()
         acks: list[Ack] = []
         try:
-            js = nc.jetstream(timeout=ACK_TIMEOUT_S)
-            try:
-                await js.stream_info(self.stream)
-            except NotFoundError:
-                await js.add_stream(name=self.stream, subjects=[f"{self.prefix}.>"])
+            js = await self._stream(nc)
             for e in events:
                 body = json.dumps(e.payload, ensure_ascii=False, separators=(",", ":"), default=str).encode()
                 try:
@@ -145,17 +151,12 @@ class JetStreamConsumer:
         from nats.errors import Error as NatsError
         from nats.errors import TimeoutError as NatsTimeout
         from nats.js.api import ConsumerConfig
-        from nats.js.errors import NotFoundError
 
         publisher = JetStreamPublisher(self.url, stream=self.stream, prefix=self.prefix)
         nc = await publisher._connect()
         done = 0
         try:
-            js = nc.jetstream(timeout=ACK_TIMEOUT_S)
-            try:
-                await js.stream_info(self.stream)
-            except NotFoundError:
-                await js.add_stream(name=self.stream, subjects=[f"{self.prefix}.>"])
+            js = await publisher._stream(nc)
             sub = await js.pull_subscribe(f"{self.prefix}.>", durable=self.durable, stream=self.stream,
                                           config=ConsumerConfig(ack_wait=self.ack_wait_s,
                                                                 inactive_threshold=INACTIVE_S))  # fmt: skip

@@ -9,6 +9,7 @@ other end: the durable consumer that pushes slips and quick-claim progress to in
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import typer
 
@@ -18,6 +19,21 @@ from syncsettle.entrypoints.cli.service import DB
 events_app = typer.Typer(help="Events: publish the outbox to NATS JetStream.", no_args_is_help=True)
 NATS = typer.Option(None, "--nats-url", help="NATS server (default SYNCSETTLE_NATS_URL), e.g. nats://127.0.0.1:4222")
 BROKER_DOWN_EXIT = 3
+
+
+def _passes(run_once: Callable[[], tuple[str, bool, bool]], *, follow: bool, every: float) -> None:
+    """Run ``run_once`` (→ report line, something happened, broker down) once, or with ``--follow``
+    every ``every`` seconds until interrupted, backing off (doubling, at most 30 s) while the broker
+    is down; the exit status is 3 when a single pass found the broker down."""
+    pause = every
+    while True:
+        line, busy, down = run_once()
+        if busy or not follow:
+            typer.echo(line, err=down)
+        if not follow:
+            raise typer.Exit(BROKER_DOWN_EXIT if down else 0)
+        pause = min(pause * 2, 30.0) if down else every
+        time.sleep(pause)
 
 
 @events_app.command("drain")
@@ -36,17 +52,14 @@ def drain_command(
         publisher = events.publisher_for(p, nats_url)
     except ServiceError as exc:
         fail(exc)
-    pause = every
-    while True:
+
+    def once() -> tuple[str, bool, bool]:
         done = events.drain(p, publisher)
-        if done.published or not follow:
-            typer.echo(f"published {done.published} (duplicates {done.duplicates}), waiting {done.waiting}"
-                       + (f"; NATS at {publisher.url} unreachable, events wait in the outbox" if done.broker_down
-                          else ""), err=done.broker_down)  # fmt: skip
-        if not follow:
-            raise typer.Exit(BROKER_DOWN_EXIT if done.broker_down else 0)
-        pause = min(pause * 2, 30.0) if done.broker_down else every  # back off while the broker is down
-        time.sleep(pause)
+        down = f"; NATS at {publisher.url} unreachable, events wait in the outbox" if done.broker_down else ""
+        return (f"published {done.published} (duplicates {done.duplicates}), waiting {done.waiting}{down}",
+                bool(done.published), done.broker_down)  # fmt: skip
+
+    _passes(once, follow=follow, every=every)
 
 
 @events_app.command("consume")
@@ -65,17 +78,14 @@ def consume_command(
         consumer = push.consumer_for(p, nats_url)
     except ServiceError as exc:
         fail(exc)
-    pause = every
-    while True:
+
+    def once() -> tuple[str, bool, bool]:
         done = push.consume(p, consumer)
-        if done.handled or not follow:
-            typer.echo(f"received {done.handled}, pushed {done.pushed} notices to insured persons"
-                       + (f"; NATS at {consumer.url} unreachable" if done.broker_down else ""),
-                       err=done.broker_down)  # fmt: skip
-        if not follow:
-            raise typer.Exit(BROKER_DOWN_EXIT if done.broker_down else 0)
-        pause = min(pause * 2, 30.0) if done.broker_down else every
-        time.sleep(pause)
+        down = f"; NATS at {consumer.url} unreachable" if done.broker_down else ""
+        return (f"received {done.handled}, pushed {done.pushed} notices to insured persons{down}",
+                bool(done.handled), done.broker_down)  # fmt: skip
+
+    _passes(once, follow=follow, every=every)
 
 
 @events_app.command("status")
