@@ -55,6 +55,38 @@ class Ack:
     duplicate: bool
 
 
+async def _connect(url: str) -> Any:
+    """A connection to the NATS server at ``url``, or :class:`BrokerUnavailable`."""
+    import nats  # imported here: nothing connects, or even loads the client, at import time
+    from nats.errors import NoServersError
+
+    async def quiet(_exc: Exception) -> None:  # the client's default callback logs a traceback per try
+        return None
+
+    # nats-py retries a refused first connection forever (reconnect_time_wait apart) whatever
+    # max_reconnect_attempts says, so the whole connect is bounded here.
+    try:
+        return await asyncio.wait_for(
+            nats.connect(url, connect_timeout=CONNECT_TIMEOUT_S, max_reconnect_attempts=0, allow_reconnect=False,
+                         error_cb=quiet),
+            timeout=CONNECT_TIMEOUT_S * 2,
+        )  # fmt: skip
+    except (TimeoutError, NoServersError, OSError) as exc:
+        raise BrokerUnavailable(f"NATS at {url} cannot be reached ({type(exc).__name__})") from None
+
+
+async def _ready_stream(nc: Any, stream: str, prefix: str) -> Any:
+    """The JetStream context of ``nc``, the stream (subjects ``<prefix>.>``) created first if missing."""
+    from nats.js.errors import NotFoundError
+
+    js = nc.jetstream(timeout=ACK_TIMEOUT_S)
+    try:
+        await js.stream_info(stream)
+    except NotFoundError:
+        await js.add_stream(name=stream, subjects=[f"{prefix}.>"])
+    return js
+
+
 class JetStreamPublisher:
     """Publishes events to one stream (created on first use if missing, subjects ``<prefix>.>``)."""
 
@@ -70,42 +102,13 @@ class JetStreamPublisher:
         when nothing could be published at all because the broker is unreachable."""
         return asyncio.run(self._publish_all(events))
 
-    async def _connect(self) -> Any:
-        import nats  # imported here: nothing connects, or even loads the client, at import time
-        from nats.errors import NoServersError
-
-        async def quiet(_exc: Exception) -> None:  # the client's default callback logs a traceback per try
-            return None
-
-        # nats-py retries a refused first connection forever (reconnect_time_wait apart) whatever
-        # max_reconnect_attempts says, so the whole connect is bounded here.
-        try:
-            return await asyncio.wait_for(
-                nats.connect(self.url, connect_timeout=CONNECT_TIMEOUT_S, max_reconnect_attempts=0,
-                             allow_reconnect=False, error_cb=quiet),
-                timeout=CONNECT_TIMEOUT_S * 2,
-            )  # fmt: skip
-        except (TimeoutError, NoServersError, OSError) as exc:
-            raise BrokerUnavailable(f"NATS at {self.url} cannot be reached ({type(exc).__name__})") from None
-
-    async def _stream(self, nc: Any) -> Any:
-        """The JetStream context of ``nc``, the stream created first if it does not exist yet."""
-        from nats.js.errors import NotFoundError
-
-        js = nc.jetstream(timeout=ACK_TIMEOUT_S)
-        try:
-            await js.stream_info(self.stream)
-        except NotFoundError:
-            await js.add_stream(name=self.stream, subjects=[f"{self.prefix}.>"])
-        return js
-
     async def _publish_all(self, events: Sequence[Event]) -> list[Ack]:
         from nats.errors import Error as NatsError
 
-        nc = await self._connect()
+        nc = await _connect(self.url)
         acks: list[Ack] = []
         try:
-            js = await self._stream(nc)
+            js = await _ready_stream(nc, self.stream, self.prefix)
             for e in events:
                 body = json.dumps(e.payload, ensure_ascii=False, separators=(",", ":"), default=str).encode()
                 try:
@@ -130,6 +133,21 @@ class Delivered:
     msg_id: str
     payload: Any
 
+    @property
+    def origin(self) -> str:
+        """The instance id of the database that wrote the event (the id's first part)."""
+        return self.msg_id.partition(":")[0]
+
+    @property
+    def key(self) -> str | None:
+        """The event's key: what lies between ``<origin>:<topic>:`` and ``:<outbox id>`` (None when the
+        id is not of that form)."""
+        head = f"{self.origin}:{self.topic}:"
+        if not self.msg_id.startswith(head):
+            return None
+        key, sep, outbox_id = self.msg_id[len(head) :].rpartition(":")
+        return key if sep and key and outbox_id.isdigit() else None
+
 
 class JetStreamConsumer:
     """A durable pull consumer on every subject of the stream (``<prefix>.>``). :meth:`consume`
@@ -152,11 +170,10 @@ class JetStreamConsumer:
         from nats.errors import TimeoutError as NatsTimeout
         from nats.js.api import ConsumerConfig
 
-        publisher = JetStreamPublisher(self.url, stream=self.stream, prefix=self.prefix)
-        nc = await publisher._connect()
+        nc = await _connect(self.url)
         done = 0
         try:
-            js = await publisher._stream(nc)
+            js = await _ready_stream(nc, self.stream, self.prefix)
             sub = await js.pull_subscribe(f"{self.prefix}.>", durable=self.durable, stream=self.stream,
                                           config=ConsumerConfig(ack_wait=self.ack_wait_s,
                                                                 inactive_threshold=INACTIVE_S))  # fmt: skip

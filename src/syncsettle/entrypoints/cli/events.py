@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 import typer
 
@@ -18,7 +19,22 @@ from syncsettle.entrypoints.cli.service import DB
 
 events_app = typer.Typer(help="Events: publish the outbox to NATS JetStream.", no_args_is_help=True)
 NATS = typer.Option(None, "--nats-url", help="NATS server (default SYNCSETTLE_NATS_URL), e.g. nats://127.0.0.1:4222")
+FOLLOW = typer.Option(False, "--follow", help="keep going until interrupted")
+EVERY = typer.Option(1.0, "--every", min=0.05, help="seconds between passes with --follow")
 BROKER_DOWN_EXIT = 3
+T = TypeVar("T")
+
+
+def _wired(database: str | None, endpoint: Callable[[Any], T]) -> tuple[Any, T]:
+    """The platform on ``database`` and its broker endpoint; one error line if no broker is configured."""
+    from syncsettle.services.errors import ServiceError
+    from syncsettle.services.platform import build_platform
+
+    p = build_platform(database)
+    try:
+        return p, endpoint(p)
+    except ServiceError as exc:
+        fail(exc)
 
 
 def _passes(run_once: Callable[[], tuple[str, bool, bool]], *, follow: bool, every: float) -> None:
@@ -38,20 +54,12 @@ def _passes(run_once: Callable[[], tuple[str, bool, bool]], *, follow: bool, eve
 
 @events_app.command("drain")
 def drain_command(
-    nats_url: str | None = NATS, database: str | None = DB,
-    follow: bool = typer.Option(False, "--follow", help="keep draining until interrupted"),
-    every: float = typer.Option(1.0, "--every", min=0.05, help="seconds between drains with --follow"),
-) -> None:  # fmt: skip
+    nats_url: str | None = NATS, database: str | None = DB, follow: bool = FOLLOW, every: float = EVERY
+) -> None:
     """Publish the waiting events (at least once, deduplicated by Nats-Msg-Id), then report the backlog."""
-    from syncsettle.services.errors import ServiceError
     from syncsettle.services.management import events
-    from syncsettle.services.platform import build_platform
 
-    p = build_platform(database)
-    try:
-        publisher = events.publisher_for(p, nats_url)
-    except ServiceError as exc:
-        fail(exc)
+    p, publisher = _wired(database, lambda p: events.publisher_for(p, nats_url))
 
     def once() -> tuple[str, bool, bool]:
         done = events.drain(p, publisher)
@@ -64,20 +72,12 @@ def drain_command(
 
 @events_app.command("consume")
 def consume_command(
-    nats_url: str | None = NATS, database: str | None = DB,
-    follow: bool = typer.Option(False, "--follow", help="keep consuming until interrupted"),
-    every: float = typer.Option(1.0, "--every", min=0.05, help="seconds between passes with --follow"),
-) -> None:  # fmt: skip
+    nats_url: str | None = NATS, database: str | None = DB, follow: bool = FOLLOW, every: float = EVERY
+) -> None:
     """Push what the broker holds to the insured persons (slips, reversals, quick-claim progress)."""
-    from syncsettle.services.errors import ServiceError
-    from syncsettle.services.platform import build_platform
     from syncsettle.services.slips import push
 
-    p = build_platform(database)
-    try:
-        consumer = push.consumer_for(p, nats_url)
-    except ServiceError as exc:
-        fail(exc)
+    p, consumer = _wired(database, lambda p: push.consumer_for(p, nats_url))
 
     def once() -> tuple[str, bool, bool]:
         done = push.consume(p, consumer)

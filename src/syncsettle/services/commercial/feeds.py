@@ -1,8 +1,8 @@
 """Insurers' settlement feeds: each insurer's own legs, on its own subject of the broker.
 
-A durable consumer (``insurer-feeds-<instance>``) reads the settlement events the outbox published
-and writes, for every commercial leg in them, one feed event to the outbox, on the topic
-``feed.<insurer_id>``. The next drain publishes it on ``syncsettle.feed.<insurer_id>``. An insurer
+A durable consumer (``insurer-feeds-<instance>``, run by ``slips.push.pump``) reads the settlement
+events the outbox published and writes, for every commercial leg in them, one feed event to the
+outbox, on the topic ``feed.<insurer_id>``. The next drain publishes it on ``syncsettle.feed.<insurer_id>``. An insurer
 subscribes to its subject alone: the NATS account of a deployment grants each insurer that one
 subject (docs/events.md). The write goes through the outbox, so a feed event exists exactly when its
 consumer's transaction committed, and a redelivered settlement event adds nothing (the feed event's
@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from syncsettle.adapters.broker.jetstream import Delivered, JetStreamConsumer
+from syncsettle.adapters.broker.jetstream import Delivered
 from syncsettle.adapters.db.commercial import claims as claim_repo
 from syncsettle.adapters.db.settlement import outbox_events
 from syncsettle.adapters.db.settlement import settlements as settlement_repo
@@ -34,21 +34,14 @@ FEED_PREFIX = "feed."
 _KEEP = sorted(NESTED["responsibilities"])
 
 
-def consumer_for(p: Platform, url: str) -> JetStreamConsumer:
-    with p.uow(readonly=True) as uow:  # one durable consumer per database, as for the insured's notices
-        instance = outbox_events.instance_id(uow.conn)
-    return JetStreamConsumer(url, f"{DURABLE}-{instance[:8]}")
-
-
 def feed(p: Platform, event: Delivered) -> int:
     """Write the feed events ``event`` calls for, in one transaction; how many were new."""
     if event.topic not in ("settlement.settled", "settlement.reversed", "claim.settled"):
         return 0
     with p.uow() as uow:
-        origin, _, rest = event.msg_id.partition(":")
-        if origin != outbox_events.instance_id(uow.conn) or not rest:
+        key = outbox_events.own_key(uow.conn, event)
+        if key is None:
             return 0  # another database's event on the shared stream
-        key = event.msg_id.split(":")[-2]
         wrote = 0
         for insurer, entry in _entries(uow.conn, event.topic, key):
             wrote += _emit_once(uow.conn, insurer, entry, p.clock.now())

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from syncsettle.adapters.broker.jetstream import BrokerUnavailable, JetStreamPublisher
+from syncsettle.adapters.broker.jetstream import BrokerUnavailable, JetStreamConsumer, JetStreamPublisher
 from syncsettle.adapters.db.settlement import outbox_events as repo
 from syncsettle.services.errors import Code, ServiceError
 from syncsettle.services.platform import Platform
@@ -34,13 +34,27 @@ class Drained:
     broker_down: bool  # the drain stopped because the broker could not be reached
 
 
-def publisher_for(p: Platform, url: str | None = None) -> JetStreamPublisher:
-    """The configured publisher; a clear error if no broker is configured."""
+def broker_url(p: Platform, url: str | None = None) -> str:
+    """``url``, else the configured broker; a clear error if there is none."""
     url = url or p.settings.nats_url
     if not url:
         raise ServiceError(Code.FIELD, "未配置消息中间件：设置 SYNCSETTLE_NATS_URL（如 nats://127.0.0.1:4222）"
                                        "或给出 --nats-url；事件留在 outbox 中", "nats_url")  # fmt: skip
-    return JetStreamPublisher(url)
+    return url
+
+
+def publisher_for(p: Platform, url: str | None = None) -> JetStreamPublisher:
+    """The configured publisher; a clear error if no broker is configured."""
+    return JetStreamPublisher(broker_url(p, url))
+
+
+def durable_consumer(p: Platform, name: str, url: str | None = None) -> JetStreamConsumer:
+    """The durable consumer ``<name>-<instance>``: one per database, so databases sharing a stream
+    each see every event (another database's events are skipped by their id)."""
+    url = broker_url(p, url)
+    with p.uow(readonly=True) as uow:
+        instance = repo.instance_id(uow.conn)
+    return JetStreamConsumer(url, f"{name}-{instance[:8]}")
 
 
 def drain(p: Platform, publisher: JetStreamPublisher, *, batch: int = BATCH,

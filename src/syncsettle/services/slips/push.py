@@ -54,13 +54,7 @@ class Consumed:
 
 
 def consumer_for(p: Platform, url: str | None = None) -> JetStreamConsumer:
-    url = url or p.settings.nats_url
-    if not url:
-        raise ServiceError(Code.FIELD, "未配置消息中间件：设置 SYNCSETTLE_NATS_URL（如 nats://127.0.0.1:4222）"
-                                       "或给出 --nats-url", "nats_url")  # fmt: skip
-    with p.uow(readonly=True) as uow:  # one durable consumer per database: another one's events are not ours
-        instance = outbox_events.instance_id(uow.conn)
-    return JetStreamConsumer(url, f"{DURABLE}-{instance[:8]}")
+    return events.durable_consumer(p, DURABLE, url)
 
 
 def consume(p: Platform, consumer: JetStreamConsumer, *, batch: int = 200, wait_s: float = 0.5,
@@ -90,10 +84,10 @@ def push(p: Platform, event: Delivered) -> bool:
     if kind is None:
         return False
     with p.uow() as uow:
-        origin, _, rest = event.msg_id.partition(":")
-        if origin != outbox_events.instance_id(uow.conn) or not rest:
+        key = outbox_events.own_key(uow.conn, event)
+        if key is None:
             return False  # another database's event on the shared stream
-        notice = _notice(uow.conn, kind, event)
+        notice = _notice(uow.conn, kind, key)
         if notice is None:
             return False
         stored = repo.add_once(uow.conn, {**notice, "event_id": event.msg_id, "kind": kind,
@@ -102,9 +96,8 @@ def push(p: Platform, event: Delivered) -> bool:
         return stored
 
 
-def _notice(conn: Connection, kind: str, event: Delivered) -> dict[str, Any] | None:
+def _notice(conn: Connection, kind: str, key: str) -> dict[str, Any] | None:
     """The person, the settlement and the body of the notice (amounts as yuan strings)."""
-    key = event.msg_id.split(":")[-2]
     if kind == "claim_settled":
         claim = claim_repo.claim(conn, key)
         if claim is None:
@@ -152,7 +145,7 @@ def pump(p: Platform, url: str | None = None) -> Pumped:
     publisher = events.publisher_for(p, url)
     first = events.drain(p, publisher)
     consumed = consume(p, consumer_for(p, url))
-    fed = consume(p, feeds.consumer_for(p, publisher.url), handler=feeds.feed)
+    fed = consume(p, events.durable_consumer(p, feeds.DURABLE, publisher.url), handler=feeds.feed)
     last = events.drain(p, publisher)
     return Pumped(last, consumed, fed, first.published + last.published)
 

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, and_, func, select, update
 
-from syncsettle.adapters.broker.jetstream import Event
+from syncsettle.adapters.broker.jetstream import Delivered, Event
 from syncsettle.adapters.db.commercial.claims import NOTICE_TOPIC
 from syncsettle.adapters.db.core.schema import outbox, platform_instance
 
@@ -22,6 +22,12 @@ def waiting(conn: Connection, limit: int) -> list[Event]:
     rows = conn.execute(select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.payload).where(_MINE)
                         .order_by(outbox.c.id).limit(limit))  # fmt: skip
     return [Event(r.id, r.topic, r.key, r.payload, origin) for r in rows]
+
+
+def own_key(conn: Connection, event: Delivered) -> str | None:
+    """The key of ``event`` if this database wrote it (its id starts with this instance's id), else
+    None: several databases may share one stream."""
+    return event.key if event.origin == instance_id(conn) else None
 
 
 def instance_id(conn: Connection) -> str:
